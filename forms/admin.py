@@ -1,0 +1,26 @@
+"""Admin forms: staff accounts."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, RadioField, StringField, SubmitField
+
+from .auth import NewPasswordMixin
+from .base import BaseForm
+from .validators import EmailAddress, MaxLength, OneChoice, Required
+
+
+class StaffDetailsForm(BaseForm):
+    name = StringField(_l("Full name"), validators=[
+        Required(_l("Enter their full name.")), MaxLength(200, _l("Names must be 200 characters or fewer."))],
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    role = RadioField(_l("Role"), choices=[], validators=[OneChoice(_l("Choose a role."))])
+    active = BooleanField(_l("Account is active"), description=_l("Untick to stop this person signing in. "
+                                                                   "It signs them out everywhere."))
+    submit = SubmitField(_l("Save account"))
+
+
+class NewStaffForm(NewPasswordMixin, StaffDetailsForm):
+    email = EmailField(_l("Email address"), validators=[
+        Required(_l("Enter their email address.")),
+        EmailAddress(_l("Enter an email address in the right format, like name@example.org.")),
+        MaxLength(254, _l("Email addresses must be 254 characters or fewer."))],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"})
+    submit = SubmitField(_l("Create account"))

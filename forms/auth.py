@@ -1,0 +1,60 @@
+"""Staff sign-in, first admin set-up, and sign-out."""
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import EqualTo
+
+from .base import BaseForm
+from .validators import EmailAddress, MaxLength, Required
+
+PASSWORD_HINT = _l("At least 8 characters. A few words strung together make a good password.")
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("Email address"), validators=[
+        Required(_l("Enter your email address.")),
+        EmailAddress(_l("Enter an email address in the right format, like name@example.org.")),
+    ], render_kw={"autocomplete": "username", "spellcheck": "false", "inputmode": "email"})
+    password = PasswordField(_l("Password"), validators=[Required(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Sign in"))
+
+
+class NewPasswordMixin:
+    password = PasswordField(_l("Password"), description=PASSWORD_HINT, validators=[
+        Required(_l("Enter a password.")),
+        MaxLength(1024, _l("Passwords must be 1,024 characters or fewer.")),
+    ], render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Type the password again"), validators=[
+        Required(_l("Type the password again.")),
+        EqualTo("password", _l("The two passwords are not the same. Type them again.")),
+    ], render_kw={"autocomplete": "new-password"})
+
+    def validate_password(self, field):
+        from wtforms.validators import ValidationError
+
+        if len(field.data or "") < 8:
+            raise ValidationError(_l("Passwords must be at least 8 characters."))
+
+
+class SetupForm(NewPasswordMixin, BaseForm):
+    name = StringField(_l("Your full name"), validators=[
+        Required(_l("Enter your full name.")), MaxLength(200, _l("Names must be 200 characters or fewer."))],
+        render_kw={"autocomplete": "name", "spellcheck": "false"})
+    email = EmailField(_l("Email address"), validators=[
+        Required(_l("Enter your email address.")),
+        EmailAddress(_l("Enter an email address in the right format, like name@example.org.")),
+        MaxLength(254, _l("Email addresses must be 254 characters or fewer.")),
+    ], render_kw={"autocomplete": "email", "spellcheck": "false", "inputmode": "email"})
+    submit = SubmitField(_l("Create the admin account"))
+
+
+class ChangePasswordForm(NewPasswordMixin, BaseForm):
+    current = PasswordField(_l("Current password"), validators=[Required(_l("Enter your current password."))],
+                            render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Change password"))
+
+
+class ConfirmForm(BaseForm):
+    """A button with nothing but a CSRF token: sign out, and other one-click actions."""
+
+    submit = SubmitField(_l("Continue"))

@@ -1,0 +1,36 @@
+"""The base form every form in the service uses."""
+import unicodedata
+
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+
+KEEP_CONTROL = {"\n", "\t"}
+
+
+def clean_text(value):
+    """Trim whitespace and drop control characters (NUL and friends) that no person typed on purpose."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n")
+    value = "".join(ch for ch in value if ch in KEEP_CONTROL or unicodedata.category(ch) != "Cc")
+    return value.strip()
+
+
+class BaseForm(FlaskForm):
+    """Strips text fields, and turns an expired or missing CSRF token into a sentence a person can act on."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                options["filters"] = [clean_text, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, **options)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        token = getattr(self, "csrf_token", None)
+        if token is not None and token.errors:
+            token.errors = [_("This page was open for a long time, so we could not save it yet. "
+                              "Check your answers and press the button again.")]
+        return ok

@@ -1,0 +1,159 @@
+"""Organiser forms: groups, meetings, people and organisations. Choices from the database are set
+by the view before validation."""
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, StringField, SubmitField, \
+    TelField, TextAreaField, TimeField
+from wtforms.validators import ValidationError
+
+from .base import BaseForm
+from .validators import EmailAddress, MaxLength, OneChoice, Optional, PhoneNumber, Required
+
+LONDON = ZoneInfo("Europe/London")
+NO_ORGANISATION = ("", _l("None"))
+
+
+def enum_choices(enum_cls):
+    return [(member.value, member.label) for member in enum_cls]
+
+
+class OrganisationForm(BaseForm):
+    name = StringField(_l("Name of the organisation"), validators=[
+        Required(_l("Enter the name of the organisation.")),
+        MaxLength(200, _l("The name must be 200 characters or fewer."))])
+    kind = RadioField(_l("What kind of organisation is it?"), choices=[],
+                      validators=[OneChoice(_l("Choose what kind of organisation it is."))])
+    submit = SubmitField(_l("Save organisation"))
+
+
+class GroupForm(BaseForm):
+    name = StringField(_l("Name of the group"), description=_l("For example, Learning Disability Partnership Board."),
+                       validators=[Required(_l("Enter the name of the group.")),
+                                   MaxLength(200, _l("The name must be 200 characters or fewer."))])
+    description = TextAreaField(_l("What the group is for (optional)"), validators=[
+        MaxLength(5000, _l("The description must be 5,000 characters or fewer."))])
+    organisation = SelectField(_l("Lead organisation (optional)"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Save group"))
+
+
+class MeetingForm(BaseForm):
+    group = SelectField(_l("Group"), choices=[], validators=[OneChoice(_l("Choose the group this meeting is for."))],
+                        validate_choice=False)
+    title = StringField(_l("Title"), validators=[
+        Required(_l("Enter a title for the meeting.")),
+        MaxLength(200, _l("The title must be 200 characters or fewer."))])
+    purpose = TextAreaField(_l("What is the meeting for?"), description=_l("Use plain words. People will see this."),
+                            validators=[MaxLength(5000, _l("The purpose must be 5,000 characters or fewer."))])
+    date = DateField(_l("Date"), description=_l("For example, 27 March 2027."), validators=[
+        Required(_l("Enter the date of the meeting."))])
+    start_time = TimeField(_l("Start time"), validators=[Required(_l("Enter the time the meeting starts."))])
+    end_time = TimeField(_l("End time"), validators=[Required(_l("Enter the time the meeting ends."))])
+    mode = RadioField(_l("How will people take part?"), choices=[],
+                      validators=[OneChoice(_l("Choose how people will take part."))])
+    venue_name = StringField(_l("Venue name"), validators=[
+        MaxLength(200, _l("The venue name must be 200 characters or fewer."))])
+    venue_address = TextAreaField(_l("Venue address"), validators=[
+        MaxLength(1000, _l("The address must be 1,000 characters or fewer."))],
+        render_kw={"rows": 3})
+    step_free = BooleanField(_l("Step-free access"))
+    hearing_loop = BooleanField(_l("Hearing loop"))
+    accessible_toilet = BooleanField(_l("Accessible toilet"))
+    parking = BooleanField(_l("Parking"))
+    quiet_room = BooleanField(_l("Quiet room"))
+    public_transport = BooleanField(_l("Near public transport"))
+    access_notes = TextAreaField(_l("Other access details (optional)"),
+                                 description=_l("For example, which entrance to use or where the lift is."),
+                                 validators=[MaxLength(2000, _l("Access details must be 2,000 characters or fewer."))])
+    online_details = TextAreaField(_l("How to join online"),
+                                   description=_l("The link and any phone number or code people need."),
+                                   validators=[MaxLength(2000, _l("Joining details must be 2,000 characters or fewer."))])
+    cost_code = StringField(_l("Cost code (optional)"), validators=[
+        MaxLength(40, _l("The cost code must be 40 characters or fewer."))],
+        render_kw={"spellcheck": "false"})
+    submit = SubmitField(_l("Save meeting"))
+
+    VENUE_FIELDS = ("step_free", "hearing_loop", "accessible_toilet", "parking", "quiet_room", "public_transport")
+
+    def validate_end_time(self, field):
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError(_l("The end time must be after the start time."))
+
+    def validate_venue_name(self, field):
+        if self.mode.data in ("in_person", "both") and not field.data:
+            raise ValidationError(_l("Enter the name of the venue."))
+
+    def validate_online_details(self, field):
+        if self.mode.data in ("online", "both") and not field.data:
+            raise ValidationError(_l("Enter how people join online."))
+
+    def starts_at(self) -> datetime:
+        return _utc(self.date.data, self.start_time.data)
+
+    def ends_at(self) -> datetime:
+        return _utc(self.date.data, self.end_time.data)
+
+    def load_times(self, starts_at: datetime, ends_at: datetime) -> None:
+        start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
+        self.date.data, self.start_time.data, self.end_time.data = start.date(), start.time(), end.time()
+
+
+def _utc(day, at: time) -> datetime:
+    from datetime import timezone
+
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(timezone.utc)
+
+
+class PersonForm(BaseForm):
+    first_name = StringField(_l("First name"), validators=[
+        Required(_l("Enter their first name.")), MaxLength(100, _l("First names must be 100 characters or fewer."))],
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    last_name = StringField(_l("Last name"), validators=[
+        Required(_l("Enter their last name.")), MaxLength(100, _l("Last names must be 100 characters or fewer."))],
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    preferred_name = StringField(_l("What they like to be called (optional)"), validators=[
+        MaxLength(100, _l("Preferred names must be 100 characters or fewer."))],
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    role = RadioField(_l("Who are they in the group?"), choices=[],
+                      validators=[OneChoice(_l("Choose who they are in the group."))])
+    organisation = SelectField(_l("Organisation (optional)"), choices=[], validate_choice=False)
+    contact_method = RadioField(_l("How do they like to be contacted?"), choices=[],
+                                validators=[OneChoice(_l("Choose how they like to be contacted."))])
+    information_format = RadioField(_l("How do they like to get information?"), choices=[],
+                                    validators=[OneChoice(_l("Choose how they like to get information."))])
+    language = SelectField(_l("Language"), choices=[], validate_choice=False)
+    email = EmailField(_l("Email address (optional)"), validators=[
+        Optional(), EmailAddress(_l("Enter an email address in the right format, like name@example.org.")),
+        MaxLength(254, _l("Email addresses must be 254 characters or fewer."))],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"})
+    phone = TelField(_l("Phone number (optional)"), validators=[
+        Optional(), PhoneNumber(_l("Enter a phone number using numbers only, like 01928 123456."))],
+        render_kw={"autocomplete": "off", "inputmode": "tel"})
+    address = TextAreaField(_l("Postal address (optional)"), validators=[
+        MaxLength(1000, _l("The address must be 1,000 characters or fewer."))],
+        render_kw={"rows": 3, "autocomplete": "off"})
+    consent = BooleanField(_l("They agree to us keeping these details"),
+                           description=_l("We keep their details to invite them to meetings and to thank them "
+                                          "for their time. We delete them two years after their last meeting."))
+    submit = SubmitField(_l("Save person"))
+
+    def validate_email(self, field):
+        if self.contact_method.data == "email" and not field.data:
+            raise ValidationError(_l("Enter an email address, because they like to be contacted by email."))
+
+    def validate_phone(self, field):
+        if self.contact_method.data in ("phone", "text") and not field.data:
+            raise ValidationError(_l("Enter a phone number, because they like to be contacted by phone or text."))
+
+    def validate_address(self, field):
+        if self.contact_method.data == "post" and not field.data:
+            raise ValidationError(_l("Enter a postal address, because they like to be contacted by post."))
+
+
+class SearchForm(BaseForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(_l("Search by name"), validators=[MaxLength(100, _l("Search for 100 characters or fewer."))],
+                    render_kw={"autocomplete": "off", "spellcheck": "false", "type": "search"})

@@ -1,0 +1,70 @@
+"""The Co-production Hub Flask application."""
+import logging
+from pathlib import Path
+
+from flask import Flask, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as hub_config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def select_locale() -> str:
+    languages = list(hub_config.DEFAULTS["LANGUAGES"])
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. `config` overrides what the environment gives (tests pass their own)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(hub_config.DEFAULTS)
+    if config is None or "SECRET_KEY" not in config or "SQLALCHEMY_DATABASE_URI" not in config:
+        app.config.update(hub_config.from_environment(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+
+    if app.config.get("PROXY_HOPS"):
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from . import database, errors, formatting, security
+
+    database.init_app(app)
+    db.init_app(app)
+    # Batch mode lets later migrations alter columns on SQLite, which has no ALTER COLUMN.
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+
+    from .auth import bp as auth_bp, init_login
+    from .organise import bp as organise_bp
+    from .admin import bp as admin_bp
+
+    init_login(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organise_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    from .cli import register as register_cli
+
+    register_cli(app)
+
+    @app.context_processor
+    def page_globals():
+        from flask_babel import get_locale
+
+        lang = str(get_locale() or "en")
+        return {"lang": lang, "text_dir": "rtl" if lang in app.config["RTL_LANGUAGES"] else "ltr"}
+
+    return app

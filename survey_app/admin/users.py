@@ -1,0 +1,77 @@
+"""Staff accounts: list, add, change role, disable."""
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from forms.admin import NewStaffForm, StaffDetailsForm
+from forms.organise import enum_choices
+
+from .. import accounts, audit
+from ..extensions import db
+from ..models import Role, User
+from ..pages import Routes, keeps_input
+from ..roles import ADMINS, roles_required
+
+routes = Routes()
+
+
+@routes.route("/users")
+@roles_required(*ADMINS)
+def users():
+    query = select(User).order_by(User.active.desc(), User.name)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("admin/users.html", title=_("Staff accounts"), page=page)
+
+
+@routes.route("/users/new", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+@keeps_input
+def new_user():
+    form = NewStaffForm()
+    form.role.choices = enum_choices(Role)
+    if not form.is_submitted():
+        form.active.data = True
+    if form.validate_on_submit():
+        if accounts.find_user(form.email.data) is not None:
+            form.email.errors.append(_("There is already an account with this email address."))
+        else:
+            user = accounts.create_user(form.email.data, form.name.data, Role(form.role.data), form.password.data,
+                                        by=current_user)
+            if not form.active.data:
+                user.active = False
+            db.session.commit()
+            flash(_("Account created. Give them their password in person or by phone, never by email."))
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, title=_("Add a staff account"), new=True), \
+        400 if form.errors else 200
+
+
+@routes.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+@keeps_input
+def edit_user(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    form = StaffDetailsForm(obj=user)
+    form.role.choices = enum_choices(Role)
+    if not form.is_submitted():
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        is_self = user.id == current_user.id
+        if is_self and (not form.active.data or form.role.data != Role.ADMIN.value):
+            form.role.errors.append(_("You cannot remove your own admin role or disable your own account. "
+                                      "Ask another admin."))
+        else:
+            before = audit.snapshot(user)
+            user.name = form.name.data
+            user.role = Role(form.role.data)
+            if user.active and not form.active.data:
+                accounts.end_all_sessions(user)
+            user.active = bool(form.active.data)
+            if audit.snapshot(user) != before:
+                audit.record("update", user, before=before, after=audit.snapshot(user))
+            db.session.commit()
+            flash(_("Account saved."))
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user,
+                           title=_("Edit %(name)s", name=user.name), new=False), 400 if form.errors else 200

@@ -1,0 +1,51 @@
+"""Write AuditEvents. Callers pass snapshots; the event joins the caller's transaction."""
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy import inspect
+
+from .extensions import db
+from .models import AuditEvent
+
+# Never copied into the audit trail.
+SECRET_COLUMNS = {"password_hash", "token_hash"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj) -> dict[str, Any]:
+    """The record's column values, JSON-ready, without secrets."""
+    return {
+        attr.key: _plain(getattr(obj, attr.key))
+        for attr in inspect(obj).mapper.column_attrs
+        if attr.key not in SECRET_COLUMNS
+    }
+
+
+def record(action: str, obj, before: dict | None = None, after: dict | None = None, user=None) -> AuditEvent:
+    """Add an AuditEvent for `obj` to the session (flushes so new objects have their id)."""
+    db.session.flush()
+    if user is None and current_user and getattr(current_user, "is_authenticated", False):
+        user = current_user
+    if before is not None and after is not None:
+        changed = {k for k in after if before.get(k) != after.get(k)}
+        before = {k: v for k, v in before.items() if k in changed}
+        after = {k: v for k, v in after.items() if k in changed}
+    event = AuditEvent(
+        user_id=user.id if user is not None else None,
+        action=action,
+        record_type=type(obj).__name__,
+        record_id=str(inspect(obj).identity[0]) if inspect(obj).identity else "",
+        before=before,
+        after=after,
+    )
+    db.session.add(event)
+    return event

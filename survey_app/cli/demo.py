@@ -1,0 +1,111 @@
+"""`flask --app survey_app demo load`: realistic fictional data so a new user sees the service working."""
+import random
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import (Attendance, AttendanceStatus, ContactMethod, Group, InformationFormat, Meeting, MeetingMode,
+                      Organisation, OrganisationKind, Person, PersonRole)
+
+demo_cli = AppGroup("demo", help="Demonstration data.")
+LONDON = ZoneInfo("Europe/London")
+
+ORGANISATIONS = [
+    ("Halton Borough Council", OrganisationKind.COUNCIL),
+    ("NHS Cheshire and Merseyside", OrganisationKind.NHS),
+    ("Bridgewater Community Healthcare", OrganisationKind.NHS),
+    ("Halton Speak Out", OrganisationKind.VOLUNTARY),
+    ("Halton Carers Centre", OrganisationKind.VOLUNTARY),
+]
+FIRST = ["Amira", "Ben", "Chloe", "Dariusz", "Ellie", "Farah", "George", "Hannah", "Ioana", "Jack", "Kasia", "Liam",
+         "Maria", "Nathan", "Olivia", "Paulo", "Rhys", "Sophie", "Tom", "Yasmin"]
+LAST = ["Ahmed", "Brennan", "Costa", "Davies", "Evans", "Kowalski", "Hughes", "Jones", "Murphy", "Nowak",
+        "Popescu", "Roberts", "Santos", "Taylor", "Walsh", "Wright"]
+ROLES = ([PersonRole.LIVED_EXPERIENCE] * 16 + [PersonRole.CARER] * 8 + [PersonRole.STAFF] * 8
+         + [PersonRole.VOLUNTEER] * 4 + [PersonRole.VOLUNTARY_SECTOR] * 3 + [PersonRole.OTHER])
+VENUES = [
+    ("Runcorn Library, Community Room", "Egerton Street, Runcorn WA7 1JL",
+     dict(step_free=True, hearing_loop=True, accessible_toilet=True, public_transport=True)),
+    ("Kingsway Learning Centre", "Kingsway, Widnes WA8 7QE",
+     dict(step_free=True, accessible_toilet=True, parking=True, quiet_room=True, public_transport=True)),
+]
+TOPICS = ["Getting to appointments", "Easy read letters from the hospital", "Short breaks for carers",
+          "Day services", "Health checks", "Using the new GP booking system", "Housing and support",
+          "Planning the next year", "How we spend the co-production budget", "Feedback on the Charter",
+          "Staying safe online", "Transport to meetings"]
+
+
+@demo_cli.command("load")
+@click.option("--seed", default=2026, show_default=True, help="Random seed, for the same data every time.")
+def load(seed):
+    """Fill an empty database with fictional groups, meetings and people."""
+    if db.session.scalar(select(func.count()).select_from(Person)) or \
+            db.session.scalar(select(func.count()).select_from(Group)):
+        raise click.ClickException("The database already has people or groups. Demo data goes into an empty one.")
+    rng = random.Random(seed)
+    orgs = [Organisation(name=name, kind=kind) for name, kind in ORGANISATIONS]
+    db.session.add_all(orgs)
+    groups = [
+        Group(name="Learning Disability Partnership Board", organisation=orgs[0],
+              description="People with learning disabilities, carers and staff planning services together."),
+        Group(name="Carers' Voice Halton", organisation=orgs[4],
+              description="Unpaid carers telling health and care services what works and what needs to change."),
+    ]
+    db.session.add_all(groups)
+    people = []
+    for i, role in enumerate(ROLES):
+        first, last = FIRST[i % len(FIRST)], LAST[(i * 7) % len(LAST)]
+        method = rng.choice(list(ContactMethod))
+        person = Person(
+            first_name=first, last_name=last, preferred_name="", role=role,
+            contact_method=method,
+            information_format=rng.choice([InformationFormat.EASY_READ, InformationFormat.STANDARD,
+                                           InformationFormat.LARGE_PRINT, InformationFormat.AUDIO]),
+            language={"Kowalski": "pl", "Nowak": "pl", "Popescu": "ro", "Santos": "pt", "Costa": "pt",
+                      "Ahmed": "ar"}.get(last, "en"),
+            email=f"{first.lower()}.{last.lower()}@example.org" if method == ContactMethod.EMAIL else "",
+            phone=f"07700 900{i:03d}" if method in (ContactMethod.PHONE, ContactMethod.TEXT) else "",
+            address=f"{i + 1} Example Road, Runcorn WA7 0XX" if method == ContactMethod.POST else "",
+            organisation=orgs[i % 3] if role == PersonRole.STAFF else (orgs[3] if role == PersonRole.VOLUNTARY_SECTOR
+                                                                        else None),
+            consent_at=datetime.now(timezone.utc) - timedelta(days=rng.randint(30, 400)),
+        )
+        person.refresh_search_name()
+        people.append(person)
+    db.session.add_all(people)
+
+    today = datetime.now(LONDON).date()
+    meetings = []
+    for i, topic in enumerate(TOPICS):
+        group = groups[i % 2]
+        day = today + timedelta(weeks=(i - 7) * 2 + (i % 2))
+        venue_name, address, features = VENUES[i % 2]
+        start = datetime.combine(day, time(10 if i % 2 == 0 else 13, 30), tzinfo=LONDON)
+        mode = MeetingMode.BOTH if i % 3 == 0 else MeetingMode.IN_PERSON
+        meetings.append(Meeting(
+            group=group, title=topic, purpose=f"We will talk about {topic.lower()} and agree what to do next.",
+            starts_at=start.astimezone(timezone.utc), ends_at=(start + timedelta(hours=2)).astimezone(timezone.utc),
+            mode=mode, venue_name=venue_name, venue_address=address, **features,
+            access_notes="Use the main entrance. Staff will meet you in reception.",
+            online_details="Microsoft Teams link sent by email the day before." if mode == MeetingMode.BOTH else "",
+            cost_code="COP-LD" if group is groups[0] else "COP-CARERS",
+        ))
+    db.session.add_all(meetings)
+    db.session.flush()
+    now = datetime.now(timezone.utc)
+    for meeting in meetings:
+        for person in rng.sample(people, 12):
+            past = meeting.starts_at < now
+            status = (AttendanceStatus.ATTENDED if past and rng.random() < 0.8
+                      else rng.choice([AttendanceStatus.INVITED, AttendanceStatus.REGISTERED]))
+            db.session.add(Attendance(
+                meeting=meeting, person=person, status=status,
+                signed_in_at=meeting.starts_at - timedelta(minutes=rng.randint(0, 15))
+                if status == AttendanceStatus.ATTENDED else None))
+    db.session.commit()
+    click.echo(f"Loaded {len(orgs)} organisations, {len(groups)} groups, {len(meetings)} meetings "
+               f"and {len(people)} people (all fictional).")

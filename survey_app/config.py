@@ -1,0 +1,78 @@
+"""Configuration read from the environment; see README "Configuration"."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The service cannot start with this configuration."""
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Generate a development secret once and keep it in instance/ so restarts keep sessions."""
+    path = instance_path / "secret_key"
+    instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _normalise_db_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(instance_path: Path, env=os.environ) -> dict:
+    """Build the Flask config dict from environment variables."""
+    mode = env.get("HUB_ENV", "development")
+    if mode not in ("development", "production"):
+        raise ConfigError(f"HUB_ENV must be 'development' or 'production', not {mode!r}.")
+    production = mode == "production"
+
+    secret = env.get("SECRET_KEY", "")
+    if production and len(secret) < 32:
+        raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters in production.")
+    if not secret:
+        secret = _instance_secret(instance_path)
+
+    db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hub.sqlite3'}"
+    return {
+        "HUB_ENV": mode,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _normalise_db_url(db_url),
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "hub_session",
+        "HSTS": production,
+        "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(1024 * 1024))),
+        "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", "30")),
+        "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES", "15")),
+        "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+    }
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+    "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+    "LANGUAGES": {"en": "English", "pl": "Polski", "ro": "Română", "pt": "Português", "ar": "العربية"},
+    "RTL_LANGUAGES": {"ar"},
+    "PER_PAGE": 25,
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+}

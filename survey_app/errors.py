@@ -1,0 +1,59 @@
+"""Plain-English error pages; never a traceback."""
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+def _page(status: int, title: str, message: str):
+    return render_template("errors/error.html", title=title, message=message, status=status), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(400)
+    def bad_request(e):
+        return _page(400, _("Something was wrong with that request"),
+                     _("Go back, check what you entered and try again."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(e):
+        # Views that validate a FlaskForm re-check the token themselves and show the form again with
+        # everything the person typed; run those so nothing is lost.
+        view = current_app.view_functions.get(request.endpoint)
+        if view is not None and getattr(view, "keeps_input", False):
+            db.session.rollback()
+            return view(**(request.view_args or {}))
+        return _page(400, _("This page was open for a long time"),
+                     _("For your security we could not save that. Go back, reload the page and try again."))
+
+    @app.errorhandler(403)
+    def forbidden(e):
+        return _page(403, _("You cannot see this page"),
+                     _("Your account does not have permission for this page. Ask an admin if you think it should."))
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return _page(404, _("Page not found"),
+                     _("Check the web address, or go back to the start page."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(e):
+        return _page(405, _("Page not found"), _("Check the web address, or go back to the start page."))
+
+    @app.errorhandler(413)
+    def too_large(e):
+        return _page(413, _("That was too much to send"),
+                     _("What you sent was too large. Make it shorter and try again."))
+
+    @app.errorhandler(500)
+    def server_error(e):
+        db.session.rollback()
+        return _page(500, _("Sorry, something went wrong"),
+                     _("Nothing you entered has been saved. Please try again in a minute."))
+
+    @app.errorhandler(HTTPException)
+    def other_http(e):
+        return _page(e.code or 500, _("Something went wrong"),
+                     _("Go back and try again."))

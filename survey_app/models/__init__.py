@@ -1,0 +1,19 @@
+"""The data model: one module per area, all re-exported here."""
+from .audit import AuditEvent
+from .meetings import Attendance, AttendanceStatus, Meeting, MeetingMode
+from .people import (
+    ContactMethod,
+    Group,
+    InformationFormat,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonRole,
+)
+from .staff import LoginAttempt, Role, SetupToken, StaffSession, User
+
+__all__ = [
+    "Attendance", "AttendanceStatus", "AuditEvent", "ContactMethod", "Group", "InformationFormat",
+    "LoginAttempt", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
+    "PersonRole", "Role", "SetupToken", "StaffSession", "User",
+]

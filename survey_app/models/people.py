@@ -1,0 +1,117 @@
+"""Organisations, co-production groups and the people who take part."""
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, enum_column, utcnow
+
+
+class OrganisationKind(enum.Enum):
+    COUNCIL = "council"
+    NHS = "nhs"
+    VOLUNTARY = "voluntary"
+    OTHER = "other"
+
+    @property
+    def label(self):
+        return {
+            "council": _l("Council"), "nhs": _l("NHS"),
+            "voluntary": _l("Voluntary, community or faith sector"), "other": _l("Other"),
+        }[self.value]
+
+
+class PersonRole(enum.Enum):
+    LIVED_EXPERIENCE = "lived_experience"
+    CARER = "carer"
+    STAFF = "staff"
+    VOLUNTEER = "volunteer"
+    VOLUNTARY_SECTOR = "voluntary_sector"
+    OTHER = "other"
+
+    @property
+    def label(self):
+        return {
+            "lived_experience": _l("Person with lived experience"), "carer": _l("Carer"),
+            "staff": _l("Staff member"), "volunteer": _l("Volunteer"),
+            "voluntary_sector": _l("Voluntary sector"), "other": _l("Other"),
+        }[self.value]
+
+
+class ContactMethod(enum.Enum):
+    EMAIL = "email"
+    POST = "post"
+    PHONE = "phone"
+    TEXT = "text"
+
+    @property
+    def label(self):
+        return {"email": _l("Email"), "post": _l("Post"), "phone": _l("Phone call"),
+                "text": _l("Text message")}[self.value]
+
+
+class InformationFormat(enum.Enum):
+    STANDARD = "standard"
+    EASY_READ = "easy_read"
+    LARGE_PRINT = "large_print"
+    AUDIO = "audio"
+
+    @property
+    def label(self):
+        return {"standard": _l("Standard print"), "easy_read": _l("Easy read"),
+                "large_print": _l("Large print"), "audio": _l("Audio")}[self.value]
+
+
+class Organisation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    people: Mapped[list["Person"]] = relationship(back_populates="organisation")
+
+
+class Group(db.Model):
+    __tablename__ = "coproduction_group"  # "group" is an SQL keyword
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    meetings: Mapped[list["Meeting"]] = relationship(back_populates="group")  # noqa: F821
+
+
+class Person(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    preferred_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    contact_method: Mapped[ContactMethod] = mapped_column(enum_column(ContactMethod))
+    information_format: Mapped[InformationFormat] = mapped_column(enum_column(InformationFormat))
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    role: Mapped[PersonRole] = mapped_column(enum_column(PersonRole))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Lower-cased "first last" kept for fast, index-backed prefix search.
+    search_name: Mapped[str] = mapped_column(String(210), index=True, default="")
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="people")
+    attendances: Mapped[list["Attendance"]] = relationship(back_populates="person")  # noqa: F821
+
+    @property
+    def display_name(self) -> str:
+        first = self.preferred_name or self.first_name
+        return f"{first} {self.last_name}"
+
+    def refresh_search_name(self) -> None:
+        self.search_name = f"{self.first_name} {self.last_name}".casefold()[:210]

@@ -1,0 +1,86 @@
+"""Co-production groups, such as the Learning Disability Partnership Board."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from forms.organise import NO_ORGANISATION, GroupForm
+
+from .. import records
+from ..extensions import db
+from ..models import Group, Meeting, Organisation
+from ..models.base import utcnow
+from ..pages import Routes, choices_from, keeps_input
+from ..roles import ORGANISERS, roles_required
+
+routes = Routes()
+
+
+@routes.route("/groups")
+@roles_required(*ORGANISERS)
+def groups():
+    rows = db.session.scalars(select(Group).options(joinedload(Group.organisation)).order_by(Group.name)).all()
+    return render_template("organise/groups.html", title=_("Groups"), groups=rows)
+
+
+@routes.route("/groups/<int:group_id>")
+@roles_required(*ORGANISERS)
+def group(group_id):
+    grp = db.session.get(Group, group_id) or abort(404)
+    upcoming = db.session.scalars(select(Meeting).where(Meeting.group_id == grp.id, Meeting.starts_at >= utcnow())
+                                  .order_by(Meeting.starts_at).limit(10)).all()
+    past = db.session.scalars(select(Meeting).where(Meeting.group_id == grp.id, Meeting.starts_at < utcnow())
+                              .order_by(Meeting.starts_at.desc()).limit(10)).all()
+    return render_template("organise/group.html", title=grp.name, group=grp, upcoming=upcoming, past=past)
+
+
+def _form(obj=None) -> GroupForm:
+    form = GroupForm(obj=obj)
+    orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form.organisation.choices = choices_from(orgs, empty=NO_ORGANISATION)
+    if obj is not None and not form.is_submitted():
+        form.organisation.data = str(obj.organisation_id or "")
+    return form
+
+
+def _values(form: GroupForm) -> dict:
+    org_id = int(form.organisation.data) if (form.organisation.data or "").isdigit() else None
+    if org_id is not None and db.session.get(Organisation, org_id) is None:
+        org_id = None
+    return {"name": form.name.data, "description": form.description.data or "", "organisation_id": org_id}
+
+
+
+@routes.route("/groups/new", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+@keeps_input
+def new_group():
+    form = _form()
+    if form.validate_on_submit():
+        if records.name_taken(Group, form.name.data):
+            form.name.errors.append(_("There is already a group with this name."))
+        else:
+            grp = records.create(Group, **_values(form))
+            db.session.commit()
+            flash(_("Group saved."))
+            return redirect(url_for("organise.group", group_id=grp.id))
+    return render_template("organise/group_form.html", form=form, title=_("Add a group")), \
+        400 if form.errors else 200
+
+
+@routes.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+@keeps_input
+def edit_group(group_id):
+    grp = db.session.get(Group, group_id) or abort(404)
+    form = _form(grp)
+    if form.validate_on_submit():
+        if records.name_taken(Group, form.name.data, exclude_id=grp.id):
+            form.name.errors.append(_("There is already a group with this name."))
+        else:
+            records.update(grp, **_values(form))
+            db.session.commit()
+            flash(_("Group saved."))
+            return redirect(url_for("organise.group", group_id=grp.id))
+    return render_template("organise/group_form.html", form=form, title=_("Edit %(name)s", name=grp.name)), \
+        400 if form.errors else 200

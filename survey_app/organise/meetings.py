@@ -1,0 +1,98 @@
+"""Meetings: list upcoming and past, create, edit, and the meeting page with who is coming."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from forms.organise import MeetingForm, enum_choices
+
+from .. import records
+from ..extensions import db
+from ..models import Attendance, Group, Meeting, MeetingMode
+from ..models.base import utcnow
+from ..pages import Routes, choices_from, keeps_input
+from ..roles import ORGANISERS, roles_required
+
+routes = Routes()
+
+
+@routes.route("/meetings")
+@roles_required(*ORGANISERS)
+def meetings():
+    past = request.args.get("when") == "past"
+    query = select(Meeting).options(joinedload(Meeting.group))
+    if past:
+        query = query.where(Meeting.starts_at < utcnow()).order_by(Meeting.starts_at.desc())
+    else:
+        query = query.where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at)
+    page = db.paginate(query, per_page=25, error_out=False)
+    return render_template("organise/meetings.html", title=_("Past meetings") if past else _("Upcoming meetings"),
+                           page=page, past=past)
+
+
+@routes.route("/meetings/<int:meeting_id>")
+@roles_required(*ORGANISERS)
+def meeting(meeting_id):
+    mtg = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.group)]) or abort(404)
+    attendances = db.session.scalars(
+        select(Attendance).options(selectinload(Attendance.person)).where(Attendance.meeting_id == mtg.id)
+    ).all()
+    attendances.sort(key=lambda a: (a.person.last_name.casefold(), a.person.first_name.casefold()))
+    return render_template("organise/meeting.html", title=mtg.title, meeting=mtg, attendances=attendances)
+
+
+def _form(obj=None) -> MeetingForm:
+    form = MeetingForm(obj=obj)
+    form.group.choices = choices_from(db.session.scalars(select(Group).order_by(Group.name)).all(),
+                                      empty=("", _("Choose a group")))
+    form.mode.choices = enum_choices(MeetingMode)
+    if not form.is_submitted():
+        if obj is not None:
+            form.group.data = str(obj.group_id)
+            form.mode.data = obj.mode.value
+            form.load_times(obj.starts_at, obj.ends_at)
+        elif request.args.get("group", "").isdigit():
+            form.group.data = request.args["group"]
+    return form
+
+
+def _values(form: MeetingForm) -> dict | None:
+    group = db.session.get(Group, int(form.group.data)) if (form.group.data or "").isdigit() else None
+    if group is None:
+        form.group.errors.append(_("Choose the group this meeting is for."))
+        return None
+    values = {name: form[name].data or "" for name in (
+        "title", "purpose", "venue_name", "venue_address", "access_notes", "online_details", "cost_code")}
+    values.update({name: bool(form[name].data) for name in MeetingForm.VENUE_FIELDS})
+    values.update(group_id=group.id, mode=MeetingMode(form.mode.data),
+                  starts_at=form.starts_at(), ends_at=form.ends_at())
+    return values
+
+
+@routes.route("/meetings/new", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+@keeps_input
+def new_meeting():
+    form = _form()
+    if form.validate_on_submit() and (values := _values(form)) is not None:
+        mtg = records.create(Meeting, **values)
+        db.session.commit()
+        flash(_("Meeting saved."))
+        return redirect(url_for("organise.meeting", meeting_id=mtg.id))
+    return render_template("organise/meeting_form.html", form=form, title=_("Add a meeting")), \
+        400 if form.errors else 200
+
+
+@routes.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+@keeps_input
+def edit_meeting(meeting_id):
+    mtg = db.session.get(Meeting, meeting_id) or abort(404)
+    form = _form(mtg)
+    if form.validate_on_submit() and (values := _values(form)) is not None:
+        records.update(mtg, **values)
+        db.session.commit()
+        flash(_("Meeting saved."))
+        return redirect(url_for("organise.meeting", meeting_id=mtg.id))
+    return render_template("organise/meeting_form.html", form=form, title=_("Edit %(name)s", name=mtg.title)), \
+        400 if form.errors else 200

@@ -1,0 +1,113 @@
+"""People who take part: search, add, edit, and a person's page with their meetings."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from forms.organise import NO_ORGANISATION, PersonForm, SearchForm, enum_choices
+
+from .. import records
+from ..extensions import db
+from ..models import Attendance, ContactMethod, InformationFormat, Meeting, Organisation, Person, PersonRole
+from ..models.base import utcnow
+from ..pages import Routes, choices_from, keeps_input
+from ..roles import ORGANISERS, roles_required
+
+routes = Routes()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@routes.route("/people")
+@roles_required(*ORGANISERS)
+def people():
+    search = SearchForm(request.args)
+    query = select(Person).options(joinedload(Person.organisation)).order_by(Person.last_name, Person.first_name)
+    q = (search.q.data or "").strip().casefold() if search.validate() else ""
+    if q:
+        pattern = _escape_like(q)
+        # Match the start of the whole name or of the last name.
+        query = query.where(Person.search_name.like(f"{pattern}%", escape="\\")
+                            | Person.search_name.like(f"% {pattern}%", escape="\\"))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("organise/people.html", title=_("People"), page=page, search=search, q=q)
+
+
+@routes.route("/people/<int:person_id>")
+@roles_required(*ORGANISERS)
+def person(person_id):
+    who = db.session.get(Person, person_id, options=[joinedload(Person.organisation)]) or abort(404)
+    attendances = db.session.scalars(
+        select(Attendance).join(Attendance.meeting).options(joinedload(Attendance.meeting).joinedload(Meeting.group))
+        .where(Attendance.person_id == who.id).order_by(Meeting.starts_at.desc())
+    ).all()
+    return render_template("organise/person.html", title=who.display_name, person=who, attendances=attendances)
+
+
+def _form(obj=None) -> PersonForm:
+    form = PersonForm(obj=obj)
+    form.role.choices = enum_choices(PersonRole)
+    form.contact_method.choices = enum_choices(ContactMethod)
+    form.information_format.choices = enum_choices(InformationFormat)
+    form.language.choices = list(current_app.config["LANGUAGES"].items())
+    orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form.organisation.choices = choices_from(orgs, empty=NO_ORGANISATION)
+    if not form.is_submitted():
+        if obj is not None:
+            form.role.data = obj.role.value
+            form.contact_method.data = obj.contact_method.value
+            form.information_format.data = obj.information_format.value
+            form.organisation.data = str(obj.organisation_id or "")
+            form.consent.data = obj.consent_at is not None
+        else:
+            form.information_format.data = InformationFormat.STANDARD.value
+    return form
+
+
+def _values(form: PersonForm, existing: Person | None = None) -> dict:
+    org_id = int(form.organisation.data) if (form.organisation.data or "").isdigit() else None
+    if org_id is not None and db.session.get(Organisation, org_id) is None:
+        org_id = None
+    values = {name: form[name].data or "" for name in (
+        "first_name", "last_name", "preferred_name", "email", "phone", "address", "language")}
+    if values["language"] not in current_app.config["LANGUAGES"]:
+        values["language"] = "en"
+    values.update(role=PersonRole(form.role.data), contact_method=ContactMethod(form.contact_method.data),
+                  information_format=InformationFormat(form.information_format.data), organisation_id=org_id)
+    had_consent = existing is not None and existing.consent_at is not None
+    if form.consent.data and not had_consent:
+        values["consent_at"] = utcnow()
+    elif not form.consent.data:
+        values["consent_at"] = None
+    return values
+
+
+@routes.route("/people/new", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+@keeps_input
+def new_person():
+    form = _form()
+    if form.validate_on_submit():
+        who = records.create(Person, **_values(form))
+        db.session.commit()
+        flash(_("Person saved."))
+        return redirect(url_for("organise.person", person_id=who.id))
+    return render_template("organise/person_form.html", form=form, title=_("Add a person")), \
+        400 if form.errors else 200
+
+
+@routes.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+@keeps_input
+def edit_person(person_id):
+    who = db.session.get(Person, person_id) or abort(404)
+    form = _form(who)
+    if form.validate_on_submit():
+        records.update(who, **_values(form, who))
+        db.session.commit()
+        flash(_("Person saved."))
+        return redirect(url_for("organise.person", person_id=who.id))
+    return render_template("organise/person_form.html", form=form,
+                           title=_("Edit %(name)s", name=who.display_name)), 400 if form.errors else 200

@@ -1,0 +1,44 @@
+"""Small helpers shared by the blueprints' views."""
+from urllib.parse import urlsplit
+
+from flask import url_for
+
+
+def keeps_input(view):
+    """Mark a view that validates a FlaskForm: if its CSRF token has expired, the view itself shows
+    the form again with what was typed, instead of a bare error page (see errors.csrf_failed)."""
+    view.keeps_input = True
+    return view
+
+
+def safe_next(target: str | None, default_endpoint: str) -> str:
+    """Only follow a ?next= that stays on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for(default_endpoint)
+
+
+def choices_from(rows, label=lambda r: r.name, empty=None):
+    choices = [(str(r.id), label(r)) for r in rows]
+    return [empty, *choices] if empty else choices
+
+
+class Routes:
+    """Collects a feature module's routes so its blueprint can register them explicitly,
+    one module per feature under one blueprint, with no import-order tricks."""
+
+    def __init__(self):
+        self._rules = []
+
+    def route(self, rule: str, **options):
+        def decorator(view):
+            self._rules.append((rule, view, options))
+            return view
+
+        return decorator
+
+    def register(self, bp) -> None:
+        for rule, view, options in self._rules:
+            bp.add_url_rule(rule, view_func=view, **options)
