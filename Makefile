@@ -29,7 +29,7 @@ setup: $(STAMP) translations
 
 translations: $(STAMP) $(MO_FILES)
 
-translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* >/dev/null
 
 extract: $(STAMP)
@@ -37,7 +37,7 @@ extract: $(STAMP)
 		--project "Co-production Hub" --copyright-holder "One Halton" -o translations/messages.pot .
 
 update-translations: extract
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --ignore-obsolete
 
 migrate: setup
 	$(FLASK) db upgrade
@@ -45,7 +45,7 @@ migrate: setup
 run: migrate
 	@$(FLASK) users setup-link --base-url http://$(HOST):$(PORT)
 	@echo "Serving the Co-production Hub on http://$(HOST):$(PORT) (Ctrl+C to stop)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 demo: migrate
 	$(FLASK) demo load

@@ -23,8 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app. `config` overrides what the environment gives (tests pass their own)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(hub_config.DEFAULTS)
-    if config is None or "SECRET_KEY" not in config or "SQLALCHEMY_DATABASE_URI" not in config:
-        app.config.update(hub_config.from_environment(Path(app.instance_path)))
+    app.config.update(hub_config.from_environment(Path(app.instance_path),
+                                                  secret_given=bool(config and config.get("SECRET_KEY"))))
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -36,8 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import database, errors, formatting, security
 
-    database.init_app(app)
     db.init_app(app)
+    database.init_app(app)
     # Batch mode lets later migrations alter columns on SQLite, which has no ALTER COLUMN.
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)

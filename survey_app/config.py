@@ -32,7 +32,7 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
-def from_environment(instance_path: Path, env=os.environ) -> dict:
+def from_environment(instance_path: Path, env=os.environ, secret_given: bool = False) -> dict:
     """Build the Flask config dict from environment variables."""
     mode = env.get("HUB_ENV", "development")
     if mode not in ("development", "production"):
@@ -42,7 +42,7 @@ def from_environment(instance_path: Path, env=os.environ) -> dict:
     secret = env.get("SECRET_KEY", "")
     if production and len(secret) < 32:
         raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters in production.")
-    if not secret:
+    if not secret and not secret_given:
         secret = _instance_secret(instance_path)
 
     db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hub.sqlite3'}"

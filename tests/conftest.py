@@ -7,6 +7,7 @@ import re
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -73,7 +74,12 @@ class CheckingClient(FlaskClient):
     """Checks every HTML page it fetches, and can submit forms with their CSRF token."""
 
     def open(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
+        # A fresh app context per request, as in production: its own `g` and database session,
+        # not the test's, so nothing leaks between requests or hides a missing commit.
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test's own session sees what the request committed
         if response.mimetype == "text/html" and not response.is_streamed and response.status_code != 302:
             check_page(response.get_data(as_text=True))
         return response
