@@ -1,17 +1,18 @@
 """Admin forms: staff accounts."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, RadioField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, StringField, SubmitField
 
 from .auth import NewPasswordMixin
 from .base import BaseForm
-from .validators import EmailAddress, MaxLength, OneChoice, Required
+from .fields import Radios
+from .validators import EmailAddress, MaxLength, Required
 
 
 class StaffDetailsForm(BaseForm):
     name = StringField(_l("Full name"), validators=[
         Required(_l("Enter their full name.")), MaxLength(200, _l("Names must be 200 characters or fewer."))],
         render_kw={"autocomplete": "off", "spellcheck": "false"})
-    role = RadioField(_l("Role"), choices=[], validators=[OneChoice(_l("Choose a role."))])
+    role = Radios(_l("Role"), message=_l("Choose a role."))
     active = BooleanField(_l("Account is active"), description=_l("Untick to stop this person signing in. "
                                                                    "It signs them out everywhere."))
     submit = SubmitField(_l("Save account"))

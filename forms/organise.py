@@ -1,14 +1,15 @@
 """Organiser forms: groups, meetings, people and organisations. Choices from the database are set
 by the view before validation."""
-from datetime import datetime, time
+from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, StringField, SubmitField, \
-    TelField, TextAreaField, TimeField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, \
+    TelField, TextAreaField
 from wtforms.validators import ValidationError
 
 from .base import BaseForm
+from .fields import DateEntry, Radios, TimeEntry
 from .validators import EmailAddress, MaxLength, OneChoice, Optional, PhoneNumber, Required
 
 LONDON = ZoneInfo("Europe/London")
@@ -23,8 +24,7 @@ class OrganisationForm(BaseForm):
     name = StringField(_l("Name of the organisation"), validators=[
         Required(_l("Enter the name of the organisation.")),
         MaxLength(200, _l("The name must be 200 characters or fewer."))])
-    kind = RadioField(_l("What kind of organisation is it?"), choices=[],
-                      validators=[OneChoice(_l("Choose what kind of organisation it is."))])
+    kind = Radios(_l("What kind of organisation is it?"), message=_l("Choose what kind of organisation it is."))
     submit = SubmitField(_l("Save organisation"))
 
 
@@ -46,12 +46,14 @@ class MeetingForm(BaseForm):
         MaxLength(200, _l("The title must be 200 characters or fewer."))])
     purpose = TextAreaField(_l("What is the meeting for?"), description=_l("Use plain words. People will see this."),
                             validators=[MaxLength(5000, _l("The purpose must be 5,000 characters or fewer."))])
-    date = DateField(_l("Date"), description=_l("For example, 27 March 2027."), validators=[
-        Required(_l("Enter the date of the meeting."))])
-    start_time = TimeField(_l("Start time"), validators=[Required(_l("Enter the time the meeting starts."))])
-    end_time = TimeField(_l("End time"), validators=[Required(_l("Enter the time the meeting ends."))])
-    mode = RadioField(_l("How will people take part?"), choices=[],
-                      validators=[OneChoice(_l("Choose how people will take part."))])
+    date = DateEntry(_l("Date"), description=_l("For example, 27 March 2027."), validators=[
+        Required(_l("Enter the date of the meeting."))],
+        invalid_message=_l("Enter a real date for the meeting, like 27 March 2027."))
+    start_time = TimeEntry(_l("Start time"), validators=[Required(_l("Enter the time the meeting starts."))],
+                           invalid_message=_l("Enter a real start time, like 10:30."))
+    end_time = TimeEntry(_l("End time"), validators=[Required(_l("Enter the time the meeting ends."))],
+                         invalid_message=_l("Enter a real end time, like 12:30."))
+    mode = Radios(_l("How will people take part?"), message=_l("Choose how people will take part."))
     venue_name = StringField(_l("Venue name"), validators=[
         MaxLength(200, _l("The venue name must be 200 characters or fewer."))])
     venue_address = TextAreaField(_l("Venue address"), validators=[
@@ -100,8 +102,6 @@ class MeetingForm(BaseForm):
 
 
 def _utc(day, at: time) -> datetime:
-    from datetime import timezone
-
     return datetime.combine(day, at, tzinfo=LONDON).astimezone(timezone.utc)
 
 
@@ -115,13 +115,12 @@ class PersonForm(BaseForm):
     preferred_name = StringField(_l("What they like to be called (optional)"), validators=[
         MaxLength(100, _l("Preferred names must be 100 characters or fewer."))],
         render_kw={"autocomplete": "off", "spellcheck": "false"})
-    role = RadioField(_l("Who are they in the group?"), choices=[],
-                      validators=[OneChoice(_l("Choose who they are in the group."))])
+    role = Radios(_l("Who are they in the group?"), message=_l("Choose who they are in the group."))
     organisation = SelectField(_l("Organisation (optional)"), choices=[], validate_choice=False)
-    contact_method = RadioField(_l("How do they like to be contacted?"), choices=[],
-                                validators=[OneChoice(_l("Choose how they like to be contacted."))])
-    information_format = RadioField(_l("How do they like to get information?"), choices=[],
-                                    validators=[OneChoice(_l("Choose how they like to get information."))])
+    contact_method = Radios(_l("How do they like to be contacted?"),
+                            message=_l("Choose how they like to be contacted."))
+    information_format = Radios(_l("How do they like to get information?"),
+                                message=_l("Choose how they like to get information."))
     language = SelectField(_l("Language"), choices=[], validate_choice=False)
     email = EmailField(_l("Email address (optional)"), validators=[
         Optional(), EmailAddress(_l("Enter an email address in the right format, like name@example.org.")),

@@ -16,10 +16,12 @@ class Required(InputRequired):
         super().__init__(message=message)
 
     def __call__(self, form, field):
-        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+        raw = " ".join(str(v) for v in (field.raw_data or [])).strip()
+        if not raw or (isinstance(field.data, str) and not field.data.strip()):
             field.errors[:] = []
             raise StopValidation(self.message)
-        super().__call__(form, field)
+        if field.data is None:
+            raise StopValidation()  # typed but unreadable: the field's own message says what to fix
 
 
 class MaxLength(Length):

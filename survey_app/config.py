@@ -74,5 +74,7 @@ DEFAULTS = {
     "LANGUAGES": {"en": "English", "pl": "Polski", "ro": "Română", "pt": "Português", "ar": "العربية"},
     "RTL_LANGUAGES": {"ar"},
     "PER_PAGE": 25,
+    # scrypt for real; the test suite swaps in a fast method so it can sign in hundreds of times.
+    "PASSWORD_HASH_METHOD": "scrypt",
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
 }

@@ -56,6 +56,7 @@ def _config(database_url, **extra):
         "PROXY_HOPS": 0,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "LOG_LEVEL": "WARNING",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **extra,
     }
 

@@ -177,7 +177,7 @@ def test_cli_creates_a_user_from_stdin(runner):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "fin@halton.example"))
     assert user.role == Role.FINANCE
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("pbkdf2:sha256:1000$")
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.record_type == "User")) is not None
 
 
@@ -191,6 +191,13 @@ def test_cli_refuses_a_short_password_and_a_duplicate(runner, make_user):
                            input="long enough password\n")
     assert result.exit_code != 0
     assert "already an account" in result.output
+
+
+def test_real_passwords_are_hashed_with_scrypt(app):
+    from survey_app.accounts import hash_password
+
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"
+    assert hash_password("a long password").startswith("scrypt:")
 
 
 def test_password_hash_never_reaches_the_audit_log(make_user):

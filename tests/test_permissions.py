@@ -1,0 +1,73 @@
+"""Every route states who may use it, and each role gets the status the permissions table says."""
+import pytest
+
+from survey_app.models import Role
+
+ANON, ORGANISER, FINANCE, ADMIN = "anonymous", Role.ORGANISER, Role.FINANCE, Role.ADMIN
+
+
+def test_every_route_declares_who_may_use_it(app):
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        if not getattr(view, "allowed_roles", None):
+            missing.append(f"{rule.rule} ({rule.endpoint})")
+    assert missing == [], f"routes without a role check: {missing}"
+
+
+def test_only_deliberately_public_routes_are_open(app):
+    public = sorted(rule.rule for rule in app.url_map.iter_rules()
+                    if rule.endpoint != "static" and app.view_functions[rule.endpoint].allowed_roles == "public")
+    assert public == ["/", "/healthz", "/login", "/logout", "/setup/<token>"]
+
+
+ORGANISE_PAGES = ["/dashboard", "/meetings", "/meetings/new", "/meetings/{meeting}", "/meetings/{meeting}/edit",
+                  "/people", "/people/new", "/people/{person}", "/people/{person}/edit", "/groups", "/groups/new",
+                  "/groups/{group}", "/groups/{group}/edit", "/organisations", "/organisations/new",
+                  "/organisations/{organisation}/edit"]
+ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/users/{user}"]
+
+# role -> expected status, per the permissions table in DESIGN.md
+EXPECTED = (
+    [(page, {ANON: 302, ORGANISER: 200, FINANCE: 403, ADMIN: 200}) for page in ORGANISE_PAGES]
+    + [(page, {ANON: 302, ORGANISER: 403, FINANCE: 403, ADMIN: 200}) for page in ADMIN_PAGES]
+    + [("/account", {ANON: 302, ORGANISER: 200, FINANCE: 200, ADMIN: 200})]
+)
+
+
+@pytest.mark.parametrize("role", [ANON, ORGANISER, FINANCE, ADMIN], ids=str)
+@pytest.mark.parametrize("page,statuses", EXPECTED, ids=[p for p, _ in EXPECTED])
+def test_role_gets_expected_status(client, login_as, make_user, sample, page, statuses, role):
+    target = make_user(Role.ORGANISER)
+    url = page.format(meeting=sample["meeting"].id, person=sample["person"].id, group=sample["group"].id,
+                      organisation=sample["organisation"].id, user=target.id)
+    if role != ANON:
+        login_as(role)
+    response = client.get(url)
+    assert response.status_code == statuses[role]
+    if response.status_code == 302:
+        assert response.headers["Location"].startswith("/login")
+    if response.status_code == 403:
+        assert "You cannot see this page" in response.get_data(as_text=True)
+
+
+POSTS = ["/meetings/new", "/people/new", "/groups/new", "/organisations/new", "/admin/users/new"]
+
+
+@pytest.mark.parametrize("url", POSTS)
+def test_finance_cannot_write_through_organiser_or_admin_forms(client, login_as, url):
+    login_as(Role.FINANCE)
+    token = client.csrf_token("/account")
+    response = client.post(url, data={"csrf_token": token, "name": "Sneaky", "title": "Sneaky"})
+    assert response.status_code == 403
+
+
+def test_organiser_cannot_create_staff_accounts(client, login_as):
+    login_as(Role.ORGANISER)
+    token = client.csrf_token("/account")
+    response = client.post("/admin/users/new", data={"csrf_token": token, "name": "X", "email": "x@y.example",
+                                                     "role": "admin", "password": "long password",
+                                                     "confirm": "long password"})
+    assert response.status_code == 403
