@@ -10,7 +10,7 @@ from wtforms.validators import ValidationError
 
 from .base import BaseForm
 from .fields import DateEntry, Radios, TimeEntry
-from .validators import EmailAddress, MaxLength, OneChoice, Optional, PhoneNumber, Required
+from .validators import EmailAddress, MaxLength, OneChoice, PhoneNumber, Required
 
 LONDON = ZoneInfo("Europe/London")
 NO_ORGANISATION = ("", _l("None"))
@@ -123,11 +123,11 @@ class PersonForm(BaseForm):
                                 message=_l("Choose how they like to get information."))
     language = SelectField(_l("Language"), choices=[], validate_choice=False)
     email = EmailField(_l("Email address (optional)"), validators=[
-        Optional(), EmailAddress(_l("Enter an email address in the right format, like name@example.org.")),
+        EmailAddress(_l("Enter an email address in the right format, like name@example.org.")),
         MaxLength(254, _l("Email addresses must be 254 characters or fewer."))],
         render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"})
     phone = TelField(_l("Phone number (optional)"), validators=[
-        Optional(), PhoneNumber(_l("Enter a phone number using numbers only, like 01928 123456."))],
+        PhoneNumber(_l("Enter a phone number using numbers only, like 01928 123456."))],
         render_kw={"autocomplete": "off", "inputmode": "tel"})
     address = TextAreaField(_l("Postal address (optional)"), validators=[
         MaxLength(1000, _l("The address must be 1,000 characters or fewer."))],

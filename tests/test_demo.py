@@ -1,0 +1,36 @@
+"""`flask --app survey_app demo load` fills an empty database, and only an empty one."""
+from sqlalchemy import func, select
+
+from survey_app.extensions import db
+from survey_app.models import Attendance, Group, Meeting, Person, PersonRole
+from survey_app.models.base import utcnow
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_demo_load_fills_an_empty_database(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert count(Group) == 2 and count(Meeting) == 12 and count(Person) == 40
+    roles = set(db.session.scalars(select(Person.role)).all())
+    assert {PersonRole.LIVED_EXPERIENCE, PersonRole.CARER, PersonRole.STAFF, PersonRole.VOLUNTEER} <= roles
+    now = utcnow()
+    starts = db.session.scalars(select(Meeting.starts_at)).all()
+    assert any(s < now for s in starts) and any(s > now for s in starts)
+    assert count(Attendance) > 0
+
+
+def test_demo_load_refuses_a_database_with_data(runner, sample):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert "already has people or groups" in result.output
+    assert count(Person) == 1
+
+
+def test_demo_data_pages_render(client, login_as, runner):
+    runner.invoke(args=["demo", "load"])
+    login_as("organiser")
+    for url in ("/dashboard", "/meetings", "/meetings?when=past", "/people", "/groups", "/organisations"):
+        assert client.get(url).status_code == 200
