@@ -11,12 +11,16 @@ from .extensions import babel, csrf, db, login_manager, migrate
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+# Babel locale per language: English dates and times the British way ("12 May 2027, 10:30").
+BABEL_LOCALES = {"en": "en_GB", "pl": "pl_PL", "ro": "ro_RO", "pt": "pt_PT", "ar": "ar"}
+
+
 def select_locale() -> str:
     languages = list(hub_config.DEFAULTS["LANGUAGES"])
     chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or "en"
+    if chosen not in languages:
+        chosen = request.accept_languages.best_match(languages) or "en"
+    return BABEL_LOCALES[chosen]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -64,7 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     def page_globals():
         from flask_babel import get_locale
 
-        lang = str(get_locale() or "en")
+        lang = get_locale().language if get_locale() else "en"
         return {"lang": lang, "text_dir": "rtl" if lang in app.config["RTL_LANGUAGES"] else "ltr"}
 
     return app

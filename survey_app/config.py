@@ -68,7 +68,7 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
 DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
-    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_LOCALE": "en_GB",
     "BABEL_DEFAULT_TIMEZONE": "Europe/London",
     "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
     "LANGUAGES": {"en": "English", "pl": "Polski", "ro": "Română", "pt": "Português", "ar": "العربية"},
