@@ -16,7 +16,9 @@ class Radios(RadioField):
             raise StopValidation(self.message)
 
 
-class DateEntry(DateField):
+class _PlainParseError:
+    """Replaces WTForms' "Not a valid ... value." with the field's own sentence."""
+
     def __init__(self, label=None, invalid_message=None, **kwargs):
         super().__init__(label, **kwargs)
         self.invalid_message = invalid_message
@@ -28,13 +30,9 @@ class DateEntry(DateField):
             raise ValueError(self.invalid_message) from None
 
 
-class TimeEntry(TimeField):
-    def __init__(self, label=None, invalid_message=None, **kwargs):
-        super().__init__(label, **kwargs)
-        self.invalid_message = invalid_message
+class DateEntry(_PlainParseError, DateField):
+    pass
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(self.invalid_message) from None
+
+class TimeEntry(_PlainParseError, TimeField):
+    pass

@@ -42,3 +42,13 @@ class Routes:
     def register(self, bp) -> None:
         for rule, view, options in self._rules:
             bp.add_url_rule(rule, view_func=view, **options)
+
+
+class SimplePage:
+    """Page numbers for a list whose rows are not one model (Flask-SQLAlchemy's paginate needs one)."""
+
+    def __init__(self, page: int, per_page: int, total: int):
+        self.page, self.per_page, self.total = page, per_page, total
+        self.pages = max(1, (total + per_page - 1) // per_page)
+        self.has_prev, self.has_next = page > 1, page < self.pages
+        self.prev_num, self.next_num = page - 1, page + 1

@@ -201,3 +201,14 @@ def test_admin_creates_and_edits_staff(client, login_as):
     response = client.submit(f"/admin/users/{admin.id}", {"name": admin.name, "role": "organiser", "active": "y"})
     assert "You cannot remove your own admin role" in response.get_data(as_text=True)
     assert [e.action for e in audit_for("User")][-1] == "create"
+
+
+def test_groups_and_organisations_lists_paginate(client, organiser):
+    orgs = [Organisation(name=f"Org {i:02d}", kind="other") for i in range(30)]
+    db.session.add_all(orgs + [Group(name=f"Group {i:02d}") for i in range(30)])
+    db.session.commit()
+    for url, first, last in (("/organisations", "Org 00", "Org 29"), ("/groups", "Group 00", "Group 29")):
+        page1 = client.get(url).get_data(as_text=True)
+        assert "Page 1 of 2" in page1 and first in page1 and last not in page1
+        page2 = client.get(f"{url}?page=2").get_data(as_text=True)
+        assert last in page2 and first not in page2

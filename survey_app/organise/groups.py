@@ -1,5 +1,5 @@
 """Co-production groups, such as the Learning Disability Partnership Board."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -19,8 +19,9 @@ routes = Routes()
 @routes.route("/groups")
 @roles_required(*ORGANISERS)
 def groups():
-    rows = db.session.scalars(select(Group).options(joinedload(Group.organisation)).order_by(Group.name)).all()
-    return render_template("organise/groups.html", title=_("Groups"), groups=rows)
+    query = select(Group).options(joinedload(Group.organisation)).order_by(Group.name)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("organise/groups.html", title=_("Groups"), page=page)
 
 
 @routes.route("/groups/<int:group_id>")

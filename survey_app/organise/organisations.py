@@ -1,5 +1,5 @@
 """Partner organisations: the council, the NHS, voluntary sector groups."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -8,7 +8,7 @@ from forms.organise import OrganisationForm, enum_choices
 from .. import records
 from ..extensions import db
 from ..models import Organisation, OrganisationKind, Person
-from ..pages import Routes, keeps_input
+from ..pages import Routes, SimplePage, keeps_input
 from ..roles import ORGANISERS, roles_required
 
 routes = Routes()
@@ -19,11 +19,17 @@ routes = Routes()
 def organisations():
     counts = (select(Person.organisation_id, func.count().label("n")).group_by(Person.organisation_id)
               .subquery())
+    per_page = current_app.config["PER_PAGE"]
+    page_number = request.args.get("page", 1, type=int)
+    total = db.session.scalar(select(func.count()).select_from(Organisation))
+    page_number = max(1, min(page_number, (total + per_page - 1) // per_page or 1))
     rows = db.session.execute(
         select(Organisation, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.organisation_id == Organisation.id).order_by(Organisation.name)
+        .limit(per_page).offset((page_number - 1) * per_page)
     ).all()
-    return render_template("organise/organisations.html", title=_("Organisations"), rows=rows)
+    page = SimplePage(page_number, per_page, total)
+    return render_template("organise/organisations.html", title=_("Organisations"), rows=rows, page=page)
 
 
 def _form(obj=None) -> OrganisationForm:

@@ -1,0 +1,1 @@
+"""Spreadsheet builders: pure functions from rows to an .xlsx stream. No Flask, no database here."""
