@@ -30,7 +30,7 @@ setup: $(STAMP) translations
 translations: $(STAMP) $(MO_FILES)
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* >/dev/null
+	$(BIN)/pybabel -q compile --use-fuzzy -d translations -l $*
 
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
