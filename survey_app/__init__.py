@@ -54,11 +54,14 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp, init_login
     from .organise import bp as organise_bp
     from .admin import bp as admin_bp
+    from .door import bp as door_bp, kiosk
 
     init_login(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organise_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(door_bp)
+    kiosk.init_app(app)
 
     from .cli import register as register_cli
 

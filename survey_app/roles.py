@@ -40,5 +40,27 @@ def public(view):
     return view
 
 
+def door_only(view):
+    """A participant page of the meeting this tablet is locked to (see door/kiosk.py). Any other
+    browser is told this page is for the meeting tablet."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        from .door import kiosk
+
+        if kiosk.meeting_id() is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.allowed_roles = "door"
+    return wrapped
+
+
+def by_personal_link(view):
+    """Opened by a person's own link: the token in the URL is the only key (see invite/)."""
+    view.allowed_roles = "personal-link"
+    return view
+
+
 def has_role(user, *roles: Role) -> bool:
     return bool(user and user.is_authenticated and user.role in roles)

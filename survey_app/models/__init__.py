@@ -1,5 +1,7 @@
 """The data model: one module per area, all re-exported here."""
 from .audit import AuditEvent
+from .participation import (AccessNeed, ChecklistResponse, FormToken, Invitation, NeedKind, Suggestion,
+                            SuggestionStatus)
 from .meetings import Attendance, AttendanceStatus, Meeting, MeetingMode
 from .people import (
     ContactMethod,
@@ -13,6 +15,7 @@ from .people import (
 from .staff import LoginAttempt, Role, SetupToken, StaffSession, User
 
 __all__ = [
+    "AccessNeed", "ChecklistResponse", "FormToken", "Invitation", "NeedKind", "Suggestion", "SuggestionStatus",
     "Attendance", "AttendanceStatus", "AuditEvent", "ContactMethod", "Group", "InformationFormat",
     "LoginAttempt", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
     "PersonRole", "Role", "SetupToken", "StaffSession", "User",

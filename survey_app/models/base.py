@@ -1,13 +1,21 @@
 """Shared column helpers."""
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
+LONDON = ZoneInfo("Europe/London")
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def london_today() -> date:
+    return datetime.now(LONDON).date()
 
 
 class UTCDateTime(TypeDecorator):

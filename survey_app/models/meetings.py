@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -63,6 +63,8 @@ class Meeting(db.Model):
     access_notes: Mapped[str] = mapped_column(Text, default="")
     online_details: Mapped[str] = mapped_column(Text, default="")
     cost_code: Mapped[str] = mapped_column(String(40), default="")
+    # "Tell us how it went" shows from the start time, or earlier when an organiser opens it.
+    checklist_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[Group] = relationship(back_populates="meetings")

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from forms.auth import ConfirmForm
 from forms.organise import MeetingForm, enum_choices
 
 from .. import records
@@ -38,7 +39,8 @@ def meeting(meeting_id):
         select(Attendance).options(selectinload(Attendance.person)).where(Attendance.meeting_id == mtg.id)
     ).all()
     attendances.sort(key=lambda a: (a.person.last_name.casefold(), a.person.first_name.casefold()))
-    return render_template("organise/meeting.html", title=mtg.title, meeting=mtg, attendances=attendances)
+    return render_template("organise/meeting.html", title=mtg.title, meeting=mtg, attendances=attendances,
+                           started=mtg.starts_at <= utcnow())
 
 
 def _form(obj=None) -> MeetingForm:
@@ -96,3 +98,16 @@ def edit_meeting(meeting_id):
         return redirect(url_for("organise.meeting", meeting_id=mtg.id))
     return render_template("organise/meeting_form.html", form=form, title=_("Edit %(name)s", name=mtg.title)), \
         400 if form.errors else 200
+
+
+@routes.route("/meetings/<int:meeting_id>/checklist", methods=["POST"])
+@roles_required(*ORGANISERS)
+def toggle_checklist(meeting_id):
+    """Open "Tell us how it went" before the start time (or close it again)."""
+    mtg = db.session.get(Meeting, meeting_id) or abort(404)
+    ConfirmForm().validate_on_submit()  # CSRFProtect has already checked the token
+    records.update(mtg, checklist_open=not mtg.checklist_open)
+    db.session.commit()
+    flash(_("The checklist is open on the door tablet.") if mtg.checklist_open
+          else _("The checklist will open on the tablet when the meeting starts."))
+    return redirect(url_for("organise.meeting", meeting_id=mtg.id))

@@ -1,0 +1,176 @@
+"""Participant forms: the door tablet and personal links. Short labels, one idea each."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
+
+from .base import BaseForm
+from .fields import Radios
+from .validators import EmailAddress, MaxLength, PhoneNumber, Required, ValidationError
+
+TEXT_LIMIT = 2000
+
+
+def _short_text(limit=TEXT_LIMIT):
+    return MaxLength(limit, _l("Please write less. You can use up to %(max)d letters."))
+
+
+class OnceForm(BaseForm):
+    """Carries a one-time token so a double tap or a refresh cannot save the same thing twice."""
+
+    form_token = HiddenField()
+
+
+class NameSearchForm(BaseForm):
+    name = StringField(_l("Type the first letters of your name"),
+                       description=_l("Your first name or your last name. Then press Find me."),
+                       validators=[Required(_l("Type at least 2 letters of your name.")), _short_text(100)],
+                       render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "words"})
+
+    def validate_name(self, field):
+        if len(field.data.replace(" ", "")) < 2:
+            raise ValidationError(_l("Type at least 2 letters of your name."))
+
+
+class ConfirmForm(OnceForm):
+    pick = HiddenField()
+
+
+PERSON_ROLES = [("lived_experience", _l("I have lived experience")), ("carer", _l("I am a carer")),
+                ("staff", _l("I am a member of staff")), ("volunteer", _l("I am a volunteer")),
+                ("other", _l("Something else"))]
+CONTACT_CHOICES = [("email", _l("Email")), ("text", _l("Text message")), ("phone", _l("Phone call")),
+                   ("post", _l("Letter in the post"))]
+FORMAT_CHOICES = [("easy_read", _l("Easy read")), ("large_print", _l("Large print")), ("audio", _l("Audio")),
+                  ("standard", _l("Standard print"))]
+
+
+class RegisterForm(OnceForm):
+    first_name = StringField(_l("Your first name"), validators=[
+        Required(_l("Type your first name.")), _short_text(100)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "words"})
+    last_name = StringField(_l("Your last name"), validators=[
+        Required(_l("Type your last name.")), _short_text(100)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "words"})
+    role = Radios(_l("Who are you in the group?"), choices=PERSON_ROLES,
+                  message=_l("Choose who you are in the group."))
+    contact_method = Radios(_l("How should we contact you?"), choices=CONTACT_CHOICES,
+                            message=_l("Choose how we should contact you."))
+    email = EmailField(_l("Your email address"), validators=[
+        EmailAddress(_l("Type your email address like this: name@example.org")), _short_text(254)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"})
+    phone = TelField(_l("Your phone number"), validators=[
+        PhoneNumber(_l("Type your phone number using numbers, like 07700 900123."))],
+        render_kw={"autocomplete": "off", "inputmode": "tel"})
+    address = TextAreaField(_l("Your address"), validators=[_short_text(1000)], render_kw={"autocomplete": "off"})
+    information_format = Radios(_l("How do you like to get information?"), choices=FORMAT_CHOICES,
+                                message=_l("Choose how you like to get information."))
+    consent = BooleanField(_l("Yes, you can keep my details"),
+                           description=_l("We keep your name and how to contact you so we can invite you and thank "
+                                          "you. We delete them 2 years after your last meeting."))
+
+    def validate_email(self, field):
+        if self.contact_method.data == "email" and not field.data:
+            raise ValidationError(_l("Type your email address, or choose another way to contact you."))
+
+    def validate_phone(self, field):
+        if self.contact_method.data in ("phone", "text") and not field.data:
+            raise ValidationError(_l("Type your phone number, or choose another way to contact you."))
+
+    def validate_address(self, field):
+        if self.contact_method.data == "post" and not field.data:
+            raise ValidationError(_l("Type your address, or choose another way to contact you."))
+
+    def validate_consent(self, field):
+        if not field.data:
+            raise ValidationError(_l("Tick the box so we can keep your details. If you do not want to, "
+                                     "please talk to a member of staff."))
+
+
+class SupportForm(OnceForm):
+    """One checkbox per kind of support (added by the view from NeedKind), the details, and whether to remember."""
+
+    other_detail = TextAreaField(_l("Tell us what else you need"), validators=[_short_text(500)])
+    food_detail = StringField(_l("Tell us about your food needs"), validators=[_short_text(500)])
+    remember = Radios(_l("Should we remember this for future meetings?"),
+                      choices=[("yes", _l("Yes, remember it")), ("no", _l("No, just for this meeting"))],
+                      message=_l("Choose if we should remember this."))
+
+    def chosen(self, kinds) -> dict:
+        picked = {kind: "" for kind in kinds if self[f"need_{kind.value}"].data}
+        for kind in picked:
+            if kind.value == "other":
+                picked[kind] = self.other_detail.data or ""
+            elif kind.value == "food":
+                picked[kind] = self.food_detail.data or ""
+        return picked
+
+    def validate_other_detail(self, field):
+        if self["need_other"].data and not field.data:
+            raise ValidationError(_l("Tell us what else you need, or untick Something else."))
+
+
+def support_form_class(kinds):
+    """A SupportForm with a checkbox for each kind of need, built once at import by the door package."""
+    attrs = {f"need_{kind.value}": BooleanField(kind.label) for kind in kinds}
+    return type("NeedsForm", (SupportForm,), attrs)
+
+
+class SuggestForm(OnceForm):
+    what = TextAreaField(_l("What would you like us to talk about?"), validators=[
+        Required(_l("Tell us what you would like to talk about.")), _short_text()])
+    why = TextAreaField(_l("Why does it matter to you? (you can leave this empty)"), validators=[_short_text()])
+    name = StringField(_l("Your name (you can leave this empty)"),
+                       description=_l("Leave it empty if you do not want to say who you are."),
+                       validators=[_short_text(200)], render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+
+class ChecklistForm(OnceForm):
+    """All the answers travel with every page as hidden fields, so nothing is kept on the server or in
+    a cookie until the last page, and the response never touches anything that says who answered."""
+
+    achieved = HiddenField()
+    achieved_more = HiddenField(validators=[_short_text()])
+    outcomes = HiddenField(validators=[_short_text()])
+    feeling = HiddenField()
+    feeling_more = HiddenField(validators=[_short_text()])
+    inclusive = HiddenField()
+    inclusive_more = HiddenField(validators=[_short_text()])
+    accessible = HiddenField()
+    accessible_more = HiddenField(validators=[_short_text()])
+    payment_clear = HiddenField()
+    change = HiddenField(validators=[_short_text()])
+    here_as = HiddenField()
+
+
+class Step:
+    def __init__(self, field, kind, question, hint="", more=None):
+        self.field, self.kind, self.question, self.hint, self.more = field, kind, question, hint, more
+
+
+# The Co-production Checklist from the Charter, in plain words, one question a page.
+SCALE = [("1", "😞", _l("Not at all")), ("2", "🙁", _l("Not really")), ("3", "😐", _l("A bit")),
+         ("4", "🙂", _l("Mostly")), ("5", "😀", _l("Yes, completely"))]
+PAYMENT = [("yes", "👍", _l("Yes")), ("not_sure", "🤔", _l("Not sure")), ("no", "👎", _l("No"))]
+HERE_AS = [("lived_experience", "🙋", _l("Someone with lived experience")), ("carer", "🤝", _l("A carer")),
+           ("staff", "🪪", _l("A member of staff")), ("other", "🙂", _l("Something else"))]
+ANSWERS = {"scale": SCALE, "payment": PAYMENT, "here_as": HERE_AS}
+CHECKLIST = [
+    Step("achieved", "scale", _l("Did we get things done?"),
+         _l("Did the meeting have a purpose, and will its actions make a difference?"), more="achieved_more"),
+    Step("outcomes", "text", _l("What came out of the meeting?"),
+         _l("Was it worthwhile for everyone? What did we decide together?")),
+    Step("feeling", "scale", _l("How did it feel to be here?"),
+         _l("Did you feel welcome, included and valued?"), more="feeling_more"),
+    Step("inclusive", "scale", _l("Were we inclusive?"),
+         _l("Did we respect everyone and their part in the work?"), more="inclusive_more"),
+    Step("accessible", "scale", _l("Was the meeting easy to get to and take part in for everyone?"),
+         more="accessible_more"),
+    Step("payment_clear", "payment", _l("Were you clear about payment or other thanks for your time?")),
+    Step("change", "text", _l("What should we change for next time?")),
+    Step("here_as", "here_as", _l("I am here as..."),
+         _l("This helps us see if everyone had a good meeting. You can skip it.")),
+]
+
+
+def allowed_answer(step: Step, value: str | None) -> str | None:
+    """The answer if it is one of the step's choices, else None (treated as skipped)."""
+    return value if value in {v for v, *_ in ANSWERS.get(step.kind, [])} else None

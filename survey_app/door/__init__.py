@@ -1,0 +1,8 @@
+"""The door tablet: what participants touch at the meeting door."""
+from flask import Blueprint
+
+from . import checklist, signin, suggest, support, welcome
+
+bp = Blueprint("door", __name__)
+for module in (welcome, signin, support, suggest, checklist):
+    module.routes.register(bp)

@@ -1,0 +1,67 @@
+"""'Tell us how it went': the Charter's Co-production Checklist, one question a page, anonymous."""
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from forms.door import ANSWERS, CHECKLIST, ChecklistForm, allowed_answer
+
+from .. import participation
+from ..extensions import db
+from ..pages import Routes, keeps_input
+from ..roles import door_only
+from . import kiosk
+from .welcome import checklist_open
+
+routes = Routes()
+LAST = len(CHECKLIST)
+
+
+def _render(form: ChecklistForm, number: int):
+    step = CHECKLIST[number - 1]
+    return render_template("door/checklist.html", title=step.question, form=form, step=step, number=number,
+                           total=LAST, answers=ANSWERS.get(step.kind, []),
+                           current=form[step.field].data, steps=CHECKLIST)
+
+
+@routes.route("/door/checklist")
+@door_only
+def checklist():
+    if not checklist_open(kiosk.meeting()):
+        return redirect(url_for("door.welcome"))
+    form = ChecklistForm()
+    form.form_token.data = participation.new_form_token()
+    return _render(form, 1)
+
+
+@routes.route("/door/checklist/<int:number>", methods=["POST"])
+@door_only
+@keeps_input
+def checklist_step(number):
+    if not 1 <= number <= LAST:
+        abort(404)
+    meeting = kiosk.meeting()
+    if not checklist_open(meeting):
+        return redirect(url_for("door.welcome"))
+    form = ChecklistForm()
+    if not form.validate_on_submit():
+        return _render(form, number), 400
+    step = CHECKLIST[number - 1]
+    if "answer" in request.form:
+        form[step.field].data = allowed_answer(step, request.form["answer"])
+    elif "skip" in request.form:
+        form[step.field].data = ""
+        if step.more:
+            form[step.more].data = ""
+    if "back" in request.form:
+        return _render(form, max(1, number - 1))
+    if number < LAST:
+        return _render(form, number + 1)
+    if participation.claim(form.form_token.data):
+        answers = {name: form[name].data for name in participation.CHECKLIST_FIELDS}
+        for s in CHECKLIST:
+            if s.kind in ANSWERS:
+                answers[s.field] = allowed_answer(s, answers[s.field])
+        for scaled in ("achieved", "feeling", "inclusive", "accessible"):
+            answers[scaled] = int(answers[scaled]) if answers[scaled] else None
+        participation.save_checklist(meeting.id, answers)
+        db.session.commit()
+    return redirect(url_for("door.thanks"))

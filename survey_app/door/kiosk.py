@@ -1,0 +1,73 @@
+"""Door mode: the tablet's browser is locked to one meeting, and each person's visit is wiped when
+they finish or walk away. All of it lives in the signed session cookie of that browser."""
+import time
+
+from flask import Flask, redirect, request, session, url_for
+
+from ..extensions import db
+from ..models import Meeting
+
+DOOR = "door"
+VISIT = "visit"
+# Without JavaScript nobody is warned, so the server waits longer than the 3-minute on-screen warning.
+VISIT_IDLE_SECONDS = 10 * 60
+# Endpoints a locked tablet may reach; everything else sends it back to the welcome screen.
+OPEN_IN_DOOR_MODE = {"static", "auth.health"}
+
+
+def start(meeting_id: int) -> None:
+    session.clear()
+    session.permanent = True  # survives a tablet restart for the whole day's meeting
+    session[DOOR] = {"m": meeting_id}
+
+
+def stop() -> None:
+    session.clear()
+
+
+def meeting_id() -> int | None:
+    door = session.get(DOOR)
+    return door.get("m") if door else None
+
+
+def meeting() -> Meeting | None:
+    mid = meeting_id()
+    return db.session.get(Meeting, mid) if mid else None
+
+
+def visit() -> dict:
+    return session.get(VISIT) or {}
+
+
+def update_visit(**values) -> None:
+    current = dict(visit())
+    current.update(values, at=int(time.time()))
+    session[VISIT] = current
+
+
+def person_id() -> int | None:
+    return visit().get("p")
+
+
+def end_visit() -> None:
+    """The next person starts from nothing: no name, no language, no display settings."""
+    session.pop(VISIT, None)
+    session.pop("lang", None)
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def lock_to_door():
+        if DOOR not in session:
+            return None
+        if request.blueprint == "door" or request.endpoint in OPEN_IN_DOOR_MODE:
+            at = visit().get("at")
+            if at and time.time() - at > VISIT_IDLE_SECONDS:
+                end_visit()
+            return None
+        return redirect(url_for("door.welcome"))
+
+    @app.context_processor
+    def door_display():
+        v = visit() if DOOR in session else {}
+        return {"big_text": v.get("big", False), "high_contrast": v.get("hc", False)}

@@ -1,0 +1,48 @@
+"""The support and suggestion pages, shared by the door tablet and personal links."""
+from flask import redirect, render_template
+from flask_babel import gettext as _
+
+from forms.door import SuggestForm, support_form_class
+
+from .. import participation
+from ..extensions import db
+from ..models import Meeting, NeedKind
+
+NEED_KINDS = list(NeedKind)
+NeedsForm = support_form_class(NEED_KINDS)
+
+
+def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str, base: str):
+    form = NeedsForm()
+    if not form.is_submitted():
+        form.form_token.data = participation.new_form_token()
+        standing = participation.standing_needs(person_id)
+        for need in [*standing, *participation.needs_for_meeting(person_id, meeting.id)]:
+            form[f"need_{need.kind.value}"].data = True
+            if need.kind == NeedKind.OTHER:
+                form.other_detail.data = need.detail
+            elif need.kind == NeedKind.FOOD:
+                form.food_detail.data = need.detail
+        form.remember.data = "yes" if standing else None
+    if form.validate_on_submit():
+        if participation.claim(form.form_token.data):
+            participation.save_needs(person_id, meeting.id, form.chosen(NEED_KINDS), form.remember.data == "yes")
+            participation.commit_once()
+        return redirect(done_url)
+    return render_template("door/support.html", title=_("Do you need any support today?"), form=form,
+                           kinds=NEED_KINDS, skip_url=skip_url, base=base), 400 if form.errors else 200
+
+
+def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: str, back_url: str, base: str,
+                 heading: str | None = None):
+    form = SuggestForm()
+    if not form.is_submitted():
+        form.form_token.data = participation.new_form_token()
+    if form.validate_on_submit():
+        if participation.claim(form.form_token.data):
+            participation.suggest(group_id, meeting_id, form.what.data, form.why.data or "", form.name.data or "",
+                                  source)
+            db.session.commit()
+        return redirect(done_url)
+    return render_template("door/suggest.html", title=heading or _("Suggest something to talk about"), form=form,
+                           back_url=back_url, base=base), 400 if form.errors else 200

@@ -1,0 +1,101 @@
+"""Signing in at the door: find yourself by the first letters of your name, or register if you are new."""
+from flask import abort, current_app, redirect, render_template, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from forms.door import ConfirmForm, NameSearchForm, RegisterForm
+
+from .. import participation
+from ..extensions import db
+from ..models import ContactMethod, InformationFormat, Person, PersonRole
+from ..pages import Routes, keeps_input
+from ..roles import door_only
+from . import kiosk
+
+routes = Routes()
+PICK_MAX_AGE = 15 * 60
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="door-pick")
+
+
+def _pick_for(person: Person) -> str:
+    """An opaque, short-lived, tamper-proof stand-in for a person's id, tied to this tablet's meeting."""
+    return _signer().dumps({"p": person.id, "m": kiosk.meeting_id()})
+
+
+def _person_from(pick: str | None) -> Person | None:
+    try:
+        data = _signer().loads(pick or "", max_age=PICK_MAX_AGE)
+    except BadSignature:
+        return None
+    if data.get("m") != kiosk.meeting_id():
+        return None
+    return db.session.get(Person, data.get("p"))
+
+
+@routes.route("/door/sign-in", methods=["GET", "POST"])
+@door_only
+@keeps_input
+def sign_in():
+    form = NameSearchForm()
+    matches = None
+    if form.validate_on_submit():
+        matches = [(participation.short_name(p), _pick_for(p)) for p in participation.people_matching(form.name.data)]
+    return render_template("door/sign_in.html", title=_("Sign in"), form=form, matches=matches,
+                           confirm_form=ConfirmForm()), 400 if form.errors else 200
+
+
+@routes.route("/door/sign-in/check", methods=["POST"])
+@door_only
+@keeps_input
+def check():
+    form = ConfirmForm()
+    person = _person_from(form.pick.data) if form.validate_on_submit() else None
+    if person is None:
+        return redirect(url_for("door.sign_in"))
+    form.form_token.data = participation.new_form_token()
+    return render_template("door/confirm.html", title=_("Is this you?"), form=form,
+                           name=participation.short_name(person))
+
+
+@routes.route("/door/sign-in/confirm", methods=["POST"])
+@door_only
+@keeps_input
+def confirm():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("door.sign_in"))
+    person = _person_from(form.pick.data)
+    if person is None:
+        return redirect(url_for("door.sign_in"))
+    if participation.claim(form.form_token.data):
+        participation.sign_in(kiosk.meeting(), person)
+        participation.commit_once()
+    kiosk.update_visit(p=person.id)
+    return redirect(url_for("door.support"))
+
+
+@routes.route("/door/new", methods=["GET", "POST"])
+@door_only
+@keeps_input
+def register():
+    form = RegisterForm()
+    if not form.is_submitted():
+        form.form_token.data = participation.new_form_token()
+    if form.validate_on_submit():
+        if not participation.claim(form.form_token.data):
+            return redirect(url_for("door.support") if kiosk.person_id() else url_for("door.welcome"))
+        person = participation.register(
+            first_name=form.first_name.data, last_name=form.last_name.data,
+            role=PersonRole(form.role.data), contact_method=ContactMethod(form.contact_method.data),
+            information_format=InformationFormat(form.information_format.data),
+            email=form.email.data or "", phone=form.phone.data or "", address=form.address.data or "",
+            language=kiosk.visit().get("lang", "en"))
+        participation.sign_in(kiosk.meeting() or abort(404), person)
+        db.session.commit()
+        kiosk.update_visit(p=person.id)
+        return redirect(url_for("door.support"))
+    return render_template("door/register.html", title=_("Tell us about you"), form=form), \
+        400 if form.errors else 200

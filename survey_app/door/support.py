@@ -1,0 +1,20 @@
+"""'Do you need any support today?' after signing in at the door."""
+from flask import redirect, url_for
+
+from ..pages import Routes, keeps_input
+from ..roles import door_only
+from . import kiosk
+from .shared import support_page
+
+routes = Routes()
+
+
+@routes.route("/door/support", methods=["GET", "POST"])
+@door_only
+@keeps_input
+def support():
+    person_id = kiosk.person_id()
+    if person_id is None:
+        return redirect(url_for("door.sign_in"))
+    return support_page(kiosk.meeting(), person_id, done_url=url_for("door.thanks"),
+                        skip_url=url_for("door.thanks"), base="door/base.html")

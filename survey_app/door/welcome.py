@@ -1,0 +1,114 @@
+"""The welcome screen, language and display choices, the thank-you screen, and leaving door mode."""
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from forms.auth import LoginForm
+from forms.base import BaseForm
+
+from .. import accounts, audit
+from ..extensions import db
+from ..models import Meeting, Role
+from ..models.base import utcnow
+from ..pages import Routes, keeps_input
+from ..roles import ORGANISERS, door_only, roles_required
+from . import kiosk
+
+routes = Routes()
+
+
+def checklist_open(meeting: Meeting) -> bool:
+    return meeting.checklist_open or meeting.starts_at <= utcnow()
+
+
+@routes.route("/meetings/<int:meeting_id>/door-mode", methods=["POST"])
+@roles_required(*ORGANISERS)
+def start_door_mode(meeting_id):
+    """Turn this browser into the meeting's door tablet. The organiser is signed out of it first,
+    so the tablet never holds a staff session."""
+    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    BaseForm().validate_on_submit()  # CSRFProtect has already checked the token
+    audit.record("door-mode-start", meeting)
+    accounts.end_session(current_user.session_token)
+    db.session.commit()
+    logout_user()
+    kiosk.start(meeting.id)
+    return redirect(url_for("door.welcome"))
+
+
+@routes.route("/door/")
+@door_only
+def welcome():
+    if kiosk.person_id():
+        kiosk.update_visit(p=None)  # keep the language and display choices, forget who signed in
+    meeting = kiosk.meeting() or abort(404)
+    return render_template("door/welcome.html", title=_("Welcome"), meeting=meeting,
+                           checklist_open=checklist_open(meeting), form=BaseForm())
+
+
+@routes.route("/door/language", methods=["POST"])
+@door_only
+def language():
+    BaseForm().validate_on_submit()
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        kiosk.update_visit(lang=lang)
+    return redirect(url_for("door.welcome"))
+
+
+@routes.route("/door/display", methods=["POST"])
+@door_only
+def display():
+    BaseForm().validate_on_submit()
+    setting = request.form.get("setting")
+    if setting in ("big", "hc"):
+        kiosk.update_visit(**{setting: not kiosk.visit().get(setting, False)})
+    return redirect(url_for("door.welcome"))
+
+
+@routes.route("/door/thanks")
+@door_only
+def thanks():
+    page = render_template("door/thanks.html", title=_("Thank you"), meeting=kiosk.meeting())
+    kiosk.end_visit()  # rendered in their language, then forgotten
+    return page
+
+
+@routes.route("/door/start-again", methods=["POST"])
+@door_only
+def start_again():
+    """The next person, or the idle timer, clears everything the last person did."""
+    BaseForm().validate_on_submit()
+    kiosk.end_visit()
+    return redirect(url_for("door.welcome"))
+
+
+@routes.route("/door/exit", methods=["GET", "POST"])
+@door_only
+@keeps_input
+def exit_door_mode():
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = accounts.authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        user = result.user
+        if user is not None and user.role in ORGANISERS:
+            meeting_id = kiosk.meeting_id()
+            kiosk.stop()
+            accounts.start_session(user)
+            login_user(user)
+            meeting = db.session.get(Meeting, meeting_id)
+            if meeting is not None:
+                audit.record("door-mode-stop", meeting, user=user)
+            db.session.commit()
+            flash(_("Door mode has ended on this device."))
+            return redirect(url_for("organise.meeting", meeting_id=meeting_id))
+        if result.locked:
+            form.password.errors.append(_("There have been too many attempts to sign in to this account. "
+                                          "Wait 15 minutes and try again."))
+        elif user is not None and user.role == Role.FINANCE:
+            form.password.errors.append(_("Only an organiser or an admin can end door mode."))
+        else:
+            form.password.errors.append(_("The email address or password is not right. Check them and try again."))
+    return render_template("door/exit.html", title=_("End door mode"), form=form), 400 if form.errors else 200

@@ -1,0 +1,143 @@
+"""What participants do: sign in, register, ask for support, suggest, answer the checklist.
+
+Used by the door tablet and by personal links. Each write that a double tap could repeat starts by
+claiming the form's one-time token; the caller commits, and a False return means "already done".
+"""
+import re
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+from .models import (AccessNeed, Attendance, AttendanceStatus, ChecklistResponse, FormToken, Meeting, NeedKind,
+                     Person, Suggestion)
+from .models.base import london_today, utcnow
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MATCH_LIMIT = 8
+MIN_SEARCH_LETTERS = 2
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def claim(token: str | None) -> bool:
+    """Use up a one-time form token inside the current transaction. False if it was used already
+    (or is malformed); the session is then rolled back and nothing of this submission is written."""
+    if not token or not TOKEN_RE.match(token):
+        return False
+    db.session.add(FormToken(token=token, used_on=london_today()))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def commit_once() -> bool:
+    """Commit; a unique constraint hit by a simultaneous identical submission counts as done."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def people_matching(typed: str) -> list[Person]:
+    """People whose first or last name starts with what was typed; nothing for fewer than two letters."""
+    typed = " ".join(typed.split()).casefold()
+    if len(typed) < MIN_SEARCH_LETTERS:
+        return []
+    pattern = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return db.session.scalars(
+        select(Person).where(Person.search_name.like(f"{pattern}%", escape="\\")
+                             | Person.search_name.like(f"% {pattern}%", escape="\\"))
+        .order_by(Person.first_name, Person.last_name).limit(MATCH_LIMIT)
+    ).all()
+
+
+def short_name(person: Person) -> str:
+    """First name and last initial: all a shared screen may show."""
+    first = person.preferred_name or person.first_name
+    return f"{first} {person.last_name[:1]}." if person.last_name else first
+
+
+def sign_in(meeting: Meeting, person: Person) -> None:
+    """Mark the person as here. Signing in twice changes nothing; the first time is kept."""
+    attendance = db.session.scalar(
+        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.person_id == person.id))
+    if attendance is None:
+        db.session.add(Attendance(meeting_id=meeting.id, person_id=person.id, status=AttendanceStatus.ATTENDED,
+                                  signed_in_at=utcnow()))
+    elif attendance.status != AttendanceStatus.ATTENDED:
+        attendance.status = AttendanceStatus.ATTENDED
+        attendance.signed_in_at = utcnow()
+
+
+def register(**values) -> Person:
+    person = Person(consent_at=utcnow(), **values)
+    person.refresh_search_name()
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def standing_needs(person_id: int) -> list[AccessNeed]:
+    return db.session.scalars(select(AccessNeed).where(
+        AccessNeed.person_id == person_id, AccessNeed.meeting_id.is_(None), AccessNeed.ended_at.is_(None))).all()
+
+
+def needs_for_meeting(person_id: int, meeting_id: int) -> list[AccessNeed]:
+    return db.session.scalars(select(AccessNeed).where(
+        AccessNeed.person_id == person_id, AccessNeed.meeting_id == meeting_id, AccessNeed.ended_at.is_(None))).all()
+
+
+def save_needs(person_id: int, meeting_id: int, chosen: dict[NeedKind, str], remember: bool) -> None:
+    """Record what support the person asked for. `chosen` maps each need to its detail text.
+
+    Remembered needs replace the person's standing needs; otherwise they replace what was asked for
+    this meeting only. Needs no longer chosen are ended, not deleted, so the record stays honest."""
+    now = utcnow()
+    if remember:
+        current = {n.kind: n for n in standing_needs(person_id)}
+        scope = None
+        # Asked for "future meetings too": this meeting's one-off requests are folded into them.
+        db.session.execute(update(AccessNeed).where(
+            AccessNeed.person_id == person_id, AccessNeed.meeting_id == meeting_id, AccessNeed.ended_at.is_(None))
+            .values(ended_at=now))
+    else:
+        current = {n.kind: n for n in needs_for_meeting(person_id, meeting_id)}
+        scope = meeting_id
+    for kind, need in current.items():
+        if kind not in chosen:
+            need.ended_at = now
+        elif need.detail != chosen[kind]:
+            need.detail = chosen[kind]
+    for kind, detail in chosen.items():
+        if kind not in current:
+            db.session.add(AccessNeed(person_id=person_id, meeting_id=scope, kind=kind, detail=detail,
+                                      created_at=now))
+
+
+def suggest(group_id: int, meeting_id: int | None, what: str, why: str, name: str, source: str) -> Suggestion:
+    suggestion = Suggestion(group_id=group_id, meeting_id=meeting_id, what=what, why=why, name=name, source=source)
+    db.session.add(suggestion)
+    return suggestion
+
+
+CHECKLIST_FIELDS = ("achieved", "achieved_more", "outcomes", "feeling", "feeling_more", "inclusive",
+                    "inclusive_more", "accessible", "accessible_more", "payment_clear", "change", "here_as")
+
+
+def save_checklist(meeting_id: int, answers: dict) -> ChecklistResponse:
+    """Store the answers with the meeting and today's date only: nothing that could say who answered."""
+    values = {k: answers.get(k) for k in CHECKLIST_FIELDS}
+    for text_field in ("achieved_more", "outcomes", "feeling_more", "inclusive_more", "accessible_more", "change"):
+        values[text_field] = values[text_field] or ""
+    response = ChecklistResponse(meeting_id=meeting_id, responded_on=london_today(), **values)
+    db.session.add(response)
+    return response

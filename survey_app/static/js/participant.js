@@ -1,0 +1,80 @@
+// Participant pages work without this file. It only adds: focus on the error summary, keeping what
+// someone typed if the network drops (sessionStorage, cleared when they finish), and on the door
+// tablet a warning before an untouched screen is cleared (WCAG 2.2.1), and a return to the start.
+(function () {
+  "use strict";
+  var IDLE_MS = 3 * 60 * 1000, WARN_SECONDS = 30, RETURN_MS = 15000, PREFIX = "hub-draft:";
+
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+
+  function clearDrafts() {
+    try {
+      Object.keys(sessionStorage).forEach(function (k) { if (k.indexOf(PREFIX) === 0) { sessionStorage.removeItem(k); } });
+    } catch (e) { /* storage may be off: drafts are a nicety */ }
+  }
+
+  var door = document.body.getAttribute("data-door");
+  var autoReturn = document.querySelector("[data-auto-return]");
+  if (autoReturn || document.querySelector(".big-choices")) { clearDrafts(); }
+  if (autoReturn) { setTimeout(function () { window.location.href = autoReturn.href; }, RETURN_MS); }
+
+  // Drafts: save every change, restore into empty fields when the page is shown again.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), function (form) {
+    var key = PREFIX + window.location.pathname;
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    if (saved && !document.querySelector(".error-summary")) {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.type === "hidden" || !(el.name in saved)) { return; }
+        if (el.type === "checkbox") { el.checked = saved[el.name].indexOf(el.value) !== -1; }
+        else if (el.type === "radio") { el.checked = saved[el.name].indexOf(el.value) !== -1; }
+        else if (!el.value) { el.value = saved[el.name][0] || ""; }
+      });
+    }
+    function save() {
+      var data = {};
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.type === "hidden" || el.type === "submit") { return; }
+        data[el.name] = data[el.name] || [];
+        if ((el.type === "checkbox" || el.type === "radio")) { if (el.checked) { data[el.name].push(el.value); } }
+        else { data[el.name].push(el.value); }
+      });
+      try { sessionStorage.setItem(key, JSON.stringify(data)); } catch (e) { /* full or off */ }
+    }
+    form.addEventListener("input", save);
+    form.addEventListener("change", save);
+  });
+
+  if (!door) { return; }
+  var dialog = document.getElementById("idle-warning");
+  var reset = document.getElementById("idle-reset");
+  var count = dialog && dialog.querySelector(".idle__count");
+  var idleTimer = null, tick = null, left = 0;
+  function clearScreen() { clearDrafts(); reset.submit(); }
+  function warn() {
+    left = WARN_SECONDS;
+    count.textContent = left;
+    if (dialog.showModal) { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
+    dialog.querySelector("[data-still-here]").focus();
+    tick = setInterval(function () {
+      left -= 1;
+      count.textContent = left;
+      if (left <= 0) { clearInterval(tick); clearScreen(); }
+    }, 1000);
+  }
+  function restart() {
+    clearTimeout(idleTimer);
+    if (!dialog.open) { idleTimer = setTimeout(warn, IDLE_MS); }
+  }
+  dialog.querySelector("[data-still-here]").addEventListener("click", function () {
+    clearInterval(tick);
+    if (dialog.close) { dialog.close(); } else { dialog.removeAttribute("open"); }
+    restart();
+  });
+  ["pointerdown", "keydown", "input", "scroll", "touchstart"].forEach(function (type) {
+    document.addEventListener(type, restart, { passive: true });
+  });
+  // The welcome screen has nothing personal on it, so it never needs clearing.
+  if (!document.querySelector(".big-choices")) { restart(); }
+})();
