@@ -1,4 +1,7 @@
 """Participant forms: the door tablet and personal links. Short labels, one idea each."""
+import re
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
 
@@ -13,10 +16,22 @@ def _short_text(limit=TEXT_LIMIT):
     return MaxLength(limit, _l("Please write less. You can use up to %(max)d letters."))
 
 
+FORM_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class OnceForm(BaseForm):
     """Carries a one-time token so a double tap or a refresh cannot save the same thing twice."""
 
     form_token = HiddenField()
+
+    def validate_form_token(self, field):
+        if not FORM_TOKEN_RE.match(field.data or ""):
+            field.data = new_form_token()
+            raise ValidationError(_l("Something went wrong on our side. Please press the button again."))
 
 
 class NameSearchForm(BaseForm):
@@ -28,6 +43,10 @@ class NameSearchForm(BaseForm):
     def validate_name(self, field):
         if len(field.data.replace(" ", "")) < 2:
             raise ValidationError(_l("Type at least 2 letters of your name."))
+
+
+class PickForm(BaseForm):
+    pick = HiddenField()
 
 
 class ConfirmForm(OnceForm):

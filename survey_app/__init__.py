@@ -2,7 +2,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as hub_config
@@ -17,7 +17,7 @@ BABEL_LOCALES = {"en": "en_GB", "pl": "pl_PL", "ro": "ro_RO", "pt": "pt_PT", "ar
 
 def select_locale() -> str:
     languages = list(hub_config.DEFAULTS["LANGUAGES"])
-    chosen = session.get("lang")
+    chosen = session.get("lang") or g.get("person_language")
     if chosen not in languages:
         chosen = request.accept_languages.best_match(languages) or "en"
     return BABEL_LOCALES[chosen]
@@ -55,12 +55,14 @@ def create_app(config: dict | None = None) -> Flask:
     from .organise import bp as organise_bp
     from .admin import bp as admin_bp
     from .door import bp as door_bp, kiosk
+    from .invite import bp as invite_bp
 
     init_login(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organise_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(door_bp)
+    app.register_blueprint(invite_bp)
     kiosk.init_app(app)
 
     from .cli import register as register_cli

@@ -3,24 +3,19 @@
 Used by the door tablet and by personal links. Each write that a double tap could repeat starts by
 claiming the form's one-time token; the caller commits, and a False return means "already done".
 """
-import re
-import secrets
-
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+
+from forms.door import FORM_TOKEN_RE, new_form_token  # noqa: F401  (new_form_token re-exported for views)
 
 from .extensions import db
 from .models import (AccessNeed, Attendance, AttendanceStatus, ChecklistResponse, FormToken, Meeting, NeedKind,
                      Person, Suggestion)
 from .models.base import london_today, utcnow
 
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+TOKEN_RE = FORM_TOKEN_RE
 MATCH_LIMIT = 8
 MIN_SEARCH_LETTERS = 2
-
-
-def new_form_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 def claim(token: str | None) -> bool:

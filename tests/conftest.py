@@ -19,6 +19,7 @@ from survey_app.accounts import create_user
 from tests.pagecheck import check_page
 
 PASSWORD = "correct horse battery"
+FORM_TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
@@ -86,15 +87,22 @@ class CheckingClient(FlaskClient):
         return response
 
     def csrf_token(self, url: str = "/login") -> str:
+        return self._tokens(url)["csrf_token"]
+
+    def _tokens(self, url: str) -> dict:
         page = self.get(url).get_data(as_text=True)
         match = CSRF_RE.search(page)
         assert match, f"no CSRF token on {url}"
-        return match.group(1) or match.group(2)
+        tokens = {"csrf_token": match.group(1) or match.group(2)}
+        once = FORM_TOKEN_RE.search(page)
+        if once:
+            tokens["form_token"] = once.group(1)
+        return tokens
 
     def submit(self, url: str, data: dict, follow_redirects: bool = False, token_from: str | None = None):
-        """GET the form page for its token, then POST the data (as a person's browser would)."""
-        token = self.csrf_token(token_from or url)
-        return self.post(url, data={"csrf_token": token, **data}, follow_redirects=follow_redirects)
+        """GET the form page for its tokens (CSRF and one-time), then POST the data, as a browser would."""
+        tokens = self._tokens(token_from or url)
+        return self.post(url, data={**tokens, **data}, follow_redirects=follow_redirects)
 
 
 @pytest.fixture

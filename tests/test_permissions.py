@@ -20,10 +20,11 @@ def test_every_route_declares_who_may_use_it(app):
 def test_only_deliberately_public_routes_are_open(app):
     public = sorted(rule.rule for rule in app.url_map.iter_rules()
                     if rule.endpoint != "static" and app.view_functions[rule.endpoint].allowed_roles == "public")
-    assert public == ["/", "/healthz", "/login", "/logout", "/setup/<token>"]
+    assert public == ["/", "/have-your-say/<int:group_id>", "/have-your-say/<int:group_id>/thanks", "/healthz",
+                      "/login", "/logout", "/setup/<token>"]
 
 
-ORGANISE_PAGES = ["/dashboard", "/meetings", "/meetings/new", "/meetings/{meeting}", "/meetings/{meeting}/edit",
+ORGANISE_PAGES = ["/meetings/{meeting}/invitations", "/meetings/{meeting}/invitations/print", "/dashboard", "/meetings", "/meetings/new", "/meetings/{meeting}", "/meetings/{meeting}/edit",
                   "/people", "/people/new", "/people/{person}", "/people/{person}/edit", "/groups", "/groups/new",
                   "/groups/{group}", "/groups/{group}/edit", "/organisations", "/organisations/new",
                   "/organisations/{organisation}/edit"]
@@ -53,11 +54,13 @@ def test_role_gets_expected_status(client, login_as, make_user, sample, page, st
         assert "You cannot see this page" in response.get_data(as_text=True)
 
 
-POSTS = ["/meetings/new", "/people/new", "/groups/new", "/organisations/new", "/admin/users/new"]
+POSTS = ["/meetings/{meeting}/door-mode", "/meetings/{meeting}/checklist", "/meetings/{meeting}/invitations/add",
+         "/meetings/{meeting}/invitations/links", "/meetings/new", "/people/new", "/groups/new", "/organisations/new", "/admin/users/new"]
 
 
 @pytest.mark.parametrize("url", POSTS)
-def test_finance_cannot_write_through_organiser_or_admin_forms(client, login_as, url):
+def test_finance_cannot_write_through_organiser_or_admin_forms(client, login_as, sample, url):
+    url = url.format(meeting=sample["meeting"].id)
     login_as(Role.FINANCE)
     token = client.csrf_token("/account")
     response = client.post(url, data={"csrf_token": token, "name": "Sneaky", "title": "Sneaky"})

@@ -3,7 +3,7 @@ from flask import abort, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from forms.door import ConfirmForm, NameSearchForm, RegisterForm
+from forms.door import ConfirmForm, NameSearchForm, PickForm, RegisterForm
 
 from .. import participation
 from ..extensions import db
@@ -43,19 +43,19 @@ def sign_in():
     matches = None
     if form.validate_on_submit():
         matches = [(participation.short_name(p), _pick_for(p)) for p in participation.people_matching(form.name.data)]
-    return render_template("door/sign_in.html", title=_("Sign in"), form=form, matches=matches,
-                           confirm_form=ConfirmForm()), 400 if form.errors else 200
+    return render_template("door/sign_in.html", title=_("Sign in"), form=form, matches=matches), \
+        400 if form.errors else 200
 
 
 @routes.route("/door/sign-in/check", methods=["POST"])
 @door_only
 @keeps_input
 def check():
-    form = ConfirmForm()
-    person = _person_from(form.pick.data) if form.validate_on_submit() else None
+    picked = PickForm()
+    person = _person_from(picked.pick.data) if picked.validate_on_submit() else None
     if person is None:
         return redirect(url_for("door.sign_in"))
-    form.form_token.data = participation.new_form_token()
+    form = ConfirmForm(pick=picked.pick.data, form_token=participation.new_form_token())
     return render_template("door/confirm.html", title=_("Is this you?"), form=form,
                            name=participation.short_name(person))
 

@@ -1,0 +1,9 @@
+"""Pages a participant opens from home: their personal link for a meeting, and a group's public
+"have your say" link for people who cannot come."""
+from flask import Blueprint
+
+from . import group_link, personal
+
+bp = Blueprint("invite", __name__)
+for module in (personal, group_link):
+    module.routes.register(bp)

@@ -1,0 +1,29 @@
+"""A group's public link: anyone can suggest something to talk about, even if they cannot come."""
+from flask import abort, render_template, url_for
+from flask_babel import gettext as _
+
+from ..door.shared import suggest_page
+from ..extensions import db
+from ..models import Group
+from ..pages import Routes, keeps_input
+from ..roles import public
+
+routes = Routes()
+
+
+@routes.route("/have-your-say/<int:group_id>", methods=["GET", "POST"])
+@public
+@keeps_input
+def group_suggest(group_id):
+    group = db.session.get(Group, group_id) or abort(404)
+    return suggest_page(group.id, None, "link", done_url=url_for("invite.group_thanks", group_id=group.id),
+                        back_url=url_for("invite.group_suggest", group_id=group.id), base="invite/base.html",
+                        heading=_("Suggest something for %(group)s to talk about", group=group.name))
+
+
+@routes.route("/have-your-say/<int:group_id>/thanks")
+@public
+def group_thanks(group_id):
+    group = db.session.get(Group, group_id) or abort(404)
+    return render_template("invite/thanks.html", title=_("Thank you"),
+                           back_url=url_for("invite.group_suggest", group_id=group.id), meeting=None)

@@ -1,0 +1,61 @@
+"""A person's own link for one meeting: say what support you need, suggest something, before the day."""
+from flask import abort, g, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..door.shared import suggest_page, support_page
+from ..extensions import db
+from ..models import Invitation, Meeting
+from ..pages import Routes, keeps_input
+from ..participation import TOKEN_RE
+from ..roles import by_personal_link
+
+routes = Routes()
+
+
+def _invitation(token: str) -> Invitation:
+    if not TOKEN_RE.match(token):
+        abort(404)
+    invitation = db.session.scalar(
+        select(Invitation).options(joinedload(Invitation.person), joinedload(Invitation.meeting)
+                                   .joinedload(Meeting.group)).where(Invitation.token == token))
+    if invitation is None:
+        abort(404)
+    g.person_language = invitation.person.language  # their own language by default
+    return invitation
+
+
+@routes.route("/invite/<token>")
+@by_personal_link
+def invitation(token):
+    inv = _invitation(token)
+    return render_template("invite/welcome.html", title=_("Hello %(name)s", name=inv.person.preferred_name
+                                                           or inv.person.first_name),
+                           invitation=inv, meeting=inv.meeting, token=token)
+
+
+@routes.route("/invite/<token>/support", methods=["GET", "POST"])
+@by_personal_link
+@keeps_input
+def support(token):
+    inv = _invitation(token)
+    return support_page(inv.meeting, inv.person_id, done_url=url_for("invite.thanks", token=token),
+                        skip_url=url_for("invite.invitation", token=token), base="invite/base.html")
+
+
+@routes.route("/invite/<token>/suggest", methods=["GET", "POST"])
+@by_personal_link
+@keeps_input
+def suggest(token):
+    inv = _invitation(token)
+    return suggest_page(inv.meeting.group_id, inv.meeting_id, "invite", done_url=url_for("invite.thanks", token=token),
+                        back_url=url_for("invite.invitation", token=token), base="invite/base.html")
+
+
+@routes.route("/invite/<token>/thanks")
+@by_personal_link
+def thanks(token):
+    inv = _invitation(token)
+    return render_template("invite/thanks.html", title=_("Thank you"), back_url=url_for("invite.invitation",
+                                                                                       token=token), meeting=inv.meeting)
