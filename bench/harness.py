@@ -19,11 +19,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(target: str, env: dict | None = None, workers: int = 2):
+def served(target: str, env: dict | None = None, workers: int = 2, threads: int = 1):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", target],
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
         cwd=ROOT, env={**os.environ, **(env or {})})
     try:
         deadline = time.time() + 30

@@ -1,0 +1,111 @@
+"""Fifty tablets at once, under the production server (gunicorn) on a file SQLite database:
+a sign-in pressed 50 times lands once, and 50 different people signing in land 50 times."""
+import threading
+from datetime import timedelta
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from bench.harness import served
+from survey_app import create_app
+from survey_app.accounts import create_user
+from survey_app.extensions import db
+from survey_app.models import (Attendance, ContactMethod, Group, InformationFormat, Meeting, MeetingMode, Person,
+                               PersonRole, Role)
+from survey_app.models.base import utcnow
+from tests.http_client import Browser, field
+
+SECRET = "concurrency-test-secret-0123456789abcdef"
+PASSWORD = "a long enough password"
+TABLETS = 50
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("concurrency")
+    url = f"sqlite:///{folder / 'door.sqlite3'}"
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        create_user("door@halton.example", "Door Organiser", Role.ORGANISER, PASSWORD)
+        group = Group(name="Board", description="")
+        meeting = Meeting(group=group, title="Busy meeting", starts_at=utcnow() + timedelta(hours=1),
+                          ends_at=utcnow() + timedelta(hours=3), mode=MeetingMode.IN_PERSON, venue_name="Hall")
+        db.session.add(meeting)
+        for i in range(TABLETS + 1):
+            person = Person(first_name=f"Zed{i:03d}", last_name="Tablet", contact_method=ContactMethod.EMAIL,
+                            email=f"z{i}@example.org", information_format=InformationFormat.STANDARD,
+                            role=PersonRole.LIVED_EXPERIENCE)
+            person.refresh_search_name()
+            db.session.add(person)
+        db.session.commit()
+        meeting_id = meeting.id
+        db.engine.dispose()
+    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING"}
+    with served("wsgi:app", env, workers=2, threads=4) as port:
+        yield {"port": port, "app": app, "meeting_id": meeting_id}
+
+
+def door_browser(server) -> Browser:
+    b = Browser(server["port"])
+    _, _, page = b.get("/login")
+    status, _, _ = b.post("/login", {"csrf_token": field(page, "csrf_token"), "email": "door@halton.example",
+                                     "password": PASSWORD})
+    assert status == 302
+    _, _, page = b.get(f"/meetings/{server['meeting_id']}")
+    status, location, _ = b.post(f"/meetings/{server['meeting_id']}/door-mode",
+                                 {"csrf_token": field(page, "csrf_token")})
+    assert (status, location) == (302, "/door/")
+    return b
+
+
+def confirm_data(b: Browser, typed: str) -> dict:
+    _, _, page = b.get("/door/sign-in")
+    _, _, page = b.post("/door/sign-in", {"csrf_token": field(page, "csrf_token"), "name": typed})
+    pick = field(page, "pick")
+    _, _, page = b.post("/door/sign-in/check", {"csrf_token": field(page, "csrf_token"), "pick": pick})
+    return {"csrf_token": field(page, "csrf_token"), "pick": pick, "form_token": field(page, "form_token")}
+
+
+def all_at_once(jobs):
+    barrier = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def run(i, job):
+        barrier.wait()
+        results[i] = job()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+def attendances_of(server, first_names):
+    with server["app"].app_context():
+        n = db.session.scalar(select(func.count()).select_from(Attendance).join(Person)
+                              .where(Person.first_name.in_(first_names)))
+        db.engine.dispose()
+        return n
+
+
+def test_the_same_sign_in_fifty_times_at_once_lands_once(server):
+    tablet = door_browser(server)
+    data = confirm_data(tablet, "zed000")
+    results = all_at_once([lambda: tablet.copy().post("/door/sign-in/confirm", data) for _ in range(TABLETS)])
+    assert [(status, location) for status, location, _ in results] == [(302, "/door/support")] * TABLETS
+    assert attendances_of(server, ["Zed000"]) == 1
+
+
+def test_fifty_different_people_at_once_land_fifty_times(server):
+    tablet = door_browser(server)
+    prepared = []
+    for i in range(1, TABLETS + 1):
+        data = confirm_data(tablet, f"zed{i:03d}")
+        prepared.append((tablet.copy(), data))  # a copy of the cookies as they are once the form is shown
+    results = all_at_once([lambda b=b, d=d: b.post("/door/sign-in/confirm", d) for b, d in prepared])
+    assert [status for status, _, _ in results] == [302] * TABLETS
+    assert attendances_of(server, [f"Zed{i:03d}" for i in range(1, TABLETS + 1)]) == TABLETS
