@@ -20,6 +20,11 @@ def test_demo_load_fills_an_empty_database(runner):
     starts = db.session.scalars(select(Meeting.starts_at)).all()
     assert any(s < now for s in starts) and any(s > now for s in starts)
     assert count(Attendance) > 0
+    from survey_app.models import AccessNeed, ChecklistResponse, Suggestion
+
+    assert count(Suggestion) == 6 and count(ChecklistResponse) >= 30
+    standing = db.session.scalar(select(func.count()).select_from(AccessNeed).where(AccessNeed.meeting_id.is_(None)))
+    assert standing == 10 and count(AccessNeed) == 10 + 36
 
 
 def test_demo_load_refuses_a_database_with_data(runner, sample):

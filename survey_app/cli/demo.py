@@ -8,8 +8,9 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import (Attendance, AttendanceStatus, ContactMethod, Group, InformationFormat, Meeting, MeetingMode,
-                      Organisation, OrganisationKind, Person, PersonRole)
+from ..models import (AccessNeed, Attendance, AttendanceStatus, ChecklistResponse, ContactMethod, Group,
+                      InformationFormat, Meeting, MeetingMode, NeedKind, Organisation, OrganisationKind, Person,
+                      PersonRole, Suggestion, SuggestionStatus)
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
 LONDON = ZoneInfo("Europe/London")
@@ -106,6 +107,44 @@ def load(seed):
                 meeting=meeting, person=person, status=status,
                 signed_in_at=meeting.starts_at - timedelta(minutes=rng.randint(0, 15))
                 if status == AttendanceStatus.ATTENDED else None))
+    _participation(rng, people, meetings, groups, now)
     db.session.commit()
     click.echo(f"Loaded {len(orgs)} organisations, {len(groups)} groups, {len(meetings)} meetings "
-               f"and {len(people)} people (all fictional).")
+               f"and {len(people)} people, with their support needs, suggestions and checklist answers "
+               f"(all fictional).")
+
+
+SUGGESTIONS = [("Buses to Whiston Hospital", "The 62 does not run on Sundays any more."),
+               ("Easy read appointment letters", "I cannot read the letters the hospital sends."),
+               ("Changing Places toilet in Widnes town centre", ""),
+               ("Respite for carers in the school holidays", "I have not had a break since Easter."),
+               ("Online meetings in the evening", "I work in the day."),
+               ("How the co-production budget is spent", "")]
+COMMENTS = ["The lift was broken so we moved rooms.", "I felt listened to.", "Too many long words.",
+            "Good food and a friendly welcome.", "We ran out of time for the last item.", ""]
+
+
+def _participation(rng, people, meetings, groups, now):
+    """Support needs, suggestions and checklist answers, so every page has something to show."""
+    for person in rng.sample(people, 10):
+        db.session.add(AccessNeed(person=person, meeting=None, kind=rng.choice(list(NeedKind)[:8])))
+    for meeting in meetings:
+        for person in rng.sample(people, 3):
+            kind = rng.choice([NeedKind.BSL, NeedKind.LARGE_PRINT, NeedKind.TRAVEL, NeedKind.FOOD, NeedKind.OTHER])
+            detail = {NeedKind.FOOD: "Vegetarian", NeedKind.OTHER: "A chair with arms"}.get(kind, "")
+            db.session.add(AccessNeed(person=person, meeting=meeting, kind=kind, detail=detail,
+                                      arranged_at=now if meeting.starts_at < now else None))
+    for i, (what, why) in enumerate(SUGGESTIONS):
+        db.session.add(Suggestion(group=groups[i % 2], meeting=meetings[i], what=what, why=why,
+                                  name="" if i % 3 else "Ioana", source="door" if i % 2 else "link",
+                                  status=SuggestionStatus.NEW))
+    for meeting in (m for m in meetings if m.starts_at < now):
+        for _ in range(rng.randint(5, 9)):
+            score = lambda: rng.choice([None, 2, 3, 4, 4, 5, 5])  # noqa: E731
+            db.session.add(ChecklistResponse(
+                meeting=meeting, responded_on=meeting.starts_at.astimezone(LONDON).date(),
+                achieved=score(), feeling=score(), inclusive=score(), accessible=score(),
+                accessible_more=rng.choice(COMMENTS), outcomes=rng.choice(["", "We agreed to write to the bus company."]),
+                payment_clear=rng.choice(["yes", "yes", "not_sure", "no", None]),
+                change=rng.choice(["", "Send the papers a week before.", "More breaks, please."]),
+                here_as=rng.choice(["lived_experience", "carer", "staff", "other", None])))
