@@ -1,6 +1,7 @@
 """Serve an app with gunicorn on a loopback port and drive it with a bounded threaded client."""
 import http.client
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -8,6 +9,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,31 +43,59 @@ def served(target: str, env: dict | None = None, workers: int = 2, threads: int 
         proc.wait(timeout=10)
 
 
-def throughput(port: int, path: str, requests: int = 1500, threads: int = 8, seconds: float = 30.0) -> dict:
-    """GET `path` `requests` times from `threads` threads (or until `seconds` pass); requests per second."""
+def call(port: int, method: str, path: str, data: dict | None = None, cookie: str = ""):
+    """One request; returns (status, headers dict, body text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": cookie} if cookie else {}
+    body = None
+    if data is not None:
+        body = urlencode(data)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, resp.getheaders(), resp.read().decode()
+    finally:
+        conn.close()
+
+
+def cookies_from(headers, jar: dict) -> dict:
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            jar[key] = rest.split(";", 1)[0]
+    return jar
+
+
+def field(page: str, name: str) -> str:
+    return re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
+
+
+def throughput(port: int, path: str, requests: int = 1500, threads: int = 8, seconds: float = 30.0,
+               method: str = "GET", data=None, cookie: str = "", ok=(200,)) -> dict:
+    """`requests` requests from `threads` threads (or until `seconds` pass); requests per second.
+    `data`, if given, is called with the request number to make each POST body."""
     done, errors, lock = [0], [0], threading.Lock()
+    counter = iter(range(requests))
     stop_at = time.time() + seconds
 
-    def worker(n):
-        for _ in range(n):
-            if time.time() > stop_at:
-                return
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            try:
-                conn.request("GET", path)
-                resp = conn.getresponse()
-                resp.read()
-                ok = resp.status == 200
-            except OSError:
-                ok = False
-            finally:
-                conn.close()
+    def worker():
+        while time.time() < stop_at:
             with lock:
-                done[0] += ok
-                errors[0] += not ok
+                i = next(counter, None)
+            if i is None:
+                return
+            try:
+                status, _, _ = call(port, method, path, data(i) if data else None, cookie)
+                good = status in ok
+            except OSError:
+                good = False
+            with lock:
+                done[0] += good
+                errors[0] += not good
 
     start = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(requests // threads,)) for _ in range(threads)]
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
     for t in pool:
         t.start()
     for t in pool:

@@ -3,14 +3,16 @@
 Used by the door tablet and by personal links. Each write that a double tap could repeat starts by
 claiming the form's one-time token; the caller commits, and a False return means "already done".
 """
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from forms.door import FORM_TOKEN_RE, new_form_token  # noqa: F401  (new_form_token re-exported for views)
 
 from .extensions import db
-from .models import (AccessNeed, Attendance, AttendanceStatus, ChecklistResponse, FormToken, Meeting, NeedKind,
-                     Person, Suggestion)
+from .models import (AccessNeed, Attendance, AttendanceStatus, ChecklistResponse, FormToken, NeedKind, Person,
+                     Suggestion)
 from .models.base import london_today, utcnow
 
 TOKEN_RE = FORM_TOKEN_RE
@@ -23,9 +25,9 @@ def claim(token: str | None) -> bool:
     (or is malformed); the session is then rolled back and nothing of this submission is written."""
     if not token or not TOKEN_RE.match(token):
         return False
-    db.session.add(FormToken(token=token, used_on=london_today()))
     try:
-        db.session.flush()
+        # A Core insert, not the ORM: this runs on every door submission, so it is kept lean.
+        db.session.execute(insert(FormToken).values(token=token, used_on=london_today()))
     except IntegrityError:
         db.session.rollback()
         return False
@@ -61,16 +63,20 @@ def short_name(person: Person) -> str:
     return f"{first} {person.last_name[:1]}." if person.last_name else first
 
 
-def sign_in(meeting: Meeting, person: Person) -> None:
-    """Mark the person as here. Signing in twice changes nothing; the first time is kept."""
-    attendance = db.session.scalar(
-        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.person_id == person.id))
-    if attendance is None:
-        db.session.add(Attendance(meeting_id=meeting.id, person_id=person.id, status=AttendanceStatus.ATTENDED,
-                                  signed_in_at=utcnow()))
-    elif attendance.status != AttendanceStatus.ATTENDED:
-        attendance.status = AttendanceStatus.ATTENDED
-        attendance.signed_in_at = utcnow()
+def sign_in(meeting_id: int, person_id: int) -> None:
+    """Mark the person as here. Signing in twice changes nothing; the first time is kept.
+    Two statements and no read, because fifty tablets may be doing this at once."""
+    now = utcnow()
+    updated = db.session.execute(
+        update(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.person_id == person_id,
+                                 Attendance.status != AttendanceStatus.ATTENDED)
+        .values(status=AttendanceStatus.ATTENDED, signed_in_at=now)
+        .execution_options(synchronize_session=False))
+    if updated.rowcount == 0:
+        dialect_insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(dialect_insert(Attendance).values(
+            meeting_id=meeting_id, person_id=person_id, status=AttendanceStatus.ATTENDED, signed_in_at=now)
+            .on_conflict_do_nothing(index_elements=["meeting_id", "person_id"]))
 
 
 def register(**values) -> Person:

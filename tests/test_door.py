@@ -71,13 +71,17 @@ def test_welcome_shows_the_meeting_and_big_choices(door, sample):
     assert "Tell us how it went" not in page  # the meeting is next week
 
 
-def test_checklist_button_shows_from_the_start_or_when_opened(door, sample):
+def test_checklist_button_shows_from_the_start_or_when_opened(app, door, sample):
+    from survey_app.door import kiosk
+
     sample["meeting"].checklist_open = True
     db.session.commit()
+    kiosk.forget_meeting(sample["meeting"].id)
     assert "Tell us how it went" in door.get("/door/").get_data(as_text=True)
     sample["meeting"].checklist_open = False
     sample["meeting"].starts_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
+    kiosk.forget_meeting(sample["meeting"].id)
     assert "Tell us how it went" in door.get("/door/").get_data(as_text=True)
 
 
@@ -267,3 +271,15 @@ def test_participant_pages_are_small(door, client):
     css = len(door.get("/static/css/participant.css").data) + len(door.get("/static/js/participant.js").data)
     for url in ("/door/", "/door/sign-in", "/door/new", "/door/suggest"):
         assert len(door.get(url).data) + css < 30 * 1024, url
+
+
+def test_opening_the_checklist_reaches_the_tablet(app, client, login_as, make_user, sample):
+    login_as(Role.ORGANISER)
+    start_door_mode(client, sample["meeting"].id)
+    staff = app.test_client()
+    staff.submit("/login", {"email": make_user(Role.ADMIN).email, "password": PASSWORD})
+    assert "Tell us how it went" not in client.get("/door/").get_data(as_text=True)
+    response = staff.submit(f"/meetings/{sample['meeting'].id}/checklist", {},
+                            token_from=f"/meetings/{sample['meeting'].id}")
+    assert response.status_code == 302
+    assert "Tell us how it went" in client.get("/door/").get_data(as_text=True)

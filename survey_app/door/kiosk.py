@@ -1,8 +1,11 @@
 """Door mode: the tablet's browser is locked to one meeting, and each person's visit is wiped when
 they finish or walk away. All of it lives in the signed session cookie of that browser."""
+import threading
 import time
+from dataclasses import dataclass
+from datetime import datetime
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, current_app, redirect, request, session, url_for
 
 from ..extensions import db
 from ..models import Meeting
@@ -13,6 +16,27 @@ VISIT = "visit"
 VISIT_IDLE_SECONDS = 10 * 60
 # Endpoints a locked tablet may reach; everything else sends it back to the welcome screen.
 OPEN_IN_DOOR_MODE = {"static", "auth.health"}
+# Door pages are the busiest in the service; what they show of the meeting is kept this long per process,
+# so an organiser's edit (or opening the checklist) reaches the tablet within this many seconds.
+MEETING_CACHE_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class MeetingInfo:
+    id: int
+    group_id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    venue_name: str
+    checklist_open: bool
+
+
+_cache_lock = threading.Lock()
+
+
+def _cache() -> dict[int, tuple[float, MeetingInfo]]:
+    return current_app.extensions.setdefault("door_meetings", {})
 
 
 def start(meeting_id: int) -> None:
@@ -30,9 +54,30 @@ def meeting_id() -> int | None:
     return door.get("m") if door else None
 
 
-def meeting() -> Meeting | None:
+def meeting() -> MeetingInfo | None:
+    """What door pages need to know about the tablet's meeting."""
     mid = meeting_id()
-    return db.session.get(Meeting, mid) if mid else None
+    if mid is None:
+        return None
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache().get(mid)
+    if hit and now - hit[0] < MEETING_CACHE_SECONDS:
+        return hit[1]
+    row = db.session.get(Meeting, mid)
+    if row is None:
+        return None
+    info = MeetingInfo(row.id, row.group_id, row.title, row.starts_at, row.ends_at, row.venue_name,
+                       row.checklist_open)
+    with _cache_lock:
+        _cache()[mid] = (now, info)
+    return info
+
+
+def forget_meeting(mid: int) -> None:
+    """Called when an organiser changes the meeting, so this process shows the change at once."""
+    with _cache_lock:
+        _cache().pop(mid, None)
 
 
 def visit() -> dict:

@@ -1,5 +1,5 @@
 """Signing in at the door: find yourself by the first letters of your name, or register if you are new."""
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -71,7 +71,7 @@ def confirm():
     if person is None:
         return redirect(url_for("door.sign_in"))
     if participation.claim(form.form_token.data):
-        participation.sign_in(kiosk.meeting(), person)
+        participation.sign_in(kiosk.meeting_id(), person.id)
         participation.commit_once()
     kiosk.update_visit(p=person.id)
     return redirect(url_for("door.support"))
@@ -93,7 +93,7 @@ def register():
             information_format=InformationFormat(form.information_format.data),
             email=form.email.data or "", phone=form.phone.data or "", address=form.address.data or "",
             language=kiosk.visit().get("lang", "en"))
-        participation.sign_in(kiosk.meeting() or abort(404), person)
+        participation.sign_in(kiosk.meeting_id(), person.id)
         db.session.commit()
         kiosk.update_visit(p=person.id)
         return redirect(url_for("door.support"))

@@ -17,7 +17,7 @@ from . import kiosk
 routes = Routes()
 
 
-def checklist_open(meeting: Meeting) -> bool:
+def checklist_open(meeting) -> bool:
     return meeting.checklist_open or meeting.starts_at <= utcnow()
 
 
@@ -33,6 +33,7 @@ def start_door_mode(meeting_id):
     db.session.commit()
     logout_user()
     kiosk.start(meeting.id)
+    kiosk.forget_meeting(meeting.id)
     return redirect(url_for("door.welcome"))
 
 

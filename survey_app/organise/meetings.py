@@ -8,6 +8,7 @@ from forms.auth import ConfirmForm
 from forms.organise import MeetingForm, enum_choices
 
 from .. import records
+from ..door import kiosk
 from ..extensions import db
 from ..models import Attendance, Group, Meeting, MeetingMode
 from ..models.base import utcnow
@@ -94,6 +95,7 @@ def edit_meeting(meeting_id):
     if form.validate_on_submit() and (values := _values(form)) is not None:
         records.update(mtg, **values)
         db.session.commit()
+        kiosk.forget_meeting(mtg.id)
         flash(_("Meeting saved."))
         return redirect(url_for("organise.meeting", meeting_id=mtg.id))
     return render_template("organise/meeting_form.html", form=form, title=_("Edit %(name)s", name=mtg.title)), \
@@ -108,6 +110,7 @@ def toggle_checklist(meeting_id):
     ConfirmForm().validate_on_submit()  # CSRFProtect has already checked the token
     records.update(mtg, checklist_open=not mtg.checklist_open)
     db.session.commit()
+    kiosk.forget_meeting(mtg.id)
     flash(_("The checklist is open on the door tablet.") if mtg.checklist_open
           else _("The checklist will open on the tablet when the meeting starts."))
     return redirect(url_for("organise.meeting", meeting_id=mtg.id))

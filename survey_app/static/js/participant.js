@@ -67,10 +67,11 @@
     clearTimeout(idleTimer);
     if (!dialog.open) { idleTimer = setTimeout(warn, IDLE_MS); }
   }
+  // Closing the warning in any way (the button, or Escape) means someone is there: stop the count.
+  function stillHere() { clearInterval(tick); restart(); }
+  dialog.addEventListener("close", stillHere);
   dialog.querySelector("[data-still-here]").addEventListener("click", function () {
-    clearInterval(tick);
-    if (dialog.close) { dialog.close(); } else { dialog.removeAttribute("open"); }
-    restart();
+    if (dialog.close) { dialog.close(); } else { dialog.removeAttribute("open"); stillHere(); }
   });
   ["pointerdown", "keydown", "input", "scroll", "touchstart"].forEach(function (type) {
     document.addEventListener(type, restart, { passive: true });
