@@ -76,6 +76,7 @@
   ["pointerdown", "keydown", "input", "scroll", "touchstart"].forEach(function (type) {
     document.addEventListener(type, restart, { passive: true });
   });
-  // The welcome screen has nothing personal on it, so it never needs clearing.
-  if (!document.querySelector(".big-choices")) { restart(); }
+  // The welcome screen shows nothing personal; it only needs clearing when someone changed its
+  // language or display, so the next person does not inherit their choice.
+  if (!document.querySelector(".big-choices") || document.body.hasAttribute("data-personalised")) { restart(); }
 })();
