@@ -2,25 +2,13 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as hub_config
 from .extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-# Babel locale per language: English dates and times the British way ("12 May 2027, 10:30").
-BABEL_LOCALES = {"en": "en_GB", "pl": "pl_PL", "ro": "ro_RO", "pt": "pt_PT", "ar": "ar"}
-
-
-def select_locale() -> str:
-    languages = list(hub_config.DEFAULTS["LANGUAGES"])
-    chosen = session.get("lang") or g.get("person_language")
-    if chosen not in languages:
-        chosen = request.accept_languages.best_match(languages) or "en"
-    return BABEL_LOCALES[chosen]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -38,13 +26,14 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import database, errors, formatting, security
+    from . import database, errors, formatting, i18n, security
 
     db.init_app(app)
     database.init_app(app)
     # Batch mode lets later migrations alter columns on SQLite, which has no ALTER COLUMN.
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
@@ -68,12 +57,5 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import register as register_cli
 
     register_cli(app)
-
-    @app.context_processor
-    def page_globals():
-        from flask_babel import get_locale
-
-        lang = get_locale().language if get_locale() else "en"
-        return {"lang": lang, "text_dir": "rtl" if lang in app.config["RTL_LANGUAGES"] else "ltr"}
 
     return app

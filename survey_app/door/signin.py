@@ -70,10 +70,11 @@ def confirm():
     person = _person_from(form.pick.data)
     if person is None:
         return redirect(url_for("door.sign_in"))
+    person_id = person.id  # read before the commit expires it
     if participation.claim(form.form_token.data):
-        participation.sign_in(kiosk.meeting_id(), person.id)
+        participation.sign_in(kiosk.meeting_id(), person_id)
         participation.commit_once()
-    kiosk.update_visit(p=person.id)
+    kiosk.update_visit(p=person_id)
     return redirect(url_for("door.support"))
 
 
@@ -93,9 +94,10 @@ def register():
             information_format=InformationFormat(form.information_format.data),
             email=form.email.data or "", phone=form.phone.data or "", address=form.address.data or "",
             language=kiosk.visit().get("lang", "en"))
-        participation.sign_in(kiosk.meeting_id(), person.id)
+        person_id = person.id
+        participation.sign_in(kiosk.meeting_id(), person_id)
         db.session.commit()
-        kiosk.update_visit(p=person.id)
+        kiosk.update_visit(p=person_id)
         return redirect(url_for("door.support"))
     return render_template("door/register.html", title=_("Tell us about you"), form=form), \
         400 if form.errors else 200
