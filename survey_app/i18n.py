@@ -3,7 +3,7 @@
 Flask-Babel finds the catalogue again for every string; a participant form has about forty, so the
 door tablet spent a millisecond a page on look-ups. Here the catalogue is kept on `g` per locale.
 """
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Domain, get_locale
 
 # Babel locale per language: English dates and times the British way ("12 May 2027, 10:30").
@@ -12,6 +12,8 @@ BABEL_LOCALES = {"en": "en_GB", "pl": "pl_PL", "ro": "ro_RO", "pt": "pt_PT", "ar
 
 def select_locale() -> str:
     """The visit's choice at the door, else a personal link's owner's language, else the browser's."""
+    if not has_request_context():  # command line, background work: English
+        return BABEL_LOCALES["en"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang") or g.get("person_language")
     if chosen not in languages:

@@ -12,9 +12,13 @@ from .people import (
     Person,
     PersonRole,
 )
+from .recognition import (Budget, ExpenseType, FinanceReturn, LineStatus, PaymentBasis, Rate, RecognitionKind,
+                          RecognitionLine, RecognitionPreference, ThanksType)
 from .staff import LoginAttempt, Role, SetupToken, StaffSession, User
 
 __all__ = [
+    "Budget", "ExpenseType", "FinanceReturn", "LineStatus", "PaymentBasis", "Rate", "RecognitionKind",
+    "RecognitionLine", "RecognitionPreference", "ThanksType",
     "AccessNeed", "ChecklistResponse", "FormToken", "Invitation", "NeedKind", "Suggestion", "SuggestionStatus",
     "Attendance", "AttendanceStatus", "AuditEvent", "ContactMethod", "Group", "InformationFormat",
     "LoginAttempt", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",

@@ -1,9 +1,9 @@
 """Organisations, co-production groups and the people who take part."""
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -102,6 +102,13 @@ class Person(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Recognition: how they like to be thanked, a hold until benefits are talked through, and the
+    # reference finance pays them by (never bank details, NI numbers or dates of birth).
+    recognition_preference: Mapped[str | None] = mapped_column(String(20))
+    benefits_check: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    benefits_talked_on: Mapped[date | None] = mapped_column(Date)
+    benefits_talked_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    payee_ref: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # Lower-cased "first last" kept for fast, index-backed prefix search.
     search_name: Mapped[str] = mapped_column(String(210), index=True, default="")
 

@@ -1,0 +1,309 @@
+"""The rules of recognising people's time: recording, holds, approval by someone else, returns,
+corrections by reversal, and payment. Views call these; nothing here trusts a view to check."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from . import audit
+from .extensions import db
+from .models import (Attendance, AttendanceStatus, ExpenseType, FinanceReturn, LineStatus, Meeting, PaymentBasis,
+                     Person, Rate, RecognitionKind, RecognitionLine, Role, User)
+from .models.base import utcnow
+
+APPROVERS = (Role.FINANCE, Role.ADMIN)
+MONEY_KINDS = (RecognitionKind.PAYMENT, RecognitionKind.VOUCHER, RecognitionKind.EXPENSE)
+
+
+class RecognitionError(ValueError):
+    """A rule was broken; str(error) is a sentence for the person."""
+
+
+def tax_year_start(on: date) -> date:
+    """UK tax years run from 6 April to 5 April."""
+    start = date(on.year, 4, 6)
+    return start if on >= start else date(on.year - 1, 4, 6)
+
+
+def rate_for(group_id: int, on: date) -> Rate | None:
+    return db.session.scalar(select(Rate).where(Rate.group_id == group_id, Rate.applies_from <= on)
+                             .order_by(Rate.applies_from.desc()).limit(1))
+
+
+def pence_times(pence: int, hundredths: int) -> int:
+    """pence x (hundredths / 100), rounded half up to the penny, exactly."""
+    return int((Decimal(pence) * hundredths / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class LineInput:
+    person: Person
+    group_id: int
+    activity_on: date
+    kind: RecognitionKind
+    meeting: Meeting | None = None
+    activity: str = ""
+    basis: PaymentBasis | None = None
+    hours_hundredths: int | None = None
+    amount_pence: int | None = None  # vouchers and expenses other than mileage
+    miles_tenths: int | None = None
+    expense_type: ExpenseType | None = None
+    thanks_type: object = None
+    voucher_provider: str = ""
+    voucher_serial: str = ""
+    voucher_handed_over_on: date | None = None
+    voucher_signed_for: bool = False
+    receipt_seen: bool = False
+    description: str = ""
+    cost_code: str = ""
+
+
+def _priced(data: LineInput) -> dict:
+    """Rate and amount for the line, from the group's rate on the day where one applies."""
+    if data.kind == RecognitionKind.PAYMENT or data.expense_type == ExpenseType.MILEAGE:
+        rate = rate_for(data.group_id, data.activity_on)
+        if rate is None:
+            raise RecognitionError(_l("No rate is set for this group on that date. Ask an admin to set one."))
+        if data.kind == RecognitionKind.PAYMENT:
+            if data.basis == PaymentBasis.HOURS:
+                if not data.hours_hundredths or data.hours_hundredths <= 0:
+                    raise RecognitionError(_l("Enter how many hours, like 2 or 2.5."))
+                return {"rate_pence": rate.hourly_pence,
+                        "amount_pence": pence_times(rate.hourly_pence, data.hours_hundredths)}
+            fee = rate.half_day_pence if data.basis == PaymentBasis.HALF_DAY else rate.day_pence
+            return {"rate_pence": fee, "amount_pence": fee}
+        if not data.miles_tenths or data.miles_tenths <= 0:
+            raise RecognitionError(_l("Enter how many miles, like 12 or 12.5."))
+        return {"rate_pence": rate.mileage_pence,
+                "amount_pence": pence_times(rate.mileage_pence, data.miles_tenths * 10)}
+    if data.kind == RecognitionKind.THANKS:
+        return {"rate_pence": None, "amount_pence": 0}
+    if data.amount_pence is None or data.amount_pence <= 0:
+        raise RecognitionError(_l("Enter an amount in pounds and pence, like 25 or 12.50."))
+    return {"rate_pence": None, "amount_pence": data.amount_pence}
+
+
+def record(data: LineInput, by: User) -> RecognitionLine:
+    """Record one line. Payments and vouchers are taxable; expenses are reimbursements and are not."""
+    priced = _priced(data)
+    line = RecognitionLine(
+        person_id=data.person.id, group_id=data.group_id, meeting_id=data.meeting.id if data.meeting else None,
+        activity=data.activity, activity_on=data.activity_on, kind=data.kind, basis=data.basis,
+        hours_hundredths=data.hours_hundredths if data.basis == PaymentBasis.HOURS else None,
+        miles_tenths=data.miles_tenths if data.expense_type == ExpenseType.MILEAGE else None,
+        taxable=data.kind in (RecognitionKind.PAYMENT, RecognitionKind.VOUCHER),
+        voucher_provider=data.voucher_provider, voucher_serial=data.voucher_serial,
+        voucher_handed_over_on=data.voucher_handed_over_on, voucher_signed_for=data.voucher_signed_for,
+        thanks_type=data.thanks_type, expense_type=data.expense_type, receipt_seen=data.receipt_seen,
+        description=data.description, cost_code=data.cost_code or (data.meeting.cost_code if data.meeting else ""),
+        status=LineStatus.RECORDED, recorded_by_id=by.id, recorded_at=utcnow(), **priced)
+    db.session.add(line)
+    audit.record("create", line, after=audit.snapshot(line), user=by)
+    return line
+
+
+def hold_reasons(line: RecognitionLine) -> list:
+    """Why a money line cannot go forward yet, in words finance and organisers understand."""
+    if not line.money or line.status not in (LineStatus.RECORDED, LineStatus.APPROVED):
+        return []
+    reasons = []
+    person = line.person
+    if line.kind in (RecognitionKind.PAYMENT, RecognitionKind.VOUCHER) and person.benefits_check \
+            and person.benefits_talked_on is None:
+        reasons.append(_l("They asked us to talk to them about benefits before paying them. "
+                          "Record that conversation on their page."))
+    if not person.payee_ref:
+        reasons.append(_l("No payee reference yet. Finance adds it on the payees page."))
+    return reasons
+
+
+def benefits_hold(line: RecognitionLine) -> bool:
+    person = line.person
+    return (line.kind in (RecognitionKind.PAYMENT, RecognitionKind.VOUCHER) and person.benefits_check
+            and person.benefits_talked_on is None)
+
+
+def approve(lines: list[RecognitionLine], by: User) -> tuple[int, list[tuple[RecognitionLine, object]]]:
+    """Approve recorded money lines. Never the recorder's own; never while a benefits hold stands."""
+    if by.role not in APPROVERS:
+        raise RecognitionError(_l("Only finance can approve recognition."))
+    approved, refused = 0, []
+    for line in lines:
+        if line.recorded_by_id == by.id:
+            refused.append((line, _l("You recorded this line, so someone else must approve it.")))
+        elif not line.money:
+            refused.append((line, _l("Thanks lines have no money to approve.")))
+        elif line.status != LineStatus.RECORDED:
+            refused.append((line, _l("This line is already approved.")))
+        elif benefits_hold(line):
+            refused.append((line, _l("On hold until someone talks to them about benefits.")))
+        else:
+            before = audit.snapshot(line)
+            # The WHERE on status makes two finance users approving at once harmless.
+            done = db.session.execute(update(RecognitionLine).where(
+                RecognitionLine.id == line.id, RecognitionLine.status == LineStatus.RECORDED)
+                .values(status=LineStatus.APPROVED, approved_by_id=by.id, approved_at=utcnow())
+                .execution_options(synchronize_session="fetch")).rowcount
+            if done:
+                approved += 1
+                audit.record("approve", line, before=before, after=audit.snapshot(line), user=by)
+    return approved, refused
+
+
+def ready_for_return(period_to: date | None = None, cost_code: str = ""):
+    """Approved money lines not yet in a return whose person has a payee reference."""
+    query = (select(RecognitionLine.id).join(Person, Person.id == RecognitionLine.person_id)
+             .where(RecognitionLine.status == LineStatus.APPROVED, RecognitionLine.return_id.is_(None),
+                    RecognitionLine.kind.in_(MONEY_KINDS), Person.payee_ref != ""))
+    if period_to:
+        query = query.where(RecognitionLine.activity_on <= period_to)
+    if cost_code:
+        query = query.where(RecognitionLine.cost_code == cost_code)
+    return query
+
+
+def build_return(by: User, period_to: date | None = None, cost_code: str = "") -> FinanceReturn:
+    """Make the next numbered return from the lines ready for one, and lock them. Two finance users
+    building at once get two returns and no line in both: each line is claimed by a guarded UPDATE."""
+    if by.role not in APPROVERS:
+        raise RecognitionError(_l("Only finance can build a return."))
+    candidates = db.session.scalars(ready_for_return(period_to, cost_code)).all()
+    if not candidates:
+        raise RecognitionError(_l("No approved lines are ready for a return."))
+    for _attempt in range(5):
+        number = (db.session.scalar(select(func.max(FinanceReturn.number))) or 0) + 1
+        ret = FinanceReturn(number=number, made_by_id=by.id, made_at=utcnow(), period_to=period_to,
+                            cost_code=cost_code)
+        db.session.add(ret)
+        try:
+            db.session.flush()
+            break
+        except IntegrityError:
+            db.session.rollback()
+            candidates = db.session.scalars(ready_for_return(period_to, cost_code)).all()
+    else:
+        raise RecognitionError(_l("Another return was being made at the same moment. Please try again."))
+    claimed = db.session.execute(update(RecognitionLine).where(
+        RecognitionLine.id.in_(candidates), RecognitionLine.return_id.is_(None),
+        RecognitionLine.status == LineStatus.APPROVED)
+        .values(return_id=ret.id, status=LineStatus.IN_RETURN).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise RecognitionError(_l("No approved lines are ready for a return."))
+    lines = db.session.scalars(select(RecognitionLine).join(Person, Person.id == RecognitionLine.person_id)
+                               .where(RecognitionLine.return_id == ret.id)
+                               .order_by(Person.last_name, Person.first_name, RecognitionLine.activity_on,
+                                         RecognitionLine.id)).all()
+    for number_in_return, line in enumerate(lines, start=1):
+        line.line_number = number_in_return
+    audit.record("create", ret, after=audit.snapshot(ret) | {"lines": len(lines)}, user=by)
+    return ret
+
+
+def mark_paid(ret: FinanceReturn, paid_on: date, by: User) -> None:
+    if by.role not in APPROVERS:
+        raise RecognitionError(_l("Only finance can mark a return paid."))
+    if ret.paid_on is not None:
+        raise RecognitionError(_l("This return is already marked paid."))
+    before = audit.snapshot(ret)
+    ret.paid_on, ret.paid_by_id = paid_on, by.id
+    db.session.execute(update(RecognitionLine).where(RecognitionLine.return_id == ret.id)
+                       .values(status=LineStatus.PAID).execution_options(synchronize_session=False))
+    audit.record("paid", ret, before=before, after=audit.snapshot(ret), user=by)
+
+
+def check_unlocked(line: RecognitionLine) -> None:
+    if line.locked:
+        raise RecognitionError(_l("This line is in a finance return and is locked. Make a correction instead."))
+
+
+def delete_line(line: RecognitionLine, by: User) -> None:
+    """Only a line nobody has approved yet can be removed."""
+    check_unlocked(line)
+    if line.status != LineStatus.RECORDED:
+        raise RecognitionError(_l("This line is approved. Ask finance before changing it."))
+    audit.record("delete", line, before=audit.snapshot(line), user=by)
+    db.session.delete(line)
+
+
+def correct(line: RecognitionLine, new_amount_pence: int, reason: str, by: User) -> tuple:
+    """Correct a locked line: a negative reversal of it and, unless the right amount is nothing, a new
+    line with the right amount. Both go through approval and into a later return."""
+    if not line.locked:
+        raise RecognitionError(_l("Only a line in a finance return needs a correction."))
+    if line.reverses_id is not None:
+        raise RecognitionError(_l("A reversal cannot itself be corrected."))
+    if db.session.scalar(select(RecognitionLine.id).where(RecognitionLine.reverses_id == line.id)):
+        raise RecognitionError(_l("This line has already been corrected."))
+    copied = {c: getattr(line, c) for c in (
+        "person_id", "group_id", "meeting_id", "activity", "activity_on", "kind", "basis", "hours_hundredths",
+        "rate_pence", "miles_tenths", "taxable", "voucher_provider", "voucher_serial", "voucher_handed_over_on",
+        "voucher_signed_for", "thanks_type", "expense_type", "receipt_seen", "cost_code")}
+    ret_number = line.finance_return.number
+    reversal = RecognitionLine(**copied, amount_pence=-line.amount_pence, reverses_id=line.id,
+                               description=f"Reversal of return {ret_number} line {line.line_number}: {reason}",
+                               status=LineStatus.RECORDED, recorded_by_id=by.id, recorded_at=utcnow())
+    db.session.add(reversal)
+    audit.record("create", reversal, after=audit.snapshot(reversal), user=by)
+    replacement = None
+    if new_amount_pence:
+        replacement = RecognitionLine(**copied, amount_pence=new_amount_pence,
+                                      description=f"Correction of return {ret_number} line {line.line_number}: "
+                                                  f"{reason}",
+                                      status=LineStatus.RECORDED, recorded_by_id=by.id, recorded_at=utcnow())
+        db.session.add(replacement)
+        audit.record("create", replacement, after=audit.snapshot(replacement), user=by)
+    return reversal, replacement
+
+
+def attended_not_recognised(meeting_id: int) -> list[Person]:
+    """People who came to the meeting and have no recognition line for it yet."""
+    has_line = select(RecognitionLine.id).where(RecognitionLine.meeting_id == meeting_id,
+                                                RecognitionLine.person_id == Person.id).exists()
+    return db.session.scalars(
+        select(Person).join(Attendance, and_(Attendance.person_id == Person.id, Attendance.meeting_id == meeting_id))
+        .where(Attendance.status == AttendanceStatus.ATTENDED, ~has_line)
+        .order_by(Person.last_name, Person.first_name)).all()
+
+
+def totals_for(person_id: int, year_starting: date) -> dict[RecognitionKind, int]:
+    """A person's money in one tax year, by kind (reversals included, so corrections net off)."""
+    year_end = date(year_starting.year + 1, 4, 5)
+    rows = db.session.execute(
+        select(RecognitionLine.kind, func.sum(RecognitionLine.amount_pence))
+        .where(RecognitionLine.person_id == person_id, RecognitionLine.activity_on >= year_starting,
+               RecognitionLine.activity_on <= year_end)
+        .group_by(RecognitionLine.kind)).all()
+    return {kind: int(total or 0) for kind, total in rows}
+
+
+def record_benefits_conversation(person: Person, on: date, with_whom: str, by: User) -> None:
+    before = audit.snapshot(person)
+    person.benefits_talked_on, person.benefits_talked_by = on, with_whom
+    audit.record("update", person, before=before, after=audit.snapshot(person), user=by)
+
+
+def set_payee_ref(person: Person, ref: str, by: User) -> None:
+    before = audit.snapshot(person)
+    person.payee_ref = ref
+    audit.record("update", person, before=before, after=audit.snapshot(person), user=by)
+
+
+def lines_needing_approval():
+    return (select(RecognitionLine).where(RecognitionLine.status == LineStatus.RECORDED,
+                                          RecognitionLine.kind.in_(MONEY_KINDS))
+            .order_by(RecognitionLine.activity_on, RecognitionLine.id))
+
+
+def held_lines():
+    """Money lines that cannot go forward: a benefits conversation is missing, or no payee reference."""
+    return (select(RecognitionLine).join(Person, Person.id == RecognitionLine.person_id)
+            .where(RecognitionLine.kind.in_(MONEY_KINDS),
+                   RecognitionLine.status.in_([LineStatus.RECORDED, LineStatus.APPROVED]),
+                   or_(Person.payee_ref == "",
+                       and_(Person.benefits_check.is_(True), Person.benefits_talked_on.is_(None),
+                            RecognitionLine.kind.in_([RecognitionKind.PAYMENT, RecognitionKind.VOUCHER]))))
+            .order_by(RecognitionLine.activity_on, RecognitionLine.id))
