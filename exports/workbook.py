@@ -2,34 +2,53 @@
 
 An export is a list of Sheets, each a row generator plus its Columns; `write_workbook` renders them
 in constant memory, so a return of 200,000 lines costs no more than one of 20.
+
+A row is normally a plain tuple of values, typed by its Column's kind. A generator may also yield
+one of the `Row` subclasses for a row with its own look: `Total` (bold, e.g. a totals row computed
+while streaming), `Heading` (a bold sub-heading) or `Note` (an italic sentence); cells of such rows
+may be wrapped in `Typed` to give one cell a kind of its own. Only plain rows are in the table that
+the header's autofilter covers, so sorting or filtering never moves a totals row.
+
+The same sheets and the same `created` time give byte-identical files: the document properties and
+every zip entry carry that time instead of the clock's.
 """
+import os
 import re
-from collections.abc import Iterable, Sequence
+import shutil
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 LONDON = ZoneInfo("Europe/London")
 MONEY_FORMAT = '"£"#,##0.00;[Red]-"£"#,##0.00'
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+DECIMAL_FORMAT = "0.00"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 BAD_TITLE_CHARS = re.compile(r"[\[\]\*\?/\\:]")
 # Characters openpyxl refuses to write (XML 1.0 forbids them).
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+MAX_CELL_TEXT = 32767  # Excel's limit; openpyxl cuts longer text to this too
+NUMBER_FORMATS = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "datetime": DATETIME_FORMAT,
+                  "decimal": DECIMAL_FORMAT}
+CREATOR = "Co-production Hub"
 
 
 @dataclass(frozen=True)
 class Column:
     header: str
-    kind: str = "text"  # text | money (integer pence) | number | date | datetime | yes_no
+    # text | money (integer pence) | number | decimal (e.g. hours, shown 0.00) | date | datetime | yes_no
+    kind: str = "text"
     width: int = 18
 
 
@@ -38,6 +57,35 @@ class Sheet:
     title: str
     columns: Sequence[Column]
     rows: Iterable[Sequence]
+    autofilter: bool = True  # on the header row, over the plain rows below it
+
+
+class Row(tuple):
+    """A row with its own look. Subclasses set the style; cells may be `Typed`."""
+    bold = False
+    italic = False
+
+
+class Total(Row):
+    """A bold row after the table, such as the totals worked out while the rows streamed past."""
+    bold = True
+
+
+class Heading(Row):
+    """A bold sub-heading inside a sheet."""
+    bold = True
+
+
+class Note(Row):
+    """A sentence for the reader, in italics, e.g. why a table is empty."""
+    italic = True
+
+
+@dataclass(frozen=True)
+class Typed:
+    """One cell whose kind differs from its column's (only inside a `Row`)."""
+    value: Any
+    kind: str
 
 
 def sheet_title(title: str, taken: set[str] | None = None) -> str:
@@ -58,46 +106,186 @@ def safe_text(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _cell(ws, value, kind: str):
-    if value is None or value == "":
-        return WriteOnlyCell(ws, value=None)
+class _Styles:
+    """Style arrays built once per workbook and shared by every cell that looks the same."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self._cache: dict[tuple, Any] = {}
+
+    def get(self, number_format: str | None, bold: bool = False, italic: bool = False):
+        key = (number_format, bold, italic)
+        if key not in self._cache:
+            if number_format is None and not bold and not italic:
+                self._cache[key] = None
+            else:
+                template = Cell(self.ws)
+                if number_format:
+                    template.number_format = number_format
+                if bold or italic:
+                    template.font = Font(bold=bold, italic=italic)
+                self._cache[key] = template._style
+        return self._cache[key]
+
+
+def _converter(ws, kind: str, styles: _Styles, bold: bool = False, italic: bool = False) -> Callable:
+    """value -> what ws.append takes: a plain value where openpyxl's own cell will do, else a Cell."""
+    look = bold or italic
+    plain_style = styles.get(None, bold, italic)
+
+    def text(value):
+        if value is None or value == "":
+            return None
+        value = safe_text(value)[:MAX_CELL_TEXT]
+        return Cell(ws, 1, 1, value, plain_style) if look else value
+
+    def plain(value):  # number / yes_no once mapped: numbers as they are
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            return text(value)
+        return Cell(ws, 1, 1, value, plain_style) if look else value
+
     if kind == "money":
-        cell = WriteOnlyCell(ws, value=Decimal(int(value)) / 100)
-        cell.number_format = MONEY_FORMAT
-    elif kind == "number":
-        cell = WriteOnlyCell(ws, value=value)
-    elif kind == "datetime" and isinstance(value, datetime):
-        local = value.astimezone(LONDON).replace(tzinfo=None) if value.tzinfo else value
-        cell = WriteOnlyCell(ws, value=local)
-        cell.number_format = DATETIME_FORMAT
-    elif kind == "date" and isinstance(value, (date, datetime)):
-        day = value.astimezone(LONDON).date() if isinstance(value, datetime) and value.tzinfo else value
-        cell = WriteOnlyCell(ws, value=day)
-        cell.number_format = DATE_FORMAT
-    elif kind == "yes_no":
-        cell = WriteOnlyCell(ws, value="Yes" if value else "No")
-    else:
-        cell = WriteOnlyCell(ws, value=safe_text(value))
-    return cell
+        style = styles.get(MONEY_FORMAT, bold, italic)
+
+        def money(value):
+            if value is None or value == "":
+                return None
+            if isinstance(value, str):
+                return text(value)
+            return Cell(ws, 1, 1, Decimal(int(value)) / 100, style)
+        return money
+    if kind == "decimal":
+        style = styles.get(DECIMAL_FORMAT, bold, italic)
+
+        def decimal(value):
+            if value is None or value == "":
+                return None
+            if isinstance(value, str):
+                return text(value)
+            return Cell(ws, 1, 1, value, style)
+        return decimal
+    if kind == "datetime":
+        style = styles.get(DATETIME_FORMAT, bold, italic)
+
+        def when(value):
+            if isinstance(value, datetime):
+                local = value.astimezone(LONDON).replace(tzinfo=None) if value.tzinfo else value
+                return Cell(ws, 1, 1, local, style)
+            return text(value)
+        return when
+    if kind == "date":
+        style = styles.get(DATE_FORMAT, bold, italic)
+
+        def day(value):
+            if isinstance(value, datetime):
+                value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
+            if isinstance(value, date):
+                return Cell(ws, 1, 1, value, style)
+            return text(value)
+        return day
+    if kind == "yes_no":
+        def yes_no(value):
+            if value is None or value == "":
+                return None
+            return text("Yes" if value else "No")
+        return yes_no
+    if kind == "number":
+        return plain
+    return text
 
 
-def write_workbook(sheets: Iterable[Sheet], out: IO[bytes]) -> None:
-    """Render the sheets into `out` as .xlsx."""
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose every entry carries the same time and permissions, so equal content gives equal bytes.
+
+    openpyxl's ExcelWriter adds parts with `writestr(name, data)` and the streamed worksheets with
+    `write(path, name)`; both would stamp the clock's time. Entries are compressed as they are written,
+    the worksheets copied through in blocks, so memory stays flat.
+    """
+
+    def __init__(self, out, when: datetime):
+        super().__init__(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._when = (max(when.year, 1980),) + tuple(when.timetuple())[1:6]
+
+    def _info(self, name: str, size: int = 0) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self._when)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.create_system = 3
+        info.external_attr = 0o644 << 16
+        info.file_size = size
+        return info
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = self._info(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        info = self._info(arcname or os.path.basename(filename), os.path.getsize(filename))
+        with open(filename, "rb") as src, self.open(info, "w") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+
+
+def _naive_utc(moment: datetime | None) -> datetime:
+    moment = moment or datetime.now(timezone.utc)
+    if moment.tzinfo:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def write_workbook(sheets: Iterable[Sheet], out: IO[bytes], created: datetime | None = None) -> None:
+    """Render the sheets into `out` as .xlsx.
+
+    `created` (aware, or naive UTC) stamps the document and its zip entries; give it for a file that
+    must come out byte for byte the same each time, e.g. a finance return's made-at time.
+    """
     wb = Workbook(write_only=True)
     taken: set[str] = set()
-    bold = Font(bold=True)
     for sheet in sheets:
         ws = wb.create_sheet(sheet_title(sheet.title, taken))
-        ws.freeze_panes = "A2"
-        for i, column in enumerate(sheet.columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = column.width
-        header = []
-        for column in sheet.columns:
-            cell = WriteOnlyCell(ws, value=safe_text(column.header))
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
-        kinds = [c.kind for c in sheet.columns]
-        for row in sheet.rows:
-            ws.append([_cell(ws, value, kind) for value, kind in zip(row, kinds)])
-    wb.save(out)
+        _write_sheet(ws, sheet)
+    if not wb.worksheets:
+        wb.create_sheet()
+    when = _naive_utc(created)
+    wb.properties.created = wb.properties.modified = when
+    wb.properties.creator = CREATOR
+    ExcelWriter(wb, _FixedTimeZip(out, when)).save()
+
+
+def _write_sheet(ws, sheet: Sheet) -> None:
+    columns = list(sheet.columns)
+    ws.freeze_panes = "A2"
+    for i, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = column.width
+    styles = _Styles(ws)
+    header_style = styles.get(None, bold=True)
+    ws.append([Cell(ws, 1, 1, safe_text(c.header), header_style) for c in columns])
+
+    kinds = [c.kind for c in columns]
+    plain = [_converter(ws, kind, styles) for kind in kinds]
+    looks: dict[tuple, list[Callable]] = {}
+    row_number = table_end = 1
+    for row in sheet.rows:
+        row_number += 1
+        if isinstance(row, Row):
+            ws.append(_styled_row(ws, row, kinds, styles, looks))
+            continue
+        ws.append([convert(value) for convert, value in zip(plain, row)])
+        table_end = row_number
+    if sheet.autofilter and columns:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{table_end}"
+
+
+def _styled_row(ws, row: Row, kinds, styles: _Styles, looks: dict) -> list:
+    key = (row.bold, row.italic)
+    if key not in looks:
+        looks[key] = [_converter(ws, kind, styles, row.bold, row.italic) for kind in kinds]
+    converters = looks[key]
+    cells = []
+    for convert, value in zip(converters, row):
+        if isinstance(value, Typed):
+            convert = _converter(ws, value.kind, styles, row.bold, row.italic)
+            value = value.value
+        cells.append(convert(value))
+    return cells

@@ -1,11 +1,11 @@
-"""Admin forms: staff accounts."""
+"""Admin forms: staff accounts, rates and budgets. Group and year choices are set by the view."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 
 from .auth import NewPasswordMixin
 from .base import BaseForm
-from .fields import Radios
-from .validators import EmailAddress, MaxLength, Required
+from .fields import DateEntry, MoneyField, Radios
+from .validators import EmailAddress, MaxLength, OneChoice, Required
 
 
 class StaffDetailsForm(BaseForm):
@@ -25,3 +25,34 @@ class NewStaffForm(NewPasswordMixin, StaffDetailsForm):
         MaxLength(254, _l("Email addresses must be 254 characters or fewer."))],
         render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"})
     submit = SubmitField(_l("Create account"))
+
+
+def _money(label, message, hint=None):
+    return MoneyField(label, description=hint, validators=[Required(message)], invalid_message=message)
+
+
+class RateForm(BaseForm):
+    group = SelectField(_l("Group"), choices=[], validators=[OneChoice(_l("Choose the group these rates are for."))],
+                        validate_choice=False)
+    applies_from = DateEntry(_l("Date these rates apply from"), description=_l("For example, 6 April 2026."),
+                             validators=[Required(_l("Enter the date these rates apply from."))],
+                             invalid_message=_l("Enter a real date these rates apply from, like 6 April 2026."))
+    hourly = _money(_l("Hourly rate"), _l("Enter the hourly rate in pounds and pence, like 15.50."),
+                    _l("In pounds and pence, like 15.50."))
+    half_day = _money(_l("Half-day fee"), _l("Enter the half-day fee in pounds and pence, like 40.00."),
+                      _l("In pounds and pence, like 40.00."))
+    day = _money(_l("Whole-day fee"), _l("Enter the whole-day fee in pounds and pence, like 75.00."),
+                 _l("In pounds and pence, like 75.00."))
+    mileage = _money(_l("Mileage rate per mile"), _l("Enter the mileage rate per mile in pounds and pence, like 0.45."),
+                     _l("In pounds and pence, like 0.45 for 45p a mile."))
+    submit = SubmitField(_l("Save rates"))
+
+
+class BudgetForm(BaseForm):
+    group = SelectField(_l("Group"), choices=[], validators=[OneChoice(_l("Choose the group this budget is for."))],
+                        validate_choice=False)
+    year = SelectField(_l("Tax year"), description=_l("Tax years run from 6 April to 5 April."), choices=[],
+                       validators=[OneChoice(_l("Choose the tax year this budget is for."))], validate_choice=False)
+    amount = _money(_l("Budget for the year"), _l("Enter the budget in pounds and pence, like 5000 or 5000.00."),
+                    _l("In pounds, like 5000. If this group already has a budget for that year, this replaces it."))
+    submit = SubmitField(_l("Save budget"))

@@ -132,6 +132,11 @@ class PersonForm(BaseForm):
     address = TextAreaField(_l("Postal address (optional)"), validators=[
         MaxLength(1000, _l("The address must be 1,000 characters or fewer."))],
         render_kw={"rows": 3, "autocomplete": "off"})
+    recognition_preference = Radios(_l("How would they like to be thanked for their time?"),
+                                    message=_l("Choose how they would like to be thanked."))
+    benefits_check = BooleanField(_l("They get benefits: talk to them before paying them"),
+                                  description=_l("Payments and vouchers wait until someone has talked it through "
+                                                 "with them and recorded it on their page."))
     consent = BooleanField(_l("They agree to us keeping these details"),
                            description=_l("We keep their details to invite them to meetings and to thank them "
                                           "for their time. We delete them two years after their last meeting."))

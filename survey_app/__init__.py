@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .organise import bp as organise_bp
     from .admin import bp as admin_bp
     from .door import bp as door_bp, kiosk
+    from .finance import bp as finance_bp
     from .invite import bp as invite_bp
 
     init_login(app)
@@ -52,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(door_bp)
     app.register_blueprint(invite_bp)
+    app.register_blueprint(finance_bp, url_prefix="/finance")
     kiosk.init_app(app)
 
     from .cli import register as register_cli

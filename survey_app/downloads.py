@@ -1,6 +1,8 @@
 """Send an export to the browser: streamed, as an attachment, with a dated name the server chooses."""
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
+from typing import IO
 
 from flask import Response, stream_with_context
 
@@ -11,9 +13,14 @@ CHUNK = 64 * 1024
 
 
 def xlsx_response(sheets: list[Sheet], stem: str) -> Response:
-    """`stem` is a fixed, server-side word such as "finance-return-12"; never text from a person."""
+    """`stem` is a fixed, server-side word such as "support-list"; never text from a person."""
+    return xlsx_stream(lambda out: write_workbook(sheets, out), stem)
+
+
+def xlsx_stream(write: Callable[[IO[bytes]], None], stem: str) -> Response:
+    """Run `write` into a spooled file (memory up to 8 MB, then disk) and stream it back."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    write_workbook(sheets, spool)
+    write(spool)
     size = spool.tell()
     spool.seek(0)
 

@@ -1,10 +1,14 @@
 """The workbook renderer: files are reopened with openpyxl and their cells checked."""
 import io
-from datetime import datetime, timezone
+import zipfile
+from datetime import date, datetime, timezone
+from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from exports.workbook import Column, Sheet, safe_text, sheet_title, write_workbook
+from exports.workbook import (
+    Column, Heading, Note, Row, Sheet, Total, Typed, safe_text, sheet_title, write_workbook,
+)
 from survey_app.downloads import xlsx_response
 
 
@@ -60,3 +64,49 @@ def test_download_is_an_attachment_with_a_dated_name(app):
     assert response.headers["Content-Disposition"].endswith('.xlsx"')
     assert int(response.headers["Content-Length"]) == len(body)
     assert load_workbook(io.BytesIO(body))["S"]["A2"].value == "x"
+
+
+def test_totals_notes_and_typed_cells_and_the_autofilter_stops_above_the_total():
+    cols = [Column("Name", width=30), Column("Hours", "decimal", width=7), Column("Amount", "money")]
+
+    def rows():
+        total = 0
+        for name, hours, pence in (("A", Decimal("1.5"), 1000), ("B", Decimal("0.25"), -250)):
+            total += pence
+            yield (name, hours, pence)
+        yield Row()
+        yield Total(("Total", None, total))
+        yield Heading(("Made", "When"))
+        yield Row(("Made at", Typed(datetime(2027, 1, 5, 9, 0, tzinfo=timezone.utc), "datetime"),
+                   Typed(date(2027, 1, 4), "date")))
+        yield Note(("=not a formula",))
+
+    wb = render(Sheet("S", cols, rows()), Sheet("Plain", [Column("A")], [("x",)], autofilter=False))
+    ws = wb["S"]
+    assert ws.auto_filter.ref == "A1:C3" and wb["Plain"].auto_filter.ref is None
+    assert ws.column_dimensions["A"].width == 30 and ws.column_dimensions["B"].width == 7
+    assert (ws["B2"].value, ws["B2"].number_format, ws["B3"].value) == (1.5, "0.00", 0.25)
+    assert ws["A5"].value == "Total" and ws["A5"].font.b and ws["C5"].font.b
+    assert ws["C5"].value == 7.5 and "£" in ws["C5"].number_format
+    assert ws["A6"].font.b and ws["B6"].value == "When"
+    assert ws["B7"].value == datetime(2027, 1, 5, 9, 0) and ws["B7"].is_date  # GMT in January
+    assert ws["C7"].value == datetime(2027, 1, 4) and ws["C7"].number_format == "dd/mm/yyyy"
+    assert ws["A8"].value == "'=not a formula" and ws["A8"].font.i and not ws["A7"].font.b
+
+
+def test_a_created_time_makes_the_file_byte_for_byte_repeatable():
+    def once(created):
+        buf = io.BytesIO()
+        write_workbook([Sheet("S", [Column("A"), Column("B", "money")], (("x", i) for i in range(50)))], buf,
+                       created=created)
+        return buf.getvalue()
+
+    when = datetime(2027, 3, 1, 8, 15, 30, tzinfo=timezone.utc)
+    first = once(when)
+    assert once(when) == first
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        assert {i.date_time for i in z.infolist()} == {(2027, 3, 1, 8, 15, 30)}
+        assert z.testzip() is None
+    props = load_workbook(io.BytesIO(first)).properties
+    assert props.created == props.modified == datetime(2027, 3, 1, 8, 15, 30)
+    assert load_workbook(io.BytesIO(once(None)))["S"]["B51"].value == 0.49

@@ -5,7 +5,8 @@ from werkzeug.datastructures import MultiDict
 from forms.admin import NewStaffForm
 from forms.base import clean_text
 from forms.organise import GroupForm, MeetingForm, OrganisationForm, PersonForm, enum_choices
-from survey_app.models import ContactMethod, InformationFormat, MeetingMode, OrganisationKind, PersonRole, Role
+from survey_app.models import (ContactMethod, InformationFormat, MeetingMode, OrganisationKind, PersonRole,
+                               RecognitionPreference, Role)
 
 
 @pytest.fixture
@@ -17,10 +18,12 @@ def form_context(app):
 
 
 def person_form(**data):
+    data.setdefault("recognition_preference", "paid")
     form = PersonForm(formdata=MultiDict(data))
     form.role.choices = enum_choices(PersonRole)
     form.contact_method.choices = enum_choices(ContactMethod)
     form.information_format.choices = enum_choices(InformationFormat)
+    form.recognition_preference.choices = enum_choices(RecognitionPreference)
     form.language.choices = [("en", "English")]
     form.organisation.choices = [("", "None")]
     return form
@@ -32,12 +35,13 @@ def errors(form):
 
 
 def test_person_form_says_what_is_missing(form_context):
-    assert errors(person_form()) == {
+    assert errors(person_form(recognition_preference="")) == {
         "first_name": "Enter their first name.",
         "last_name": "Enter their last name.",
         "role": "Choose who they are in the group.",
         "contact_method": "Choose how they like to be contacted.",
         "information_format": "Choose how they like to get information.",
+        "recognition_preference": "Choose how they would like to be thanked.",
     }
 
 

@@ -93,11 +93,12 @@ def test_create_a_person_with_consent(client, organiser):
     response = client.submit("/people/new", {
         "first_name": "Amira", "last_name": "Ahmed", "preferred_name": "Mira", "role": "lived_experience",
         "contact_method": "text", "phone": "07700 900456", "information_format": "easy_read",
-        "language": "ar", "organisation": "", "consent": "y"})
+        "language": "ar", "organisation": "", "consent": "y", "recognition_preference": "voucher",
+        "benefits_check": "y"})
     assert response.status_code == 302
     person = db.session.scalar(select(Person))
     assert (person.display_name, person.language, person.role) == ("Mira Ahmed", "ar", PersonRole.LIVED_EXPERIENCE)
-    assert person.consent_at is not None
+    assert person.consent_at is not None and person.recognition_preference == "voucher" and person.benefits_check
     page = client.get(f"/people/{person.id}").get_data(as_text=True)
     assert "Mira Ahmed" in page and "07700 900456" in page and "Easy read" in page
 

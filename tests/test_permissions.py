@@ -28,7 +28,8 @@ ORGANISE_PAGES = ["/meetings/{meeting}/invitations", "/meetings/{meeting}/invita
                   "/people", "/people/new", "/people/{person}", "/people/{person}/edit", "/groups", "/groups/new",
                   "/groups/{group}", "/groups/{group}/edit", "/organisations", "/organisations/new",
                   "/organisations/{organisation}/edit"]
-ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/users/{user}"]
+ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/users/{user}", "/admin/rates", "/admin/rates/new",
+               "/admin/budgets", "/admin/budgets/new"]
 
 # role -> expected status, per the permissions table in DESIGN.md
 EXPECTED = (
@@ -55,7 +56,8 @@ def test_role_gets_expected_status(client, login_as, make_user, sample, page, st
 
 
 POSTS = ["/meetings/{meeting}/door-mode", "/meetings/{meeting}/checklist", "/meetings/{meeting}/invitations/add",
-         "/meetings/{meeting}/invitations/links", "/meetings/new", "/people/new", "/groups/new", "/organisations/new", "/admin/users/new"]
+         "/meetings/{meeting}/invitations/links", "/meetings/new", "/people/new", "/groups/new", "/organisations/new", "/admin/users/new",
+         "/admin/rates/new", "/admin/budgets/new"]
 
 
 @pytest.mark.parametrize("url", POSTS)

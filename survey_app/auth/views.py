@@ -15,7 +15,7 @@ from ..roles import ANY_STAFF, public, roles_required
 
 routes = Routes()
 
-HOME_BY_ROLE = {Role.ORGANISER: "organise.dashboard", Role.ADMIN: "organise.dashboard", Role.FINANCE: "auth.account"}
+HOME_BY_ROLE = {Role.ORGANISER: "organise.dashboard", Role.ADMIN: "organise.dashboard", Role.FINANCE: "finance.home"}
 
 
 @routes.route("/")

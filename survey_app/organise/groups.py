@@ -7,10 +7,12 @@ from sqlalchemy.orm import joinedload
 from forms.organise import NO_ORGANISATION, GroupForm
 
 from .. import records
+from ..budgets import budget_position
 from ..extensions import db
 from ..models import Group, Meeting, Organisation
-from ..models.base import utcnow
+from ..models.base import london_today, utcnow
 from ..pages import Routes, choices_from, keeps_input
+from ..recognition import tax_year_start
 from ..roles import ORGANISERS, roles_required
 
 routes = Routes()
@@ -32,7 +34,9 @@ def group(group_id):
                                   .order_by(Meeting.starts_at).limit(10)).all()
     past = db.session.scalars(select(Meeting).where(Meeting.group_id == grp.id, Meeting.starts_at < utcnow())
                               .order_by(Meeting.starts_at.desc()).limit(10)).all()
-    return render_template("organise/group.html", title=grp.name, group=grp, upcoming=upcoming, past=past)
+    budget = budget_position(grp.id, tax_year_start(london_today()))
+    return render_template("organise/group.html", title=grp.name, group=grp, upcoming=upcoming, past=past,
+                           budget=budget)
 
 
 def _form(obj=None) -> GroupForm:

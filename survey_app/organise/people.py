@@ -1,15 +1,20 @@
-"""People who take part: search, add, edit, and a person's page with their meetings."""
+"""People who take part: search, add, edit, and a person's page with their meetings and recognition."""
+from datetime import datetime
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from forms.organise import NO_ORGANISATION, PersonForm, SearchForm, enum_choices
+from forms.recognition import BenefitsForm
 
+from .. import recognition as rec
 from .. import records
 from ..extensions import db
-from ..models import Attendance, ContactMethod, InformationFormat, Meeting, Organisation, Person, PersonRole
-from ..models.base import utcnow
+from ..models import (Attendance, ContactMethod, InformationFormat, Meeting, Organisation, Person, PersonRole,
+                      RecognitionKind, RecognitionLine, RecognitionPreference)
+from ..models.base import LONDON, utcnow
 from ..pages import Routes, choices_from, keeps_input
 from ..roles import ORGANISERS, roles_required
 
@@ -43,7 +48,15 @@ def person(person_id):
         select(Attendance).join(Attendance.meeting).options(joinedload(Attendance.meeting).joinedload(Meeting.group))
         .where(Attendance.person_id == who.id).order_by(Meeting.starts_at.desc())
     ).all()
-    return render_template("organise/person.html", title=who.display_name, person=who, attendances=attendances)
+    lines = db.session.scalars(
+        select(RecognitionLine).options(joinedload(RecognitionLine.meeting), joinedload(RecognitionLine.finance_return))
+        .where(RecognitionLine.person_id == who.id).order_by(RecognitionLine.activity_on.desc(), RecognitionLine.id)
+    ).all()
+    year = rec.tax_year_start(datetime.now(LONDON).date())
+    return render_template("organise/person.html", title=who.display_name, person=who, attendances=attendances,
+                           lines=lines, holds={line.id: rec.hold_reasons(line) for line in lines},
+                           year=year, totals=rec.totals_for(who.id, year), kinds=list(RecognitionKind),
+                           benefits_form=BenefitsForm(), preference_labels={p.value: p.label for p in RecognitionPreference})
 
 
 def _form(obj=None) -> PersonForm:
@@ -51,6 +64,7 @@ def _form(obj=None) -> PersonForm:
     form.role.choices = enum_choices(PersonRole)
     form.contact_method.choices = enum_choices(ContactMethod)
     form.information_format.choices = enum_choices(InformationFormat)
+    form.recognition_preference.choices = enum_choices(RecognitionPreference)
     form.language.choices = list(current_app.config["LANGUAGES"].items())
     orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     form.organisation.choices = choices_from(orgs, empty=NO_ORGANISATION)
@@ -61,8 +75,10 @@ def _form(obj=None) -> PersonForm:
             form.information_format.data = obj.information_format.value
             form.organisation.data = str(obj.organisation_id or "")
             form.consent.data = obj.consent_at is not None
+            form.recognition_preference.data = obj.recognition_preference
         else:
             form.information_format.data = InformationFormat.STANDARD.value
+            form.recognition_preference.data = RecognitionPreference.PAID.value
     return form
 
 
@@ -75,7 +91,8 @@ def _values(form: PersonForm, existing: Person | None = None) -> dict:
     if values["language"] not in current_app.config["LANGUAGES"]:
         values["language"] = "en"
     values.update(role=PersonRole(form.role.data), contact_method=ContactMethod(form.contact_method.data),
-                  information_format=InformationFormat(form.information_format.data), organisation_id=org_id)
+                  information_format=InformationFormat(form.information_format.data), organisation_id=org_id,
+                  recognition_preference=form.recognition_preference.data, benefits_check=bool(form.benefits_check.data))
     had_consent = existing is not None and existing.consent_at is not None
     if form.consent.data and not had_consent:
         values["consent_at"] = utcnow()

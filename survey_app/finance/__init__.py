@@ -1,0 +1,8 @@
+"""Finance pages: approve recognition, hold, build and pay returns, payee references."""
+from flask import Blueprint
+
+from . import approvals, payees, returns
+
+bp = Blueprint("finance", __name__)
+for module in (approvals, returns, payees):
+    module.routes.register(bp)

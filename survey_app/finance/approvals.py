@@ -1,0 +1,62 @@
+"""Lines waiting for approval (approve many at once) and lines on hold, with the reason."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from forms.auth import ConfirmForm
+
+from .. import recognition as rec
+from ..extensions import db
+from ..models import FinanceReturn, LineStatus, RecognitionLine
+from ..pages import Routes
+from ..roles import FINANCE, roles_required
+
+routes = Routes()
+LOAD = (joinedload(RecognitionLine.person), joinedload(RecognitionLine.meeting),
+        joinedload(RecognitionLine.recorded_by))
+
+
+@routes.route("/")
+@roles_required(*FINANCE)
+def home():
+    waiting = db.session.scalar(select(func.count()).select_from(rec.lines_needing_approval().subquery()))
+    held = db.session.scalar(select(func.count()).select_from(rec.held_lines().subquery()))
+    ready = db.session.scalar(select(func.count()).select_from(rec.ready_for_return().subquery()))
+    returns = db.session.scalars(select(FinanceReturn).options(joinedload(FinanceReturn.made_by))
+                                 .order_by(FinanceReturn.number.desc()).limit(5)).all()
+    return render_template("finance/home.html", title=_("Finance"), waiting=waiting, held=held, ready=ready,
+                           returns=returns)
+
+
+@routes.route("/approve", methods=["GET", "POST"])
+@roles_required(*FINANCE)
+def approve():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ids = [int(i) for i in request.form.getlist("line") if i.isdigit()]
+        lines = db.session.scalars(select(RecognitionLine).options(*LOAD)
+                                   .where(RecognitionLine.id.in_(ids))).all() if ids else []
+        if not lines:
+            flash(_("Tick the lines you want to approve."))
+        else:
+            approved, refused = rec.approve(lines, current_user)
+            db.session.commit()
+            flash(_("Lines approved: %(count)d.", count=approved))
+            for line, reason in refused:
+                flash(_("%(name)s, %(day)s: %(reason)s", name=line.person.display_name,
+                        day=line.activity_on.isoformat(), reason=reason))
+        return redirect(url_for("finance.approve"))
+    lines = db.session.scalars(rec.lines_needing_approval().options(*LOAD)).all()
+    return render_template("finance/approve.html", title=_("Lines to approve"), lines=lines, form=form,
+                           holds={line.id: rec.hold_reasons(line) for line in lines})
+
+
+@routes.route("/held")
+@roles_required(*FINANCE)
+def held():
+    lines = db.session.scalars(rec.held_lines().options(*LOAD)).all()
+    return render_template("finance/held.html", title=_("Lines on hold"), lines=lines,
+                           holds={line.id: rec.hold_reasons(line) for line in lines},
+                           statuses={s.value: s.label for s in LineStatus})

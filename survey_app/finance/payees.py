@@ -1,0 +1,47 @@
+"""Payee references: the reference each person has in the payroll or supplier system. Finance sees
+names, references and amounts here, never contact, health or access details."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from forms.finance import PayeeRefForm
+
+from .. import recognition as rec
+from ..extensions import db
+from ..models import Person, RecognitionLine
+from ..pages import Routes
+from ..roles import FINANCE, roles_required
+
+routes = Routes()
+
+
+@routes.route("/payees")
+@roles_required(*FINANCE)
+def payees():
+    missing_only = request.args.get("show") != "all"
+    money = (select(RecognitionLine.person_id, func.count().label("n"), func.sum(RecognitionLine.amount_pence)
+                    .label("total")).where(RecognitionLine.kind.in_(rec.MONEY_KINDS))
+             .group_by(RecognitionLine.person_id).subquery())
+    query = (select(Person.id, Person.first_name, Person.last_name, Person.payee_ref, money.c.n, money.c.total)
+             .join(money, money.c.person_id == Person.id).order_by(Person.last_name, Person.first_name))
+    if missing_only:
+        query = query.where(Person.payee_ref == "")
+    rows = db.session.execute(query).all()
+    return render_template("finance/payees.html", title=_("Payee references"), rows=rows, missing_only=missing_only,
+                           form=PayeeRefForm())
+
+
+@routes.route("/payees/<int:person_id>", methods=["POST"])
+@roles_required(*FINANCE)
+def set_payee(person_id):
+    person = db.session.get(Person, person_id) or abort(404)
+    form = PayeeRefForm()
+    if form.validate_on_submit():
+        rec.set_payee_ref(person, form.payee_ref.data, current_user)
+        db.session.commit()
+        flash(_("Payee reference saved for %(name)s.", name=person.display_name))
+    else:
+        for errors in form.errors.values():
+            flash(errors[0])
+    return redirect(url_for("finance.payees", show=request.args.get("show")))
