@@ -98,6 +98,9 @@ def main() -> int:
                 data=lambda i: {"csrf_token": csrf, "pick": signer.dumps({"p": i + 1, "m": meeting_id}),
                                 "form_token": secrets.token_urlsafe(24)})
             ok &= report("door sign-in POST (vs insert)", sign_ins, insert, 0.7)
+    from bench.export import run as export_bench
+
+    ok &= export_bench()
     return 0 if ok else 1
 
 

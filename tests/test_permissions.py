@@ -28,6 +28,9 @@ ORGANISE_PAGES = ["/meetings/{meeting}/invitations", "/meetings/{meeting}/invita
                   "/people", "/people/new", "/people/{person}", "/people/{person}/edit", "/groups", "/groups/new",
                   "/groups/{group}", "/groups/{group}/edit", "/organisations", "/organisations/new",
                   "/organisations/{organisation}/edit"]
+FINANCE_PAGES = ["/finance/", "/finance/approve", "/finance/held", "/finance/returns", "/finance/payees"]
+RECOGNITION_PAGES = ["/meetings/{meeting}/recognition", "/people/{person}/recognition/payment",
+                     "/people/{person}/recognition/voucher", "/recognition/{line}/correct"]
 ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/users/{user}", "/admin/rates", "/admin/rates/new",
                "/admin/budgets", "/admin/budgets/new"]
 
@@ -35,8 +38,25 @@ ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/users/{user}", "/admi
 EXPECTED = (
     [(page, {ANON: 302, ORGANISER: 200, FINANCE: 403, ADMIN: 200}) for page in ORGANISE_PAGES]
     + [(page, {ANON: 302, ORGANISER: 403, FINANCE: 403, ADMIN: 200}) for page in ADMIN_PAGES]
+    + [(page, {ANON: 302, ORGANISER: 403, FINANCE: 200, ADMIN: 200}) for page in FINANCE_PAGES]
+    + [(page, {ANON: 302, ORGANISER: 200, FINANCE: 403, ADMIN: 200}) for page in RECOGNITION_PAGES]
     + [("/account", {ANON: 302, ORGANISER: 200, FINANCE: 200, ADMIN: 200})]
 )
+
+
+def _locked_line(sample, recorder):
+    from datetime import date
+
+    from survey_app.extensions import db
+    from survey_app.models import FinanceReturn, LineStatus, RecognitionLine
+
+    ret = FinanceReturn(number=1, made_by_id=recorder.id)
+    line = RecognitionLine(person_id=sample["person"].id, group_id=sample["group"].id, activity_on=date(2026, 5, 1),
+                           kind="payment", amount_pence=4000, recorded_by_id=recorder.id,
+                           status=LineStatus.IN_RETURN, finance_return=ret, line_number=1)
+    db.session.add(line)
+    db.session.commit()
+    return line
 
 
 @pytest.mark.parametrize("role", [ANON, ORGANISER, FINANCE, ADMIN], ids=str)
@@ -44,7 +64,8 @@ EXPECTED = (
 def test_role_gets_expected_status(client, login_as, make_user, sample, page, statuses, role):
     target = make_user(Role.ORGANISER)
     url = page.format(meeting=sample["meeting"].id, person=sample["person"].id, group=sample["group"].id,
-                      organisation=sample["organisation"].id, user=target.id)
+                      organisation=sample["organisation"].id, user=target.id,
+                      line=_locked_line(sample, target).id if "{line}" in page else 0)
     if role != ANON:
         login_as(role)
     response = client.get(url)
@@ -75,4 +96,12 @@ def test_organiser_cannot_create_staff_accounts(client, login_as):
     response = client.post("/admin/users/new", data={"csrf_token": token, "name": "X", "email": "x@y.example",
                                                      "role": "admin", "password": "long password",
                                                      "confirm": "long password"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/finance/approve", "/finance/returns", "/finance/payees/1", "/finance/returns/1/paid"])
+def test_organisers_cannot_approve_build_or_pay(client, login_as, url):
+    login_as(Role.ORGANISER)
+    token = client.csrf_token("/account")
+    response = client.post(url, data={"csrf_token": token, "line": "1", "paid_on": "2026-06-30"})
     assert response.status_code == 403

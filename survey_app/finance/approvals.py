@@ -1,4 +1,6 @@
 """Lines waiting for approval (approve many at once) and lines on hold, with the reason."""
+from datetime import datetime
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,9 +9,11 @@ from sqlalchemy.orm import joinedload
 
 from forms.auth import ConfirmForm
 
+from .. import budgets
 from .. import recognition as rec
 from ..extensions import db
 from ..models import FinanceReturn, LineStatus, RecognitionLine
+from ..models.base import LONDON
 from ..pages import Routes
 from ..roles import FINANCE, roles_required
 
@@ -26,8 +30,9 @@ def home():
     ready = db.session.scalar(select(func.count()).select_from(rec.ready_for_return().subquery()))
     returns = db.session.scalars(select(FinanceReturn).options(joinedload(FinanceReturn.made_by))
                                  .order_by(FinanceReturn.number.desc()).limit(5)).all()
+    year = rec.tax_year_start(datetime.now(LONDON).date())
     return render_template("finance/home.html", title=_("Finance"), waiting=waiting, held=held, ready=ready,
-                           returns=returns)
+                           returns=returns, year=year, budgets=budgets.positions_for_year(year))
 
 
 @routes.route("/approve", methods=["GET", "POST"])

@@ -176,6 +176,9 @@ def delete_line(line_id):
 @keeps_input
 def correct_line(line_id):
     line = db.session.get(RecognitionLine, line_id, options=[joinedload(RecognitionLine.person)]) or abort(404)
+    if not line.locked:
+        flash(_("Only a line in a finance return needs a correction. Remove it or record a new one instead."))
+        return redirect(url_for("organise.person", person_id=line.person_id))
     form = CorrectionForm()
     if form.validate_on_submit():
         try:
