@@ -39,3 +39,16 @@ def test_demo_data_pages_render(client, login_as, runner):
     login_as("organiser")
     for url in ("/dashboard", "/meetings", "/meetings?when=past", "/people", "/groups", "/organisations"):
         assert client.get(url).status_code == 200
+
+
+def test_demo_recognition_covers_every_status(runner):
+    from survey_app.models import FinanceReturn, LineStatus, RecognitionLine, User
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    statuses = set(db.session.scalars(select(RecognitionLine.status)))
+    assert statuses == {LineStatus.RECORDED, LineStatus.APPROVED, LineStatus.IN_RETURN, LineStatus.PAID}
+    assert db.session.scalar(select(func.count()).select_from(RecognitionLine)
+                             .where(RecognitionLine.reverses_id.is_not(None))) == 1
+    returns = db.session.scalars(select(FinanceReturn).order_by(FinanceReturn.number)).all()
+    assert [r.paid_on is not None for r in returns] == [True, False]
+    assert not any(u.active for u in db.session.scalars(select(User)))  # nobody can sign in as demo staff

@@ -1,6 +1,6 @@
 """`flask --app survey_app demo load`: realistic fictional data so a new user sees the service working."""
 import random
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import click
@@ -108,10 +108,74 @@ def load(seed):
                 signed_in_at=meeting.starts_at - timedelta(minutes=rng.randint(0, 15))
                 if status == AttendanceStatus.ATTENDED else None))
     _participation(rng, people, meetings, groups, now)
+    _recognition(rng, people, meetings, groups, now)
     db.session.commit()
     click.echo(f"Loaded {len(orgs)} organisations, {len(groups)} groups, {len(meetings)} meetings "
                f"and {len(people)} people, with their support needs, suggestions and checklist answers "
                f"(all fictional).")
+
+
+def _recognition(rng, people, meetings, groups, now):
+    """Rates, budgets, payee references and recognition lines in every status, with two returns (one paid).
+    The staff named on them are disabled accounts with unguessable passwords: nobody can sign in as them."""
+    import secrets
+
+    from .. import recognition as rec
+    from ..accounts import create_user
+    from ..budgets import set_budget
+    from ..models import Rate, RecognitionKind, PaymentBasis, Role, ThanksType, ExpenseType
+
+    organiser = create_user("demo.organiser@example.invalid", "Demo Organiser", Role.ORGANISER,
+                            secrets.token_urlsafe(24))
+    finance = create_user("demo.finance@example.invalid", "Demo Finance", Role.FINANCE, secrets.token_urlsafe(24))
+    organiser.active = finance.active = False
+    year = rec.tax_year_start(now.date())
+    for group in groups:
+        db.session.add(Rate(group=group, applies_from=date(year.year - 1, 4, 6), hourly_pence=1500,
+                            half_day_pence=4000, day_pence=7500, mileage_pence=45))
+        db.session.flush()
+        set_budget(group.id, year, 500000)
+    for i, person in enumerate(people):
+        person.recognition_preference = ["paid", "paid", "voucher", "thanks_only", "nothing"][i % 5]
+        person.payee_ref = f"SUP-{1000 + i}" if i % 7 else ""
+        person.benefits_check = i % 11 == 0
+    db.session.flush()
+    past = [m for m in meetings if m.starts_at < now]
+    lines = []
+    for meeting in past:
+        day = meeting.starts_at.astimezone(LONDON).date()
+        for attendance in [a for a in meeting.attendances if a.status == AttendanceStatus.ATTENDED]:
+            person = attendance.person
+            wish = person.recognition_preference
+            base = dict(person=person, group_id=meeting.group_id, activity_on=day, meeting=meeting)
+            if wish == "paid":
+                data = rec.LineInput(kind=RecognitionKind.PAYMENT, basis=PaymentBasis.HALF_DAY, **base)
+            elif wish == "voucher":
+                data = rec.LineInput(kind=RecognitionKind.VOUCHER, amount_pence=2500, voucher_provider="Love2Shop",
+                                     voucher_serial=f"L2S-{rng.randint(10000, 99999)}", voucher_handed_over_on=day,
+                                     voucher_signed_for=True, **base)
+            else:
+                data = rec.LineInput(kind=RecognitionKind.THANKS, thanks_type=ThanksType.LETTER
+                                     if wish == "thanks_only" else ThanksType.NONE_WANTED, **base)
+            lines.append(rec.record(data, organiser))
+            if rng.random() < 0.3:
+                lines.append(rec.record(rec.LineInput(kind=RecognitionKind.EXPENSE, expense_type=ExpenseType.FARES,
+                                                      amount_pence=rng.choice([320, 480, 650]), receipt_seen=True,
+                                                      **base), organiser))
+    db.session.flush()
+    # The older half approved and put into two returns (the first paid); the rest waits for finance.
+    older = [l for l in lines if l.activity_on < (now - timedelta(weeks=6)).date()]
+    rec.approve(older, finance)
+    db.session.flush()
+    first = rec.build_return(finance, period_to=(now - timedelta(weeks=10)).date())
+    rec.mark_paid(first, (now - timedelta(weeks=8)).date(), finance)
+    db.session.flush()
+    paid_line = next(l for l in lines if l.return_id == first.id and l.kind == RecognitionKind.PAYMENT)
+    reversal, replacement = rec.correct(paid_line, 3000, "left at the break", organiser)
+    db.session.flush()
+    rec.approve([reversal, replacement], finance)
+    db.session.flush()
+    rec.build_return(finance)
 
 
 SUGGESTIONS = [("Buses to Whiston Hospital", "The 62 does not run on Sundays any more."),
