@@ -192,3 +192,32 @@ def test_finance_pages_show_no_contact_or_health_details(app, world):
         page = finance.get(url).get_data(as_text=True)
         assert "07700" not in page and "@x.example" not in page
     assert finance.get(f"/people/{world['person'].id}").status_code == 403
+
+
+def test_cli_exports_a_return_the_same_as_the_download(app, world, runner, tmp_path):
+    test_build_download_and_pay_a_return(app, world)
+    target = tmp_path / "return-1.xlsx"
+    result = runner.invoke(args=["finance", "export", "1", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(target)
+    assert book["Lines"].cell(row=2, column=4).value == "Dorota Nowak"
+    again = tmp_path / "again.xlsx"
+    runner.invoke(args=["finance", "export", "1", "--output", str(again)])
+    assert target.read_bytes() == again.read_bytes()  # the same return twice is the same file
+    result = runner.invoke(args=["finance", "export", "99", "--output", str(target)])
+    assert result.exit_code != 0 and "There is no finance return number 99." in result.output
+
+
+def test_summary_by_month_and_cost_code_matches_the_lines(app, world):
+    test_build_download_and_pay_a_return(app, world)
+    finance = signed_in(app, world["finance"])
+    line = db.session.scalar(select(RecognitionLine).where(RecognitionLine.return_id.is_not(None)))
+    page = finance.get(f"/finance/summary?year={line.activity_on.year if line.activity_on.month > 4 else line.activity_on.year - 1}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200, text
+    counted = db.session.scalar(select(func.sum(RecognitionLine.amount_pence)).where(
+        RecognitionLine.status.in_([LineStatus.APPROVED, LineStatus.IN_RETURN, LineStatus.PAID]),
+        RecognitionLine.kind != RecognitionKind.THANKS))
+    assert counted == 8000  # Dorota's paid line and Cy's approved one (waiting for a payee reference)
+    assert "<svg" in text and "£80.00 approved or paid" in text
+    assert 'aria-label="Approved and paid money by month"' in text

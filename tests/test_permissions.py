@@ -28,7 +28,8 @@ ORGANISE_PAGES = ["/meetings/{meeting}/invitations", "/meetings/{meeting}/invita
                   "/people", "/people/new", "/people/{person}", "/people/{person}/edit", "/groups", "/groups/new",
                   "/groups/{group}", "/groups/{group}/edit", "/organisations", "/organisations/new",
                   "/organisations/{organisation}/edit"]
-FINANCE_PAGES = ["/finance/", "/finance/approve", "/finance/held", "/finance/returns", "/finance/payees"]
+FINANCE_PAGES = ["/finance/", "/finance/approve", "/finance/held", "/finance/returns", "/finance/payees",
+                 "/finance/summary"]
 RECOGNITION_PAGES = ["/meetings/{meeting}/recognition", "/people/{person}/recognition/payment",
                      "/people/{person}/recognition/voucher", "/recognition/{line}/correct"]
 ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/users/{user}", "/admin/rates", "/admin/rates/new",

@@ -1,8 +1,8 @@
 """Finance pages: approve recognition, hold, build and pay returns, payee references."""
 from flask import Blueprint
 
-from . import approvals, payees, returns
+from . import approvals, payees, returns, summary
 
 bp = Blueprint("finance", __name__)
-for module in (approvals, returns, payees):
+for module in (approvals, returns, payees, summary):
     module.routes.register(bp)

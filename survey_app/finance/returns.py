@@ -11,7 +11,7 @@ from .. import audit
 from .. import recognition as rec
 from ..downloads import xlsx_stream
 from ..extensions import db
-from ..models import FinanceReturn, RecognitionLine
+from ..models import FinanceReturn, RecognitionKind, RecognitionLine
 from ..pages import Routes, keeps_input
 from ..roles import FINANCE, roles_required
 from . import return_data
@@ -57,7 +57,8 @@ def finance_return(number):
                                .where(RecognitionLine.return_id == ret.id)
                                .order_by(RecognitionLine.line_number).limit(500)).all()
     return render_template("finance/return.html", title=_("Finance return %(number)d", number=ret.number), ret=ret,
-                           lines=lines, totals=return_data.totals(ret), form=PaidForm())
+                           lines=lines, totals=return_data.totals(ret), form=PaidForm(),
+                           kind_labels={k.value: k.label for k in RecognitionKind})
 
 
 @routes.route("/returns/<int:number>/download")

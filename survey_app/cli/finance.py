@@ -1,0 +1,24 @@
+"""`flask --app survey_app finance export RETURN_NUMBER --output FILE`: the Excel return, for payroll."""
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..extensions import db
+from ..finance import return_data
+from ..models import FinanceReturn
+
+finance_cli = AppGroup("finance", help="Finance returns.")
+
+
+@finance_cli.command("export")
+@click.argument("number", type=int)
+@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="Where to write the .xlsx file.")
+def export(number, output):
+    """Write finance return NUMBER as an Excel workbook."""
+    ret = db.session.scalar(select(FinanceReturn).where(FinanceReturn.number == number))
+    if ret is None:
+        raise click.ClickException(f"There is no finance return number {number}.")
+    with open(output, "wb") as out:
+        return_data.write(ret, out)
+    click.echo(f"Wrote finance return {number} to {output}.")
