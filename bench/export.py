@@ -147,8 +147,10 @@ def _child(n: int) -> None:
 
 def peak_mb(n: int) -> tuple[float, int]:
     code = f"from bench.export import _child; _child({n})"
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if done.returncode:
+        raise RuntimeError(f"the {n:,}-line export failed:\n{done.stderr}")
     peak, size = done.stdout.split()
     return float(peak), int(size)
 

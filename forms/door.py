@@ -193,3 +193,14 @@ CHECKLIST = [
 def allowed_answer(step: Step, value: str | None) -> str | None:
     """The answer if it is one of the step's choices, else None (treated as skipped)."""
     return value if value in {v for v, *_ in ANSWERS.get(step.kind, [])} else None
+
+
+THANKS_CHOICES = [("paid", _l("Please pay me")), ("voucher", _l("A voucher, please")),
+                  ("thanks_only", _l("Just say thank you")), ("nothing", _l("I don't want anything"))]
+
+
+class ThanksChoiceForm(BaseForm):
+    preference = Radios(_l("How would you like us to thank you for your time?"), choices=THANKS_CHOICES,
+                        message=_l("Choose how you would like us to thank you."))
+    benefits_check = BooleanField(_l("I get benefits: please talk to me before paying me"),
+                                  description=_l("Some payments can affect benefits. We will talk to you first."))

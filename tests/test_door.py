@@ -150,7 +150,7 @@ def test_registering_creates_the_person_signs_them_in_once(door, sample):
             "phone": "07700 900999", "information_format": "easy_read", "consent": "y"}
     first = door.post("/door/new", data=data)
     again = door.post("/door/new", data=data)
-    assert first.headers["Location"] == "/door/support" and again.status_code == 302
+    assert first.headers["Location"] == "/door/thank-you-choice" and again.status_code == 302
     ana = db.session.scalar(select(Person).where(Person.first_name == "Ana"))
     assert count(Person) == 2 and ana.consent_at is not None and ana.search_name == "ana costa"
     assert db.session.scalar(select(Attendance.person_id)) == ana.id and count(Attendance) == 1
@@ -283,3 +283,21 @@ def test_opening_the_checklist_reaches_the_tablet(app, client, login_as, make_us
                             token_from=f"/meetings/{sample['meeting'].id}")
     assert response.status_code == 302
     assert "Tell us how it went" in client.get("/door/").get_data(as_text=True)
+
+
+def test_someone_new_says_how_they_would_like_to_be_thanked(door):
+    page = door.get("/door/new").get_data(as_text=True)
+    door.post("/door/new", data={"csrf_token": hidden(page, "csrf_token"), "form_token": hidden(page, "form_token"),
+                                 "first_name": "Ana", "last_name": "Costa", "role": "carer",
+                                 "contact_method": "text", "phone": "07700 900999", "information_format": "audio",
+                                 "consent": "y"})
+    response = door.submit("/door/thank-you-choice", {})
+    assert "Choose how you would like us to thank you." in response.get_data(as_text=True)
+    response = door.submit("/door/thank-you-choice", {"preference": "paid", "benefits_check": "y"})
+    assert response.headers["Location"] == "/door/support"
+    ana = db.session.scalar(select(Person).where(Person.first_name == "Ana"))
+    assert (ana.recognition_preference, ana.benefits_check) == ("paid", True)
+
+
+def test_thank_you_choice_needs_someone_signed_in(door):
+    assert door.get("/door/thank-you-choice").headers["Location"] == "/door/sign-in"

@@ -3,7 +3,7 @@ from flask import current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from forms.door import ConfirmForm, NameSearchForm, PickForm, RegisterForm
+from forms.door import ConfirmForm, NameSearchForm, PickForm, RegisterForm, ThanksChoiceForm
 
 from .. import participation
 from ..extensions import db
@@ -98,6 +98,25 @@ def register():
         participation.sign_in(kiosk.meeting_id(), person_id)
         db.session.commit()
         kiosk.update_visit(p=person_id)
-        return redirect(url_for("door.support"))
+        return redirect(url_for("door.thanks_choice"))
     return render_template("door/register.html", title=_("Tell us about you"), form=form), \
+        400 if form.errors else 200
+
+
+@routes.route("/door/thank-you-choice", methods=["GET", "POST"])
+@door_only
+@keeps_input
+def thanks_choice():
+    """One question for someone new: how they would like to be thanked for their time."""
+    person_id = kiosk.person_id()
+    if person_id is None:
+        return redirect(url_for("door.sign_in"))
+    form = ThanksChoiceForm()
+    if form.validate_on_submit():
+        person = db.session.get(Person, person_id)
+        person.recognition_preference = form.preference.data
+        person.benefits_check = bool(form.benefits_check.data)
+        db.session.commit()
+        return redirect(url_for("door.support"))
+    return render_template("door/thanks_choice.html", title=_("How should we thank you?"), form=form), \
         400 if form.errors else 200
