@@ -191,4 +191,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if str(ROOT) not in sys.path:  # run as a script rather than with -m
+        sys.path.insert(0, str(ROOT))
     sys.exit(main())
