@@ -1,11 +1,11 @@
 """Organiser pages: create and edit groups, meetings, people and organisations, each audited."""
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from survey_app.extensions import db
+from tests.queries import count_queries
 from survey_app.models import (Attendance, AttendanceStatus, AuditEvent, Group, Meeting, MeetingMode, Organisation,
                                Person, PersonRole, Role)
 
@@ -135,18 +135,6 @@ def test_people_list_paginates(client, organiser):
     assert "Person029" in second
 
 
-@contextmanager
-def count_queries():
-    counter = {"n": 0}
-
-    def before(*args):
-        counter["n"] += 1
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def _add_meetings(group, n, people):

@@ -1,14 +1,14 @@
 """Rates and budgets: admins set them through the forms (exact pence, audited), and a group's budget
 position counts the right lines in the right tax year."""
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from forms.fields import MoneyField
 from survey_app.budgets import budget_position, positions_for_year
 from survey_app.extensions import db
+from tests.queries import count_queries
 from survey_app.models import (AuditEvent, Budget, Group, LineStatus, Rate, RecognitionKind, RecognitionLine,
                                Role)
 from survey_app.models.base import london_today
@@ -32,18 +32,6 @@ def audit_for(record_type):
                               .order_by(AuditEvent.id)).all()
 
 
-@contextmanager
-def count_queries():
-    counter = {"n": 0}
-
-    def before(*args):
-        counter["n"] += 1
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 @pytest.mark.parametrize("typed,pence", [("15.50", 1550), ("15", 1500), ("£15.50", 1550), ("£7", 700),
