@@ -221,3 +221,12 @@ def test_summary_by_month_and_cost_code_matches_the_lines(app, world):
     assert counted == 8000  # Dorota's paid line and Cy's approved one (waiting for a payee reference)
     assert "<svg" in text and "£80.00 approved or paid" in text
     assert 'aria-label="Approved and paid money by month"' in text
+
+
+def test_meeting_page_says_who_came_but_is_not_yet_recognised(app, world):
+    organiser = signed_in(app, world["organiser"])
+    page = organiser.get(f"/meetings/{world['meeting'].id}").get_data(as_text=True)
+    assert "Attended but not yet recognised: 4" in page and "Ana Test" in page
+    pay_everyone(app, world)
+    page = organiser.get(f"/meetings/{world['meeting'].id}").get_data(as_text=True)
+    assert "Attended but not yet recognised: 1" in page and "Bo Test" in page

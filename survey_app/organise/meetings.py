@@ -9,6 +9,7 @@ from forms.organise import MeetingForm, enum_choices
 
 from .. import records
 from ..door import kiosk
+from ..recognition import attended_not_recognised
 from ..extensions import db
 from ..models import Attendance, Group, Meeting, MeetingMode
 from ..models.base import utcnow
@@ -41,7 +42,7 @@ def meeting(meeting_id):
     ).all()
     attendances.sort(key=lambda a: (a.person.last_name.casefold(), a.person.first_name.casefold()))
     return render_template("organise/meeting.html", title=mtg.title, meeting=mtg, attendances=attendances,
-                           started=mtg.starts_at <= utcnow())
+                           started=mtg.starts_at <= utcnow(), not_recognised=attended_not_recognised(mtg.id))
 
 
 def _form(obj=None) -> MeetingForm:
