@@ -2,6 +2,7 @@
 from .audit import AuditEvent
 from .participation import (AccessNeed, ChecklistResponse, FormToken, Invitation, NeedKind, Suggestion,
                             SuggestionStatus)
+from .insight import Action, ActionStatus, ActionUpdate, MeetingNote, PersonVoice, SuggestionVote, Voice
 from .meetings import Attendance, AttendanceStatus, Meeting, MeetingMode
 from .people import (
     ContactMethod,
@@ -17,6 +18,7 @@ from .recognition import (Budget, ExpenseType, FinanceReturn, LineStatus, Paymen
 from .staff import LoginAttempt, Role, SetupToken, StaffSession, User
 
 __all__ = [
+    "Action", "ActionStatus", "ActionUpdate", "MeetingNote", "PersonVoice", "SuggestionVote", "Voice",
     "Budget", "ExpenseType", "FinanceReturn", "LineStatus", "PaymentBasis", "Rate", "RecognitionKind",
     "RecognitionLine", "RecognitionPreference", "ThanksType",
     "AccessNeed", "ChecklistResponse", "FormToken", "Invitation", "NeedKind", "Suggestion", "SuggestionStatus",

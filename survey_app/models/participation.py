@@ -94,11 +94,15 @@ class Suggestion(db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     source: Mapped[str] = mapped_column(String(20))  # door | link | invite
     status: Mapped[SuggestionStatus] = mapped_column(enum_column(SuggestionStatus), default=SuggestionStatus.NEW)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # shown to the public when not taken forward
+    planned_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[Group] = relationship()
-    meeting: Mapped[Meeting | None] = relationship()
+    meeting: Mapped[Meeting | None] = relationship(foreign_keys=[meeting_id])
+    planned_meeting: Mapped[Meeting | None] = relationship(foreign_keys=[planned_meeting_id])
 
 
 class ChecklistResponse(db.Model):

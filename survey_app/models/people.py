@@ -109,6 +109,8 @@ class Person(db.Model):
     benefits_talked_on: Mapped[date | None] = mapped_column(Date)
     benefits_talked_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
     payee_ref: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Their organisation's Co-production Champion.
+    is_champion: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Lower-cased "first last" kept for fast, index-backed prefix search.
     search_name: Mapped[str] = mapped_column(String(210), index=True, default="")
 
