@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .door import bp as door_bp, kiosk
     from .finance import bp as finance_bp
     from .invite import bp as invite_bp
+    from .public import bp as public_bp
 
     init_login(app)
     app.register_blueprint(auth_bp)
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(door_bp)
     app.register_blueprint(invite_bp)
+    app.register_blueprint(public_bp, url_prefix="/public")
     app.register_blueprint(finance_bp, url_prefix="/finance")
     kiosk.init_app(app)
 

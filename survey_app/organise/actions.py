@@ -1,0 +1,4 @@
+"""(being built)"""
+from ..pages import Routes
+
+routes = Routes()
