@@ -1,7 +1,7 @@
 """The data model: one module per area, all re-exported here."""
 from .audit import AuditEvent
-from .participation import (AccessNeed, ChecklistResponse, FormToken, Invitation, NeedKind, Suggestion,
-                            SuggestionStatus)
+from .participation import (AccessNeed, ChecklistResponse, FormToken, Invitation, NeedArrangement, NeedKind,
+                            Suggestion, SuggestionStatus)
 from .insight import Action, ActionStatus, ActionUpdate, MeetingNote, PersonVoice, SuggestionVote, Voice
 from .meetings import Attendance, AttendanceStatus, Meeting, MeetingMode
 from .people import (
@@ -21,7 +21,7 @@ __all__ = [
     "Action", "ActionStatus", "ActionUpdate", "MeetingNote", "PersonVoice", "SuggestionVote", "Voice",
     "Budget", "ExpenseType", "FinanceReturn", "LineStatus", "PaymentBasis", "Rate", "RecognitionKind",
     "RecognitionLine", "RecognitionPreference", "ThanksType",
-    "AccessNeed", "ChecklistResponse", "FormToken", "Invitation", "NeedKind", "Suggestion", "SuggestionStatus",
+    "AccessNeed", "ChecklistResponse", "FormToken", "Invitation", "NeedArrangement", "NeedKind", "Suggestion", "SuggestionStatus",
     "Attendance", "AttendanceStatus", "AuditEvent", "ContactMethod", "Group", "InformationFormat",
     "LoginAttempt", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
     "PersonRole", "Role", "SetupToken", "StaffSession", "User",

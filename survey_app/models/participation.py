@@ -71,6 +71,21 @@ class AccessNeed(db.Model):
     arranged_by: Mapped[User | None] = relationship()
 
 
+class NeedArrangement(db.Model):
+    """A need made ready for one meeting. A standing need is arranged meeting by meeting."""
+
+    __table_args__ = (UniqueConstraint("need_id", "meeting_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("access_need.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    arranged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    arranged_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+
+    need: Mapped[AccessNeed] = relationship()
+    arranged_by: Mapped[User] = relationship()
+
+
 class SuggestionStatus(enum.Enum):
     NEW = "new"
     PLANNED = "planned"
