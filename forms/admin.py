@@ -13,6 +13,8 @@ class StaffDetailsForm(BaseForm):
         Required(_l("Enter their full name.")), MaxLength(200, _l("Names must be 200 characters or fewer."))],
         render_kw={"autocomplete": "off", "spellcheck": "false"})
     role = Radios(_l("Role"), message=_l("Choose a role."))
+    organisation = SelectField(_l("Organisation (optional)"), choices=[], validate_choice=False)
+    is_champion = BooleanField(_l("Co-production Champion for their organisation"))
     active = BooleanField(_l("Account is active"), description=_l("Untick to stop this person signing in. "
                                                                    "It signs them out everywhere."))
     submit = SubmitField(_l("Save account"))

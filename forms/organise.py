@@ -4,7 +4,7 @@ from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, \
+from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField, \
     TelField, TextAreaField
 from wtforms.validators import ValidationError
 
@@ -137,6 +137,9 @@ class PersonForm(BaseForm):
     benefits_check = BooleanField(_l("They get benefits: talk to them before paying them"),
                                   description=_l("Payments and vouchers wait until someone has talked it through "
                                                  "with them and recorded it on their page."))
+    voices = SelectMultipleField(_l("Which of these voices do they bring? (optional, their choice)"),
+                                 choices=[], validate_choice=False)
+    is_champion = BooleanField(_l("Co-production Champion for their organisation"))
     consent = BooleanField(_l("They agree to us keeping these details"),
                            description=_l("We keep their details to invite them to meetings and to thank them "
                                           "for their time. We delete them two years after their last meeting."))

@@ -5,15 +5,26 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.admin import NewStaffForm, StaffDetailsForm
-from forms.organise import enum_choices
+from forms.organise import NO_ORGANISATION, enum_choices
 
 from .. import accounts, audit
 from ..extensions import db
-from ..models import Role, User
-from ..pages import Routes, keeps_input
+from ..models import Organisation, Role, User
+from ..pages import Routes, choices_from, keeps_input
 from ..roles import ADMINS, roles_required
 
 routes = Routes()
+
+
+def _organisations():
+    orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return choices_from(orgs, empty=NO_ORGANISATION)
+
+
+def _organisation_id(value) -> int | None:
+    if not (value or "").isdigit():
+        return None
+    return int(value) if db.session.get(Organisation, int(value)) else None
 
 
 @routes.route("/users")
@@ -30,6 +41,7 @@ def users():
 def new_user():
     form = NewStaffForm()
     form.role.choices = enum_choices(Role)
+    form.organisation.choices = _organisations()
     if not form.is_submitted():
         form.active.data = True
     if form.validate_on_submit():
@@ -40,6 +52,8 @@ def new_user():
                                         by=current_user)
             if not form.active.data:
                 user.active = False
+            user.organisation_id = _organisation_id(form.organisation.data)
+            user.is_champion = bool(form.is_champion.data)
             db.session.commit()
             flash(_("Account created. Give them their password in person or by phone, never by email."))
             return redirect(url_for("admin.users"))
@@ -54,8 +68,10 @@ def edit_user(user_id):
     user = db.session.get(User, user_id) or abort(404)
     form = StaffDetailsForm(obj=user)
     form.role.choices = enum_choices(Role)
+    form.organisation.choices = _organisations()
     if not form.is_submitted():
         form.role.data = user.role.value
+        form.organisation.data = str(user.organisation_id or "")
     if form.validate_on_submit():
         is_self = user.id == current_user.id
         if is_self and (not form.active.data or form.role.data != Role.ADMIN.value):
@@ -68,6 +84,8 @@ def edit_user(user_id):
             if user.active and not form.active.data:
                 accounts.end_all_sessions(user)
             user.active = bool(form.active.data)
+            user.organisation_id = _organisation_id(form.organisation.data)
+            user.is_champion = bool(form.is_champion.data)
             if audit.snapshot(user) != before:
                 audit.record("update", user, before=before, after=audit.snapshot(user))
             db.session.commit()

@@ -1,12 +1,12 @@
 """Co-production groups, such as the Learning Disability Partnership Board."""
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from forms.organise import NO_ORGANISATION, GroupForm
 
-from .. import records
+from .. import records, voices
 from ..budgets import budget_position
 from ..extensions import db
 from ..models import Group, Meeting, Organisation
@@ -89,3 +89,13 @@ def edit_group(group_id):
             return redirect(url_for("organise.group", group_id=grp.id))
     return render_template("organise/group_form.html", form=form, title=_("Edit %(name)s", name=grp.name)), \
         400 if form.errors else 200
+
+
+@routes.route("/groups/<int:group_id>/voices")
+@roles_required(*ORGANISERS)
+def group_voices(group_id):
+    grp = db.session.get(Group, group_id) or abort(404)
+    last = min(max(request.args.get("last", 6, type=int), 1), 50)
+    report = voices.group_voices(grp.id, last)
+    return render_template("organise/voices.html", title=_("Who is being heard: %(name)s", name=grp.name),
+                           group=grp, report=report, last=last)

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -10,10 +11,10 @@ from forms.organise import NO_ORGANISATION, PersonForm, SearchForm, enum_choices
 from forms.recognition import BenefitsForm
 
 from .. import recognition as rec
-from .. import records
+from .. import records, voices
 from ..extensions import db
 from ..models import (Attendance, ContactMethod, InformationFormat, Meeting, Organisation, Person, PersonRole,
-                      RecognitionKind, RecognitionLine, RecognitionPreference)
+                      RecognitionKind, RecognitionLine, RecognitionPreference, Voice)
 from ..models.base import LONDON, utcnow
 from ..pages import Routes, choices_from, keeps_input
 from ..roles import ORGANISERS, roles_required
@@ -56,7 +57,8 @@ def person(person_id):
     return render_template("organise/person.html", title=who.display_name, person=who, attendances=attendances,
                            lines=lines, holds={line.id: rec.hold_reasons(line) for line in lines},
                            year=year, totals=rec.totals_for(who.id, year), kinds=list(RecognitionKind),
-                           benefits_form=BenefitsForm(), preference_labels={p.value: p.label for p in RecognitionPreference})
+                           benefits_form=BenefitsForm(), preference_labels={p.value: p.label for p in RecognitionPreference},
+                           voices=sorted(voices.voices_of(who.id), key=lambda v: list(Voice).index(v)))
 
 
 def _form(obj=None) -> PersonForm:
@@ -65,6 +67,7 @@ def _form(obj=None) -> PersonForm:
     form.contact_method.choices = enum_choices(ContactMethod)
     form.information_format.choices = enum_choices(InformationFormat)
     form.recognition_preference.choices = enum_choices(RecognitionPreference)
+    form.voices.choices = enum_choices(Voice)
     form.language.choices = list(current_app.config["LANGUAGES"].items())
     orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     form.organisation.choices = choices_from(orgs, empty=NO_ORGANISATION)
@@ -76,6 +79,7 @@ def _form(obj=None) -> PersonForm:
             form.organisation.data = str(obj.organisation_id or "")
             form.consent.data = obj.consent_at is not None
             form.recognition_preference.data = obj.recognition_preference
+            form.voices.data = [v.value for v in voices.voices_of(obj.id)]
         else:
             form.information_format.data = InformationFormat.STANDARD.value
             form.recognition_preference.data = RecognitionPreference.PAID.value
@@ -92,13 +96,19 @@ def _values(form: PersonForm, existing: Person | None = None) -> dict:
         values["language"] = "en"
     values.update(role=PersonRole(form.role.data), contact_method=ContactMethod(form.contact_method.data),
                   information_format=InformationFormat(form.information_format.data), organisation_id=org_id,
-                  recognition_preference=form.recognition_preference.data, benefits_check=bool(form.benefits_check.data))
+                  recognition_preference=form.recognition_preference.data, benefits_check=bool(form.benefits_check.data),
+                  is_champion=bool(form.is_champion.data))
     had_consent = existing is not None and existing.consent_at is not None
     if form.consent.data and not had_consent:
         values["consent_at"] = utcnow()
     elif not form.consent.data:
         values["consent_at"] = None
     return values
+
+
+def _chosen_voices(form: PersonForm) -> set:
+    known = {v.value for v in Voice}
+    return {Voice(value) for value in (form.voices.data or []) if value in known}
 
 
 @routes.route("/people/new", methods=["GET", "POST"])
@@ -108,6 +118,7 @@ def new_person():
     form = _form()
     if form.validate_on_submit():
         who = records.create(Person, **_values(form))
+        voices.set_voices(who, _chosen_voices(form), current_user)
         db.session.commit()
         flash(_("Person saved."))
         return redirect(url_for("organise.person", person_id=who.id))
@@ -123,6 +134,7 @@ def edit_person(person_id):
     form = _form(who)
     if form.validate_on_submit():
         records.update(who, **_values(form, who))
+        voices.set_voices(who, _chosen_voices(form), current_user)
         db.session.commit()
         flash(_("Person saved."))
         return redirect(url_for("organise.person", person_id=who.id))
