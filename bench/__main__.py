@@ -101,6 +101,9 @@ def main() -> int:
     from bench.export import run as export_bench
 
     ok &= export_bench()
+    from bench.dashboard import run as dashboard_bench
+
+    ok &= dashboard_bench()
     return 0 if ok else 1
 
 
