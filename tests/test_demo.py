@@ -52,3 +52,17 @@ def test_demo_recognition_covers_every_status(runner):
     returns = db.session.scalars(select(FinanceReturn).order_by(FinanceReturn.number)).all()
     assert [r.paid_on is not None for r in returns] == [True, False]
     assert not any(u.active for u in db.session.scalars(select(User)))  # nobody can sign in as demo staff
+
+
+def test_demo_insight_data(runner):
+    from survey_app.models import (Action, ActionStatus, NeedArrangement, PersonVoice, SuggestionStatus,
+                                   SuggestionVote, Suggestion)
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert set(db.session.scalars(select(Suggestion.status))) == set(SuggestionStatus)
+    assert count(SuggestionVote) > 0 and count(NeedArrangement) > 0
+    assert set(db.session.scalars(select(Action.status))) == set(ActionStatus)
+    gone = db.session.scalar(select(Action).where(Action.status == ActionStatus.NOT_GOING_AHEAD))
+    assert gone.explanation
+    people_with_voices = db.session.scalar(select(func.count(func.distinct(PersonVoice.person_id))))
+    assert people_with_voices >= 20

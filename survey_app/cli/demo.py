@@ -109,6 +109,7 @@ def load(seed):
                 if status == AttendanceStatus.ATTENDED else None))
     _participation(rng, people, meetings, groups, now)
     _recognition(rng, people, meetings, groups, now)
+    _insight(rng, people, meetings, groups, now)
     db.session.commit()
     click.echo(f"Loaded {len(orgs)} organisations, {len(groups)} groups, {len(meetings)} meetings "
                f"and {len(people)} people, with their support needs, suggestions and checklist answers "
@@ -176,6 +177,63 @@ def _recognition(rng, people, meetings, groups, now):
     rec.approve([reversal, replacement], finance)
     db.session.flush()
     rec.build_return(finance)
+
+
+def _insight(rng, people, meetings, groups, now):
+    """Arranged and unarranged support, triaged suggestions with votes, actions in every status (some
+    overdue, one not going ahead with its reason), meeting notes, and voices for most people."""
+    from sqlalchemy import select
+
+    from ..models import (AccessNeed, Action, ActionStatus, ActionUpdate, MeetingNote, NeedArrangement, PersonVoice,
+                          SuggestionVote, User, Voice)
+
+    organiser = db.session.scalar(select(User).where(User.email == "demo.organiser@example.invalid"))
+    for need in db.session.scalars(select(AccessNeed).where(AccessNeed.meeting_id.is_not(None))):
+        if need.meeting.starts_at < now or rng.random() < 0.5:
+            db.session.add(NeedArrangement(need_id=need.id, meeting_id=need.meeting_id, arranged_by_id=organiser.id))
+    suggestions = db.session.scalars(select(Suggestion).order_by(Suggestion.id)).all()
+    future = [m for m in meetings if m.starts_at > now]
+    statuses = [SuggestionStatus.NEW, SuggestionStatus.PLANNED, SuggestionStatus.COVERED,
+                SuggestionStatus.NOT_TAKEN_FORWARD, SuggestionStatus.NEW, SuggestionStatus.PLANNED]
+    for suggestion, status in zip(suggestions, statuses):
+        suggestion.status = status
+        if status == SuggestionStatus.PLANNED:
+            suggestion.planned_meeting = next(m for m in future if m.group_id == suggestion.group_id)
+        if status == SuggestionStatus.NOT_TAKEN_FORWARD:
+            suggestion.reason = ("The council does not run this service. We have passed it to the NHS team, "
+                                 "who will reply to the group.")
+        for voter in rng.sample(people, rng.randint(0, 8)):
+            db.session.add(SuggestionVote(suggestion=suggestion, person_id=voter.id))
+    today = now.astimezone(LONDON).date()
+    past = [m for m in meetings if m.starts_at < now]
+    plans = [("Write to the bus company about the 62 on Sundays", "Halton Borough Council", -20,
+              ActionStatus.DONE, ""),
+             ("Send appointment letters in easy read", "NHS Cheshire and Merseyside", -10, ActionStatus.IN_PROGRESS,
+              "The new letter printer arrives in the spring, so this is taking longer than we said."),
+             ("Find a venue with a Changing Places toilet", "Halton Borough Council", 14, ActionStatus.IN_PROGRESS, ""),
+             ("Plan a carers' drop-in for the school holidays", "Halton Carers Centre", 30, ActionStatus.NOT_STARTED,
+              ""),
+             ("Move meetings to the evening", "Halton Borough Council", None, ActionStatus.NOT_GOING_AHEAD,
+              "The venues we can use close at 5pm. We will hold one online meeting each month in the evening."),
+             ("Share the budget spending every quarter", "Halton Borough Council", 60, ActionStatus.NOT_STARTED, "")]
+    orgs = {o.name: o for o in db.session.scalars(select(Organisation))}
+    for i, (what, owner, due, status, why) in enumerate(plans):
+        meeting = past[i % len(past)]
+        action = Action(group_id=meeting.group_id, meeting_id=meeting.id, what=what, owner=owner,
+                        owner_organisation=orgs.get(owner), due_on=today + timedelta(days=due) if due is not None
+                        else None, status=status, explanation=why, created_by_id=organiser.id)
+        db.session.add(action)
+        if status in (ActionStatus.IN_PROGRESS, ActionStatus.DONE):
+            db.session.add(ActionUpdate(action=action, noted_on=today - timedelta(days=5), by_id=organiser.id,
+                                        note="We have written to them and are waiting for a reply."))
+    for meeting in past[-3:]:
+        db.session.add(MeetingNote(meeting=meeting, written_by_id=organiser.id,
+                                   text=f"We talked about {meeting.title.lower()}. Everyone had a say. "
+                                        "We agreed the actions below and will report back next time."))
+    for person in people:
+        if rng.random() < 0.8:
+            for voice in rng.sample(list(Voice), rng.randint(1, 2)):
+                db.session.add(PersonVoice(person_id=person.id, voice=voice))
 
 
 SUGGESTIONS = [("Buses to Whiston Hospital", "The 62 does not run on Sundays any more."),
