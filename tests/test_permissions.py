@@ -24,7 +24,8 @@ def test_only_deliberately_public_routes_are_open(app):
                       "/login", "/logout", "/setup/<token>"]
 
 
-ORGANISE_PAGES = ["/groups/{group}/voices", "/organisations/{organisation}", "/meetings/{meeting}/invitations", "/meetings/{meeting}/invitations/print", "/dashboard", "/meetings", "/meetings/new", "/meetings/{meeting}", "/meetings/{meeting}/edit",
+ORGANISE_PAGES = ["/meetings/{meeting}/results", "/meetings/{meeting}/results/download", "/groups/{group}/results",
+                  "/groups/{group}/voices", "/organisations/{organisation}", "/meetings/{meeting}/invitations", "/meetings/{meeting}/invitations/print", "/dashboard", "/meetings", "/meetings/new", "/meetings/{meeting}", "/meetings/{meeting}/edit",
                   "/people", "/people/new", "/people/{person}", "/people/{person}/edit", "/groups", "/groups/new",
                   "/groups/{group}", "/groups/{group}/edit", "/organisations", "/organisations/new",
                   "/organisations/{organisation}/edit"]
