@@ -21,10 +21,14 @@ def test_only_deliberately_public_routes_are_open(app):
     public = sorted(rule.rule for rule in app.url_map.iter_rules()
                     if rule.endpoint != "static" and app.view_functions[rule.endpoint].allowed_roles == "public")
     assert public == ["/", "/have-your-say/<int:group_id>", "/have-your-say/<int:group_id>/thanks", "/healthz",
-                      "/login", "/logout", "/setup/<token>"]
+                      "/login", "/logout", "/public/groups/<int:group_id>/meetings",
+                      "/public/groups/<int:group_id>/meetings/easy-read", "/public/groups/<int:group_id>/suggestions",
+                      "/public/groups/<int:group_id>/you-said-we-did",
+                      "/public/groups/<int:group_id>/you-said-we-did/easy-read", "/setup/<token>"]
 
 
-ORGANISE_PAGES = ["/meetings/{meeting}/results", "/meetings/{meeting}/results/download", "/groups/{group}/results",
+ORGANISE_PAGES = ["/groups/{group}/actions", "/groups/{group}/actions/new", "/meetings/{meeting}/notes",
+                  "/meetings/{meeting}/results", "/meetings/{meeting}/results/download", "/groups/{group}/results",
                   "/groups/{group}/voices", "/organisations/{organisation}", "/meetings/{meeting}/invitations", "/meetings/{meeting}/invitations/print", "/dashboard", "/meetings", "/meetings/new", "/meetings/{meeting}", "/meetings/{meeting}/edit",
                   "/people", "/people/new", "/people/{person}", "/people/{person}/edit", "/groups", "/groups/new",
                   "/groups/{group}", "/groups/{group}/edit", "/organisations", "/organisations/new",
