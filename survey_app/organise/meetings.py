@@ -2,12 +2,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from forms.auth import ConfirmForm
 from forms.organise import MeetingForm, enum_choices
 
-from .. import records
+from .. import records, support_plan
 from ..door import kiosk
 from ..recognition import attended_not_recognised
 from ..extensions import db
@@ -30,7 +30,7 @@ def meetings():
         query = query.where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at)
     page = db.paginate(query, per_page=25, error_out=False)
     return render_template("organise/meetings.html", title=_("Past meetings") if past else _("Upcoming meetings"),
-                           page=page, past=past)
+                           page=page, past=past, unarranged=support_plan.unarranged_count(m.id for m in page.items))
 
 
 @routes.route("/meetings/<int:meeting_id>")
@@ -38,11 +38,12 @@ def meetings():
 def meeting(meeting_id):
     mtg = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.group)]) or abort(404)
     attendances = db.session.scalars(
-        select(Attendance).options(selectinload(Attendance.person)).where(Attendance.meeting_id == mtg.id)
+        select(Attendance).options(joinedload(Attendance.person)).where(Attendance.meeting_id == mtg.id)
     ).all()
     attendances.sort(key=lambda a: (a.person.last_name.casefold(), a.person.first_name.casefold()))
     return render_template("organise/meeting.html", title=mtg.title, meeting=mtg, attendances=attendances,
-                           started=mtg.starts_at <= utcnow(), not_recognised=attended_not_recognised(mtg.id))
+                           started=mtg.starts_at <= utcnow(), not_recognised=attended_not_recognised(mtg.id),
+                           unarranged=support_plan.unarranged_count([mtg.id])[mtg.id])
 
 
 def _form(obj=None) -> MeetingForm:
