@@ -27,7 +27,7 @@ def test_only_deliberately_public_routes_are_open(app):
                       "/public/groups/<int:group_id>/you-said-we-did/easy-read", "/setup/<token>"]
 
 
-ORGANISE_PAGES = ["/meetings/{meeting}/support", "/meetings/{meeting}/support/print",
+ORGANISE_PAGES = ["/groups/{group}/suggestions", "/meetings/{meeting}/support", "/meetings/{meeting}/support/print",
                   "/meetings/{meeting}/support/download", "/people/{person}/support", "/groups/{group}/actions", "/groups/{group}/actions/new", "/meetings/{meeting}/notes",
                   "/meetings/{meeting}/results", "/meetings/{meeting}/results/download", "/groups/{group}/results",
                   "/groups/{group}/voices", "/organisations/{organisation}", "/meetings/{meeting}/invitations", "/meetings/{meeting}/invitations/print", "/dashboard", "/meetings", "/meetings/new", "/meetings/{meeting}", "/meetings/{meeting}/edit",

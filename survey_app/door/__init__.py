@@ -1,8 +1,8 @@
 """The door tablet: what participants touch at the meeting door."""
 from flask import Blueprint
 
-from . import checklist, signin, suggest, support, welcome
+from . import checklist, signin, suggest, support, vote, welcome
 
 bp = Blueprint("door", __name__)
-for module in (welcome, signin, support, suggest, checklist):
+for module in (welcome, signin, support, suggest, vote, checklist):
     module.routes.register(bp)

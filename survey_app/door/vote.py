@@ -1,0 +1,57 @@
+"""'Vote for what we talk about' at the door: one tap on each idea someone wants talked about."""
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from forms.suggestions import VoteForm
+
+from .. import participation, suggestions
+from ..extensions import db
+from ..models import Person
+from ..pages import Routes, SimplePage, keeps_input
+from ..roles import door_only
+from ..suggestions import SuggestionError
+from . import kiosk
+
+routes = Routes()
+PER_PAGE = 8  # a tablet screen or two; keeps the page small
+
+
+def _said(code: str | None) -> tuple[str, str] | None:
+    """(icon, words) to tell the person after their tap. Only these can appear, whatever is in the address."""
+    return {"counted": ("✅", _("Thank you. Your vote is counted.")),
+            "already": ("🙂", _("You have already voted for this.")),
+            "closed": ("ℹ️", str(suggestions.NOT_VOTABLE))}.get(code or "")
+
+
+@routes.route("/door/vote", methods=["GET", "POST"])
+@door_only
+@keeps_input
+def vote():
+    meeting = kiosk.meeting() or abort(404)
+    person_id = kiosk.person_id()
+    form = VoteForm()
+    if form.validate_on_submit():
+        said = "counted"  # a repeated tap: the first one was counted
+        if participation.claim(form.form_token.data):
+            try:
+                counted = suggestions.vote(int(form.suggestion.data), person_id, group_id=meeting.group_id)
+            except SuggestionError:
+                db.session.rollback()
+                said = "closed"
+            else:
+                participation.commit_once()
+                said = "counted" if counted else "already"
+        page = int(form.page.data) if (form.page.data or "").isdigit() else 1
+        return redirect(url_for("door.vote", page=page if page > 1 else None, said=said))
+    number = request.args.get("page", 1, type=int) if not form.is_submitted() else \
+        (int(form.page.data) if (form.page.data or "").isdigit() else 1)
+    total = suggestions.votable_count(meeting.group_id)
+    page = SimplePage(min(max(1, number), max(1, -(-total // PER_PAGE))), PER_PAGE, total)
+    rows = suggestions.votable_list(meeting.group_id, limit=PER_PAGE, offset=(page.page - 1) * PER_PAGE)
+    voted = suggestions.voted_for(person_id, [s.id for s, _votes in rows]) if person_id else set()
+    person = db.session.get(Person, person_id) if person_id else None
+    return render_template("door/vote.html", title=_("Vote for what we talk about"), form=form, page=page,
+                           cards=[(s, votes, participation.new_form_token()) for s, votes in rows], voted=voted,
+                           name=participation.short_name(person) if person else "",
+                           said=_said(request.args.get("said")) if not form.is_submitted() else None,
+                           error=next(iter(form.errors.values()), [""])[0]), 400 if form.errors else 200
