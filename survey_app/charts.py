@@ -9,7 +9,8 @@ def bar_chart(items: list[tuple[str, int]], label: str, value_text=str, width: i
     """Horizontal bars, one per (label, value). `label` describes the chart for screen readers; the page
     shows the same numbers in a table, so the SVG itself is hidden from the accessibility tree's detail."""
     top = max((value for _, value in items), default=0) or 1
-    label_width, gap = 150, 8
+    # Room for the longest label (about 7.5 px a character at 14 px), but never more than half the chart.
+    label_width, gap = min(max(150, int(7.5 * max((len(n) for n, _ in items), default=0)) + 12), width // 2), 8
     height = len(items) * (bar_height + gap) + gap
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{escape(label)}" '
              f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet">']
