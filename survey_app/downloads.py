@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import IO
 
 from flask import Response, stream_with_context
+from flask_babel import force_locale
 
 from exports.workbook import LONDON, Sheet, write_workbook
 
@@ -20,7 +21,8 @@ def xlsx_response(sheets: list[Sheet], stem: str) -> Response:
 def xlsx_stream(write: Callable[[IO[bytes]], None], stem: str) -> Response:
     """Run `write` into a spooled file (memory up to 8 MB, then disk) and stream it back."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    write(spool)
+    with force_locale("en_GB"):  # exports stay in English for finance; people's own words stay as typed
+        write(spool)
     size = spool.tell()
     spool.seek(0)
 

@@ -1,14 +1,18 @@
 """A person's own link for one meeting: say what support you need, suggest something, before the day."""
-from flask import abort, g, render_template, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from forms.base import BaseForm
+
 from ..door.shared import suggest_page, support_page
 from ..extensions import db
 from ..models import Invitation, Meeting
+from ..models.base import LONDON
 from ..pages import Routes, keeps_input
 from ..participation import TOKEN_RE
+from ..recognition import rate_for
 from ..roles import by_personal_link
 
 routes = Routes()
@@ -30,9 +34,22 @@ def _invitation(token: str) -> Invitation:
 @by_personal_link
 def invitation(token):
     inv = _invitation(token)
+    rate = rate_for(inv.meeting.group_id, inv.meeting.starts_at.astimezone(LONDON).date())
     return render_template("invite/welcome.html", title=_("Hello %(name)s", name=inv.person.preferred_name
                                                            or inv.person.first_name),
-                           invitation=inv, meeting=inv.meeting, token=token)
+                           invitation=inv, meeting=inv.meeting, token=token,
+                           fee=rate.half_day_pence if rate else None)
+
+
+@routes.route("/invite/<token>/language", methods=["POST"])
+@by_personal_link
+def language(token):
+    """Their saved language is the default; they can choose another for this visit."""
+    _invitation(token)
+    BaseForm().validate_on_submit()  # CSRFProtect has already checked the token
+    if request.form.get("lang") in current_app.config["LANGUAGES"]:
+        session["lang"] = request.form["lang"]
+    return redirect(url_for("invite.invitation", token=token))
 
 
 @routes.route("/invite/<token>/support", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 a group's meetings over time, and the Excel download. Every chart has a table of the same numbers."""
 from flask import abort, render_template, request
 from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
@@ -140,7 +141,9 @@ def export_data(meeting: Meeting, everyone: res.MeetingResults, split: res.Split
 def download_results(meeting_id):
     meeting = _meeting_or_404(meeting_id)
     data = export_data(meeting, res.meeting_results(meeting.id), res.split_by_here_as(meeting.id))
-    return xlsx_response(results_sheets(data, _), f"checklist-results-{meeting.id}")
+    with force_locale("en_GB"):  # exports stay in English, whatever language the page is shown in
+        sheets = results_sheets(data, _)
+    return xlsx_response(sheets, f"checklist-results-{meeting.id}")
 
 
 @routes.route("/groups/<int:group_id>/results")
