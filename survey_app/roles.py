@@ -60,7 +60,3 @@ def by_personal_link(view):
     """Opened by a person's own link: the token in the URL is the only key (see invite/)."""
     view.allowed_roles = "personal-link"
     return view
-
-
-def has_role(user, *roles: Role) -> bool:
-    return bool(user and user.is_authenticated and user.role in roles)
