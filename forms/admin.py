@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitFi
 from .auth import NewPasswordMixin
 from .base import BaseForm
 from .fields import DateEntry, MoneyField, Radios
-from .validators import EmailAddress, MaxLength, OneChoice, Required
+from .validators import EmailAddress, MaxLength, OneChoice, Required, ValidationError
 
 
 class StaffDetailsForm(BaseForm):
@@ -58,3 +58,30 @@ class BudgetForm(BaseForm):
     amount = _money(_l("Budget for the year"), _l("Enter the budget in pounds and pence, like 5000 or 5000.00."),
                     _l("In pounds, like 5000. If this group already has a budget for that year, this replaces it."))
     submit = SubmitField(_l("Save budget"))
+
+
+class AuditFilterForm(BaseForm):
+    """The audit log's filters, sent by GET. User and kind choices are set by the view."""
+
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    person = StringField(_l("Person number"), description=_l(
+        "The number at the end of their page's address, like 42. Shows changes to their details, meetings, "
+        "support needs, personal links, voices, votes and recognition, and who looked at them."),
+        validators=[MaxLength(9, _l("Enter a person number, like 42."))],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "numeric"})
+    user = SelectField(_l("Done by"), choices=[], validate_choice=False)
+    kind = SelectField(_l("Kind of record"), choices=[], validate_choice=False)
+    date_from = DateEntry(_l("First day to show"), description=_l("For example, 27 March 2027."),
+                          invalid_message=_l("Enter the first day to show as a real date, like 27 March 2027."))
+    date_to = DateEntry(_l("Last day to show"), description=_l("For example, 27 March 2027. This day is included."),
+                        invalid_message=_l("Enter the last day to show as a real date, like 27 March 2027."))
+
+    def validate_person(self, field):
+        if field.data and not (field.data.isascii() and field.data.isdigit()):
+            raise ValidationError(_l("Enter a person number, like 42."))
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The last day to show must be the same as the first day or after it."))

@@ -1,15 +1,15 @@
 """Staff accounts: creating users, checking passwords with throttling, server-side sessions."""
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit
+from . import audit, throttle
 from .extensions import db
-from .models import LoginAttempt, Role, SetupToken, StaffSession, User
+from .models import Role, SetupToken, StaffSession, User
 from .models.base import utcnow
 from .models.staff import token_digest
 
@@ -60,29 +60,17 @@ class LoginResult:
     locked: bool = False
 
 
-def _recent_failures(email: str, now: datetime) -> int:
-    window = now - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    last_success = db.session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(True))
-    )
-    since = max(window, last_success) if last_success else window
-    return db.session.scalar(
-        select(func.count()).select_from(LoginAttempt)
-        .where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
-    )
-
-
 def authenticate(email: str, password: str) -> LoginResult:
-    """Check a password. After too many failures for one email, refuse for a while (kept in the DB,
-    so every app server sees the same count). Records the attempt; caller commits."""
+    """Check a password. After too many failures for one email, refuse for a while (counted in a store
+    every app server sees: the database, or Redis; see throttle.py). Records the attempt; caller commits."""
     email = normalise_email(email)
     now = utcnow()
-    if _recent_failures(email, now) >= current_app.config["LOGIN_MAX_FAILURES"]:
+    if throttle.failures(email, now) >= current_app.config["LOGIN_MAX_FAILURES"]:
         return LoginResult(locked=True)
     user = find_user(email)
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
     ok = ok and user is not None and user.active
-    db.session.add(LoginAttempt(email=email[:254], at=now, succeeded=ok))
+    (throttle.record_success if ok else throttle.record_failure)(email, now)
     return LoginResult(user=user if ok else None)
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SQLITE_MIN_FREE_MB = 10
 
 
 class ConfigError(RuntimeError):
@@ -60,7 +61,10 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", "30")),
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES", "15")),
+        "THROTTLE_REDIS_URL": env.get("THROTTLE_REDIS_URL", ""),
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
+        # A SQLite database refuses to start with less free disk than this (survey_app/database.py).
+        "SQLITE_MIN_FREE_MB": int(env.get("SQLITE_MIN_FREE_MB", str(SQLITE_MIN_FREE_MB))),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
     }
 

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import unavailable
 from .extensions import db
 
 
@@ -12,6 +13,8 @@ def _page(status: int, title: str, message: str):
 
 
 def init_app(app: Flask) -> None:
+    unavailable.init_app(app)  # the database busy, gone, read-only or full: 503 "Please try again"
+
     @app.errorhandler(400)
     def bad_request(e):
         return _page(400, _("Something was wrong with that request"),
@@ -24,7 +27,10 @@ def init_app(app: Flask) -> None:
         view = current_app.view_functions.get(request.endpoint)
         if view is not None and getattr(view, "keeps_input", False):
             db.session.rollback()
-            return view(**(request.view_args or {}))
+            try:
+                return view(**(request.view_args or {}))
+            except unavailable.DATABASE_ERRORS as error:  # handlers do not catch what a handler raises
+                return unavailable.database_unavailable(error)
         return _page(400, _("This page was open for a long time"),
                      _("For your security we could not save that. Go back, reload the page and try again."))
 

@@ -88,6 +88,8 @@ def _priced(data: LineInput) -> dict:
 
 def record(data: LineInput, by: User) -> RecognitionLine:
     """Record one line. Payments and vouchers are taxable; expenses are reimbursements and are not."""
+    if data.person.erased_at is not None:
+        raise RecognitionError(_l("This person's details have been erased, so nothing new can be recorded for them."))
     priced = _priced(data)
     line = RecognitionLine(
         person_id=data.person.id, group_id=data.group_id, meeting_id=data.meeting.id if data.meeting else None,

@@ -39,7 +39,8 @@ FINANCE_PAGES = ["/finance/", "/finance/approve", "/finance/held", "/finance/ret
 RECOGNITION_PAGES = ["/meetings/{meeting}/recognition", "/people/{person}/recognition/payment",
                      "/people/{person}/recognition/voucher", "/recognition/{line}/correct"]
 ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/users/{user}", "/admin/rates", "/admin/rates/new",
-               "/admin/budgets", "/admin/budgets/new"]
+               "/admin/budgets", "/admin/budgets/new", "/admin/audit", "/admin/people/{person}/erase",
+               "/admin/people/{person}/records.xlsx"]
 
 # role -> expected status, per the permissions table in DESIGN.md
 EXPECTED = (

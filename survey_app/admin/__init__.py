@@ -1,9 +1,12 @@
-"""Admin pages: staff accounts, rates and budgets (the audit log comes with its own issue)."""
+"""Admin pages: staff accounts, rates, budgets, people's records and the audit log."""
 from flask import Blueprint
 
-from . import budgets, rates, users
+from . import audit_log, budgets, people, rates, records, users
 
 bp = Blueprint("admin", __name__)
 users.routes.register(bp)
 rates.routes.register(bp)
 budgets.routes.register(bp)
+people.routes.register(bp)
+records.routes.register(bp)
+audit_log.routes.register(bp)

@@ -113,6 +113,10 @@ class Person(db.Model):
     is_champion: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Lower-cased "first last" kept for fast, index-backed prefix search.
     search_name: Mapped[str] = mapped_column(String(210), index=True, default="")
+    # Erasure (survey_app/erasure.py): when their details were removed, and until when the row and its
+    # finance lines must be kept (end of the UK financial year of the last money line, plus six years).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    keep_until: Mapped[date | None] = mapped_column(Date)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")
     attendances: Mapped[list["Attendance"]] = relationship(back_populates="person")  # noqa: F821
@@ -122,5 +126,10 @@ class Person(db.Model):
         first = self.preferred_name or self.first_name
         return f"{first} {self.last_name}"
 
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
+
     def refresh_search_name(self) -> None:
-        self.search_name = f"{self.first_name} {self.last_name}".casefold()[:210]
+        # An erased person is found by no name search (door, people list): their label is not a name.
+        self.search_name = "" if self.erased_at else f"{self.first_name} {self.last_name}".casefold()[:210]

@@ -131,6 +131,9 @@ def new_person():
 @keeps_input
 def edit_person(person_id):
     who = db.session.get(Person, person_id) or abort(404)
+    if who.erased:
+        flash(_("This person's details have been erased, so there is nothing to edit."))
+        return redirect(url_for("organise.person", person_id=who.id))
     form = _form(who)
     if form.validate_on_submit():
         records.update(who, **_values(form, who))

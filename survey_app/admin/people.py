@@ -1,0 +1,39 @@
+"""Erasing a person's details on request: a page that says what goes and what stays, then does it."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import format_date, gettext as _
+from flask_login import current_user
+
+from forms.erasure import EraseForm
+
+from .. import erasure
+from ..extensions import db
+from ..models import Person
+from ..pages import Routes, keeps_input
+from ..roles import ADMINS, roles_required
+
+routes = Routes()
+
+
+@routes.route("/people/<int:person_id>/erase", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+@keeps_input
+def erase_person(person_id):
+    person = db.session.get(Person, person_id) or abort(404)
+    if person.erased:
+        flash(str(erasure.ALREADY_ERASED))
+        return redirect(url_for("organise.person", person_id=person.id))
+    work = erasure.plan(person)
+    form = EraseForm()
+    if form.validate_on_submit():
+        try:
+            summary = erasure.erase_person(person, by=current_user)
+        except erasure.ErasureError as error:  # another admin erased them a moment ago
+            db.session.rollback()
+            flash(str(error))
+            return redirect(url_for("organise.person", person_id=person_id))
+        db.session.commit()
+        flash(_("Their details are erased. Their finance records are kept as “%(label)s” until %(day)s.",
+                label=summary.label, day=format_date(summary.keep_until, "long")))
+        return redirect(url_for("organise.person", person_id=person.id))
+    return render_template("admin/erase_person.html", title=_("Erase this person's details"), person=person,
+                           work=work, form=form), 400 if form.errors else 200

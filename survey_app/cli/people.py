@@ -1,0 +1,33 @@
+"""`flask --app survey_app people erase PERSON`: erase a person's details on request (see survey_app/erasure.py)."""
+import click
+from flask.cli import AppGroup
+
+from .. import erasure
+from ..extensions import db
+from ..models import Person
+
+people_cli = AppGroup("people", help="People who take part.")
+
+
+@people_cli.command("erase")
+@click.argument("person_id", metavar="PERSON", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase(person_id, yes):
+    """Erase the details of person number PERSON (the number in their page's address), keeping only
+    their finance lines under a pseudonymous label until the law lets us delete them."""
+    person = db.session.get(Person, person_id)
+    if person is None:
+        raise click.ClickException(f"There is no person number {person_id}.")
+    try:
+        work = erasure.plan(person)
+    except erasure.ErasureError as error:
+        raise click.ClickException(str(error)) from None
+    if not yes:
+        click.echo(f"This removes person {person_id}'s name, contact details, support needs, voices and personal "
+                   f"links for good. Their {len(work.line_ids)} recognition line(s) are kept as "
+                   f"\"{work.label}\" until {work.keep_until.isoformat()}.")
+        click.confirm("Erase their details?", abort=True)
+    summary = erasure.erase_person(person)
+    db.session.commit()
+    for sentence in summary.sentences():
+        click.echo(sentence)
