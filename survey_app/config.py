@@ -4,12 +4,18 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+import click
+
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_MIN_FREE_MB = 10
 
 
-class ConfigError(RuntimeError):
-    """The service cannot start with this configuration."""
+class ConfigError(click.ClickException, RuntimeError):
+    """The service cannot start with this configuration. A ClickException, so `flask` commands print it
+    as one line ("Error: ...") rather than a traceback."""
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _instance_secret(instance_path: Path) -> str:

@@ -5,7 +5,6 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-import click
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import URL
@@ -17,17 +16,9 @@ from .unavailable import SQLITE_STORAGE
 MB = 1024 * 1024
 
 
-class DatabaseStorageError(ConfigError, click.ClickException):
+class DatabaseStorageError(ConfigError):
     """The SQLite database cannot be written: its file or folder is read-only, or the disk is full.
-
-    A ClickException too, so `flask` commands print it as one line ("Error: ...") rather than a
-    traceback; gunicorn prints the message on its own line when a worker fails to boot."""
-
-    def __init__(self, message: str):
-        click.ClickException.__init__(self, message)  # sets what click's "Error: ..." line shows
-
-    def __str__(self) -> str:
-        return self.message
+    `flask` prints it as one line; gunicorn prints the message when a worker fails to boot."""
 
 
 def init_app(app: Flask) -> None:

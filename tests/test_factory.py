@@ -58,3 +58,16 @@ def test_health_check_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
+
+
+def test_a_configuration_problem_is_one_plain_line_not_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    env.update(HUB_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "users", "--help"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "Error: SECRET_KEY must be set to a random value of at least 32 characters in production." in done.stderr
+    assert "Traceback" not in done.stderr
