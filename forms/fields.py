@@ -2,6 +2,7 @@
 import re
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, StringField, TimeField
 from wtforms.validators import StopValidation
 
@@ -37,7 +38,17 @@ class _PlainParseError:
 
 
 class DateEntry(_PlainParseError, DateField):
-    pass
+    """A date from FIRST_YEAR to LAST_YEAR. A year like 1900 or 2207 is a slip of the finger, and keeping
+    clear of years 1 and 9999 keeps tax-year and time-zone arithmetic (date(year - 1, ...)) safe."""
+
+    FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.FIRST_YEAR <= self.data.year <= self.LAST_YEAR:
+            self.data = None
+            raise ValueError(_l("Check the year. Enter a date between %(first)d and %(last)d.",
+                                first=self.FIRST_YEAR, last=self.LAST_YEAR))
 
 
 class TimeEntry(_PlainParseError, TimeField):

@@ -11,7 +11,14 @@ DATE_MESSAGE = _l("Enter a real date, like 27 March 2027.")
 
 
 class NumberEntry(_PlainParseError, DecimalField):
-    """A decimal number whose parse error is our own sentence."""
+    """A decimal number whose parse error is our own sentence. "NaN" and "Infinity" parse as decimals
+    but are not numbers anyone means (and NaN cannot even be compared), so they get the sentence too."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.invalid_message)
 
 
 class LineForm(BaseForm):

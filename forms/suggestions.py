@@ -1,5 +1,7 @@
 """Suggestion forms: an organiser's triage, and a vote on the door tablet. The rules that need the
 database (a meeting of the same group, a reason when not taken forward) live in survey_app/suggestions.py."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 
@@ -22,12 +24,21 @@ class TriageForm(BaseForm):
     submit = SubmitField(_l("Save"))
 
 
+# Plain ASCII digits that fit a 32-bit integer: str.isdigit() also accepts "²" and "٣", and int()
+# refuses the first and any number of more than 4,300 digits.
+ID_RE = re.compile(r"[0-9]{1,9}")
+
+
 class VoteForm(OnceForm):
     """'I want to talk about this' at the door: which suggestion, with the form's one-time token."""
 
     suggestion = HiddenField()
     page = HiddenField()
 
+    def page_number(self) -> int:
+        """The page the vote was made on; 1 for anything that is not a plain number."""
+        return int(self.page.data) if ID_RE.fullmatch(self.page.data or "") else 1
+
     def validate_suggestion(self, field):
-        if not (field.data or "").isdigit():
+        if not ID_RE.fullmatch(field.data or ""):
             raise ValidationError(_l("Something went wrong on our side. Please press the button again."))

@@ -41,10 +41,9 @@ def vote():
             else:
                 participation.commit_once()
                 said = "counted" if counted else "already"
-        page = int(form.page.data) if (form.page.data or "").isdigit() else 1
+        page = form.page_number()
         return redirect(url_for("door.vote", page=page if page > 1 else None, said=said))
-    number = request.args.get("page", 1, type=int) if not form.is_submitted() else \
-        (int(form.page.data) if (form.page.data or "").isdigit() else 1)
+    number = request.args.get("page", 1, type=int) if not form.is_submitted() else form.page_number()
     total = suggestions.votable_count(meeting.group_id)
     page = SimplePage(min(max(1, number), max(1, -(-total // PER_PAGE))), PER_PAGE, total)
     rows = suggestions.votable_list(meeting.group_id, limit=PER_PAGE, offset=(page.page - 1) * PER_PAGE)
