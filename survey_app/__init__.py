@@ -40,6 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     formatting.init_app(app)
 
+    from .pages import RecordIdConverter
+
+    app.url_map.converters["int"] = RecordIdConverter  # before any route is added
     from .auth import bp as auth_bp, init_login
     from .organise import bp as organise_bp
     from .admin import bp as admin_bp

@@ -8,8 +8,16 @@ from . import unavailable
 from .extensions import db
 
 
+def _layout() -> str:
+    """Participants (door tablet, personal and group links, public pages) see their own large, simple layout."""
+    base = unavailable.layout_for(request.path)
+    return "base.html" if base == unavailable.STAFF_BASE else base
+
+
 def _page(status: int, title: str, message: str):
-    return render_template("errors/error.html", title=title, message=message, status=status), status
+    layout = _layout()
+    return render_template("errors/error.html", layout=layout, staff=layout == "base.html", title=title,
+                           message=message, status=status), status
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import url_for
+from werkzeug.routing import IntegerConverter
 
 
 def keeps_input(view):
@@ -18,6 +19,25 @@ def safe_next(target: str | None, default_endpoint: str) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     return url_for(default_endpoint)
+
+
+MAX_ID = 2**31 - 1  # the largest id a PostgreSQL integer column holds
+
+
+def record_id(text: str | None) -> int | None:
+    """The id a form or link names, or None. str.isdigit() alone also passes "²" and "٣" (which int()
+    refuses) and numbers too big for the database; only plain digits within range count."""
+    if text and len(text) <= 10 and text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
+class RecordIdConverter(IntegerConverter):
+    """<int:...> in a route: a number beyond what the database holds is "not found", not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def choices_from(rows, label=lambda r: r.name, empty=None):

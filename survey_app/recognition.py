@@ -16,6 +16,7 @@ from .models.base import utcnow
 
 APPROVERS = (Role.FINANCE, Role.ADMIN)
 MONEY_KINDS = (RecognitionKind.PAYMENT, RecognitionKind.VOUCHER, RecognitionKind.EXPENSE)
+MAX_LINE_PENCE = 999_999_999  # what one line's amount_pence column holds on PostgreSQL, with room to add
 
 
 class RecognitionError(ValueError):
@@ -91,6 +92,9 @@ def record(data: LineInput, by: User) -> RecognitionLine:
     if data.person.erased_at is not None:
         raise RecognitionError(_l("This person's details have been erased, so nothing new can be recorded for them."))
     priced = _priced(data)
+    if priced["amount_pence"] > MAX_LINE_PENCE:
+        raise RecognitionError(_l("That comes to more than £9,999,999.99, which cannot be right. "
+                                  "Check the hours, the miles and the group's rate."))
     line = RecognitionLine(
         person_id=data.person.id, group_id=data.group_id, meeting_id=data.meeting.id if data.meeting else None,
         activity=data.activity, activity_on=data.activity_on, kind=data.kind, basis=data.basis,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forms.door import CHECKLIST
 from survey_app import recognition as rec
@@ -406,6 +406,18 @@ def test_a_rate_that_is_not_money_is_refused(app, make_user, sample, field, type
     assert getattr(db.session.scalar(select(Rate)), f"{field}_pence") == 10
 
 
+def test_a_line_whose_amount_would_not_fit_is_refused_not_a_database_error(paying):
+    s = paying
+    db.session.execute(update(Rate).values(hourly_pence=999_999_999))  # £9,999,999.99 an hour: a typing slip
+    db.session.commit()
+    response = s["organiser"].submit(f"/people/{s['person'].id}/recognition/payment?meeting={s['meeting'].id}", {
+        "basis": "hours", "hours": "24", "activity_on": london_today().isoformat()})
+    assert response.status_code == 400
+    assert ("That comes to more than £9,999,999.99, which cannot be right. "
+            "Check the hours, the miles and the group&#39;s rate.") in text(response)
+    assert count(RecognitionLine) == 0
+
+
 @pytest.mark.parametrize("field,typed,message", [
     ("hours", "NaN", "Enter the hours as a number from 0.25 to 24, like 2 or 2.5."),
     ("hours", "Infinity", "Enter the hours as a number from 0.25 to 24, like 2 or 2.5."),
@@ -504,6 +516,7 @@ def test_a_two_megabyte_post_to_a_door_page_is_refused_politely(door):
     page = text(response)
     assert response.status_code == 413
     assert "That was too much to send" in page and "Traceback" not in page
+    assert 'class="participant' in page and "Start again" in page  # the tablet's own large layout
     assert count(Suggestion) == 0
 
 
@@ -637,9 +650,33 @@ def test_a_vote_for_a_made_up_suggestion_number_is_refused_not_a_crash(door, sam
 
 # --- Numbers in the address ------------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, raises=Exception,
-                   reason="An <int:...> route looks up any size of number: SQLite cannot bind one over 2**63 and "
-                          "PostgreSQL refuses one over 2**31 - 1 for an integer column. Needs the app-wide "
-                          "int converter with max=2**31 - 1 (see helper B's report); then remove this mark.")
-def test_a_group_link_with_a_huge_number_is_not_found(app, sample):
-    assert app.test_client().get("/have-your-say/99999999999999999999999").status_code == 404
+@pytest.mark.parametrize("number", ["2147483648", "99999999999999999999999"])
+def test_a_number_in_an_address_too_big_for_the_database_is_not_found(app, sample, login_as, number):
+    assert app.test_client().get(f"/have-your-say/{number}").status_code == 404
+    login_as(Role.ADMIN)
+    for page in (f"/people/{number}", f"/meetings/{number}", f"/admin/people/{number}/records.xlsx"):
+        assert app.test_client().get(page).status_code in (302, 404)  # signed out: to the login page
+
+
+@pytest.mark.parametrize("typed", ["²", "٣", "99999999999", "-1", "1.0"])
+def test_a_choice_that_is_not_a_plain_number_is_refused_not_a_500(client, login_as, sample, typed):
+    login_as(Role.ADMIN)
+    assert client.get("/meetings/new", query_string={"group": typed}).status_code == 200
+    response = client.submit("/meetings/new", {"group": typed, "title": "Respite", "date": "2026-12-01",
+                                                "start_time": "10:00", "end_time": "12:00", "mode": "in_person",
+                                                "venue_name": "Halton Lea Library"})
+    assert response.status_code == 400
+    assert "Choose the group this meeting is for." in response.get_data(as_text=True)
+    assert client.get("/admin/budgets/new", query_string={"group": typed}).status_code == 200
+
+
+def test_a_name_with_a_separate_accent_mark_is_found_by_the_single_letter(app, sample):
+    from survey_app import participation
+    db.session.add(Person(first_name="Rene\u0301e", last_name="Okafor", contact_method="email",
+                          information_format="standard", role="carer"))
+    db.session.flush()
+    for person in db.session.scalars(select(Person)):
+        person.refresh_search_name()
+    db.session.commit()
+    found = [p.first_name for p in participation.people_matching("REN\u00c9E")]
+    assert found == ["Rene\u0301e"]  # stored exactly as typed, found either way

@@ -14,7 +14,7 @@ from forms.admin import AuditFilterForm
 from .. import audit_search
 from ..extensions import db
 from ..models import AuditEvent, Person
-from ..pages import Routes
+from ..pages import Routes, record_id
 from ..roles import ADMINS, roles_required
 
 routes = Routes()
@@ -35,7 +35,7 @@ def _filters(form: AuditFilterForm) -> audit_search.Filters:
     kinds = {value for value, _label in form.kind.choices if value}
     return audit_search.Filters(
         person_id=int(form.person.data) if form.person.data else None,
-        user_id=int(user) if user.isdigit() and any(user == v for v, _label in form.user.choices) else None,
+        user_id=record_id(user) if record_id(user) and any(user == v for v, _label in form.user.choices) else None,
         system=user == SYSTEM,
         record_type=form.kind.data if form.kind.data in kinds else None,
         date_from=form.date_from.data, date_to=form.date_to.data)

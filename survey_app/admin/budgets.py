@@ -9,7 +9,7 @@ from forms.admin import BudgetForm
 from ..budgets import budget_amount, positions_for_year, set_budget, tax_year_end, tax_years_around
 from ..extensions import db
 from ..models.base import london_today
-from ..pages import Routes, keeps_input
+from ..pages import Routes, keeps_input, record_id
 from ..recognition import RecognitionError, tax_year_start
 from ..roles import ADMINS, roles_required
 from .rates import chosen_group, group_choices
@@ -24,7 +24,7 @@ def year_label(year_starting: date) -> str:
 
 def year_from(text: str | None) -> date | None:
     """The tax year named by the year it starts in ("2026"), or None."""
-    if text and text.isdigit() and 2000 <= int(text) <= 2100:
+    if text and len(text) == 4 and text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100:
         return date(int(text), 4, 6)
     return None
 
@@ -51,8 +51,8 @@ def new_budget():
     if not form.is_submitted():
         form.group.data = request.args.get("group", "")
         form.year.data = str((asked or current).year)
-        if form.group.data.isdigit():
-            form.amount.data = budget_amount(int(form.group.data), asked or current)
+        if record_id(form.group.data) is not None:
+            form.amount.data = budget_amount(record_id(form.group.data), asked or current)
     if form.validate_on_submit():
         group = chosen_group(form.group, _("Choose the group this budget is for."))
         year = year_from(form.year.data)

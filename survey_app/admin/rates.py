@@ -9,7 +9,7 @@ from .. import budgets
 from ..extensions import db
 from ..models import Group
 from ..models.base import london_today
-from ..pages import Routes, choices_from, keeps_input
+from ..pages import Routes, choices_from, keeps_input, record_id
 from ..recognition import RecognitionError
 from ..roles import ADMINS, roles_required
 
@@ -24,7 +24,7 @@ def rates():
 
 def chosen_group(field, message) -> Group | None:
     """The group a select field names, or None, with `message` on the field, when it names none."""
-    group = db.session.get(Group, int(field.data)) if (field.data or "").isdigit() else None
+    group = db.session.get(Group, record_id(field.data)) if record_id(field.data) else None
     if group is None:
         field.errors.append(message)
     return group

@@ -10,7 +10,7 @@ from forms.organise import NO_ORGANISATION, enum_choices
 from .. import accounts, audit
 from ..extensions import db
 from ..models import Organisation, Role, User
-from ..pages import Routes, choices_from, keeps_input
+from ..pages import Routes, choices_from, keeps_input, record_id
 from ..roles import ADMINS, roles_required
 
 routes = Routes()
@@ -22,9 +22,8 @@ def _organisations():
 
 
 def _organisation_id(value) -> int | None:
-    if not (value or "").isdigit():
-        return None
-    return int(value) if db.session.get(Organisation, int(value)) else None
+    org_id = record_id(value)
+    return org_id if org_id is not None and db.session.get(Organisation, org_id) else None
 
 
 @routes.route("/users")

@@ -14,7 +14,7 @@ from .. import recognition as rec
 from ..extensions import db
 from ..models import FinanceReturn, LineStatus, RecognitionLine
 from ..models.base import LONDON
-from ..pages import Routes
+from ..pages import Routes, record_id
 from ..roles import FINANCE, roles_required
 
 routes = Routes()
@@ -40,7 +40,7 @@ def home():
 def approve():
     form = ConfirmForm()
     if form.validate_on_submit():
-        ids = [int(i) for i in request.form.getlist("line") if i.isdigit()]
+        ids = [i for i in map(record_id, request.form.getlist("line")) if i is not None]
         lines = db.session.scalars(select(RecognitionLine).options(*LOAD)
                                    .where(RecognitionLine.id.in_(ids))).all() if ids else []
         if not lines:

@@ -1,5 +1,6 @@
 """Organisations, co-production groups and the people who take part."""
 import enum
+import unicodedata
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -8,6 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, enum_column, utcnow
+
+
+def search_key(text: str) -> str:
+    """How names are compared in a search: one space between words, case folded, and accents in one
+    form (NFC), so "Renée" typed with a separate accent mark finds "Renée" typed with the single letter."""
+    return unicodedata.normalize("NFC", " ".join(text.split()).casefold())
 
 
 class OrganisationKind(enum.Enum):
@@ -132,4 +139,4 @@ class Person(db.Model):
 
     def refresh_search_name(self) -> None:
         # An erased person is found by no name search (door, people list): their label is not a name.
-        self.search_name = "" if self.erased_at else f"{self.first_name} {self.last_name}".casefold()[:210]
+        self.search_name = "" if self.erased_at else search_key(f"{self.first_name} {self.last_name}")[:210]

@@ -14,7 +14,7 @@ from ..actions import ActionError
 from ..extensions import db
 from ..formatting import local_date
 from ..models import Action, ActionStatus, Group, Meeting, Organisation, Suggestion
-from ..pages import Routes, choices_from, keeps_input
+from ..pages import Routes, choices_from, keeps_input, record_id
 from ..roles import ORGANISERS, roles_required
 
 routes = Routes()
@@ -39,8 +39,8 @@ def _choices(form: ActionForm, group: Group, keep_meeting_id: int | None = None)
 
 def _chosen_id(value, choices) -> int | None:
     """The id picked in a select, if it is one of the choices offered; otherwise none."""
-    if value and value.isdigit() and any(value == v for v, _label in choices):
-        return int(value)
+    if record_id(value) is not None and any(value == v for v, _label in choices):
+        return record_id(value)
     return None
 
 

@@ -11,7 +11,7 @@ from ..budgets import budget_position
 from ..extensions import db
 from ..models import Group, Meeting, Organisation
 from ..models.base import london_today, utcnow
-from ..pages import Routes, choices_from, keeps_input
+from ..pages import Routes, choices_from, keeps_input, record_id
 from ..recognition import tax_year_start
 from ..roles import ORGANISERS, roles_required
 
@@ -49,7 +49,7 @@ def _form(obj=None) -> GroupForm:
 
 
 def _values(form: GroupForm) -> dict:
-    org_id = int(form.organisation.data) if (form.organisation.data or "").isdigit() else None
+    org_id = record_id(form.organisation.data)
     if org_id is not None and db.session.get(Organisation, org_id) is None:
         org_id = None
     return {"name": form.name.data, "description": form.description.data or "", "organisation_id": org_id}

@@ -13,7 +13,7 @@ from ..recognition import attended_not_recognised
 from ..extensions import db
 from ..models import Attendance, Group, Meeting, MeetingMode
 from ..models.base import utcnow
-from ..pages import Routes, choices_from, keeps_input
+from ..pages import Routes, choices_from, keeps_input, record_id
 from ..roles import ORGANISERS, roles_required
 
 routes = Routes()
@@ -56,13 +56,13 @@ def _form(obj=None) -> MeetingForm:
             form.group.data = str(obj.group_id)
             form.mode.data = obj.mode.value
             form.load_times(obj.starts_at, obj.ends_at)
-        elif request.args.get("group", "").isdigit():
+        elif record_id(request.args.get("group")) is not None:
             form.group.data = request.args["group"]
     return form
 
 
 def _values(form: MeetingForm) -> dict | None:
-    group = db.session.get(Group, int(form.group.data)) if (form.group.data or "").isdigit() else None
+    group = db.session.get(Group, record_id(form.group.data)) if record_id(form.group.data) else None
     if group is None:
         form.group.errors.append(_("Choose the group this meeting is for."))
         return None

@@ -16,7 +16,8 @@ from ..extensions import db
 from ..models import (Attendance, ContactMethod, InformationFormat, Meeting, Organisation, Person, PersonRole,
                       RecognitionKind, RecognitionLine, RecognitionPreference, Voice)
 from ..models.base import LONDON, utcnow
-from ..pages import Routes, choices_from, keeps_input
+from ..models.people import search_key
+from ..pages import Routes, choices_from, keeps_input, record_id
 from ..roles import ORGANISERS, roles_required
 
 routes = Routes()
@@ -31,7 +32,7 @@ def _escape_like(text: str) -> str:
 def people():
     search = SearchForm(request.args)
     query = select(Person).options(joinedload(Person.organisation)).order_by(Person.last_name, Person.first_name)
-    q = (search.q.data or "").strip().casefold() if search.validate() else ""
+    q = search_key(search.q.data or "") if search.validate() else ""
     if q:
         pattern = _escape_like(q)
         # Match the start of the whole name or of the last name.
@@ -87,7 +88,7 @@ def _form(obj=None) -> PersonForm:
 
 
 def _values(form: PersonForm, existing: Person | None = None) -> dict:
-    org_id = int(form.organisation.data) if (form.organisation.data or "").isdigit() else None
+    org_id = record_id(form.organisation.data)
     if org_id is not None and db.session.get(Organisation, org_id) is None:
         org_id = None
     values = {name: form[name].data or "" for name in (

@@ -12,7 +12,7 @@ from .. import suggestions
 from ..extensions import db
 from ..models import Group, Meeting, Suggestion, SuggestionStatus
 from ..models.base import utcnow
-from ..pages import Routes, SimplePage, keeps_input
+from ..pages import Routes, SimplePage, keeps_input, record_id
 from ..roles import ORGANISERS, roles_required
 from ..suggestions import SOURCE_LABELS, SuggestionError
 
@@ -71,7 +71,7 @@ def triage(suggestion_id):
         chosen = form.planned_meeting.data or ""
         try:
             suggestions.triage(suggestion, form.status.data, current_user,
-                               planned_meeting_id=int(chosen) if chosen.isdigit() else None,
+                               planned_meeting_id=record_id(chosen),
                                reason=form.reason.data or "")
         except SuggestionError as error:
             form[error.field].errors.append(str(error))
