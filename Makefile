@@ -37,7 +37,7 @@ extract: $(STAMP)
 		--project "Co-production Hub" --copyright-holder "One Halton" -o translations/messages.pot .
 
 update-translations: extract
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
 
 migrate: setup
 	$(FLASK) db upgrade
