@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -172,3 +173,19 @@ class AppServer:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
         self.proc = None
+
+
+def at_once(jobs, timeout: float = 120):
+    """Run the jobs in threads released together by a barrier; their results in order."""
+    barrier, results = threading.Barrier(len(jobs)), [None] * len(jobs)
+
+    def run(i, job):
+        barrier.wait()
+        results[i] = job()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return results

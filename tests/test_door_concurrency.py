@@ -1,6 +1,5 @@
 """Fifty tablets at once, under the production server (gunicorn) on a file SQLite database:
 a sign-in pressed 50 times lands once, and 50 different people signing in land 50 times."""
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from survey_app.models import (Attendance, ContactMethod, Group, InformationForm
                                PersonRole, Role)
 from survey_app.models.base import utcnow
 from tests.http_client import Browser, field
+from tests.servers import at_once
 
 SECRET = "concurrency-test-secret-0123456789abcdef"
 PASSWORD = "a long enough password"
@@ -68,22 +68,6 @@ def confirm_data(b: Browser, typed: str) -> dict:
     return {"csrf_token": field(page, "csrf_token"), "pick": pick, "form_token": field(page, "form_token")}
 
 
-def all_at_once(jobs):
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(i, job):
-        barrier.wait()
-        results[i] = job()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
-
-
 def attendances_of(server, first_names):
     with server["app"].app_context():
         n = db.session.scalar(select(func.count()).select_from(Attendance).join(Person)
@@ -95,7 +79,7 @@ def attendances_of(server, first_names):
 def test_the_same_sign_in_fifty_times_at_once_lands_once(server):
     tablet = door_browser(server)
     data = confirm_data(tablet, "zed000")
-    results = all_at_once([lambda: tablet.copy().post("/door/sign-in/confirm", data) for _ in range(TABLETS)])
+    results = at_once([lambda: tablet.copy().post("/door/sign-in/confirm", data) for _ in range(TABLETS)])
     assert [(status, location) for status, location, _ in results] == [(302, "/door/support")] * TABLETS
     assert attendances_of(server, ["Zed000"]) == 1
 
@@ -106,6 +90,6 @@ def test_fifty_different_people_at_once_land_fifty_times(server):
     for i in range(1, TABLETS + 1):
         data = confirm_data(tablet, f"zed{i:03d}")
         prepared.append((tablet.copy(), data))  # a copy of the cookies as they are once the form is shown
-    results = all_at_once([lambda b=b, d=d: b.post("/door/sign-in/confirm", d) for b, d in prepared])
+    results = at_once([lambda b=b, d=d: b.post("/door/sign-in/confirm", d) for b, d in prepared])
     assert [status for status, _, _ in results] == [302] * TABLETS
     assert attendances_of(server, [f"Zed{i:03d}" for i in range(1, TABLETS + 1)]) == TABLETS

@@ -23,7 +23,7 @@ from survey_app.models import (ContactMethod, FinanceReturn, Group, InformationF
                                Suggestion)
 from survey_app.models.base import utcnow
 from tests.http_client import Browser, field
-from tests.servers import SECRET, AppServer, app_config, build_schema, fresh_database
+from tests.servers import SECRET, AppServer, app_config, at_once, build_schema, fresh_database
 
 PASSWORD = "a long enough password"
 MAX_FAILURES = 5
@@ -60,22 +60,6 @@ def app_servers(url: str, *envs: dict):
     finally:
         for server in servers:
             server.kill()  # nothing is left to finish, and it is quicker than a graceful stop
-
-
-def at_once(jobs):
-    """Run the jobs in threads released together; their results in order."""
-    barrier, results = threading.Barrier(len(jobs)), [None] * len(jobs)
-
-    def run(i, job):
-        barrier.wait()
-        results[i] = job()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def on(browser: Browser, port: int) -> Browser:
