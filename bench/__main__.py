@@ -125,6 +125,9 @@ def main() -> int:
     from bench.dashboard import run as dashboard_bench
 
     ok &= dashboard_bench()
+    from bench.load import run as load_bench
+
+    ok &= load_bench([])
     return 0 if ok else 1
 
 

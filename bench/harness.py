@@ -102,3 +102,20 @@ def throughput(port: int, path: str, requests: int = 1500, threads: int = 8, sec
         t.join()
     elapsed = time.perf_counter() - start
     return {"requests": done[0], "errors": errors[0], "per_second": done[0] / elapsed}
+
+
+def call_bytes(port: int, method: str, path: str, data: dict | None = None, cookie: str = "",
+               timeout: float = 30):
+    """Like call(), but the body is left as bytes (a download is not text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = {"Cookie": cookie} if cookie else {}
+    body = None
+    if data is not None:
+        body = urlencode(data)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, resp.getheaders(), resp.read()
+    finally:
+        conn.close()

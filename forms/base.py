@@ -1,11 +1,12 @@
 """The base form every form in the service uses."""
-import unicodedata
+import re
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 
-KEEP_CONTROL = {"\n", "\t"}
+# Unicode's control characters (category Cc: C0, DEL and C1) except tab and newline.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_text(value):
@@ -13,7 +14,7 @@ def clean_text(value):
     if not isinstance(value, str):
         return value
     value = value.replace("\r\n", "\n")
-    value = "".join(ch for ch in value if ch in KEEP_CONTROL or unicodedata.category(ch) != "Cc")
+    value = CONTROL_RE.sub("", value)
     return value.strip()
 
 

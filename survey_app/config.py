@@ -76,7 +76,10 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
 
 
 DEFAULTS = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # No pre-ping: it costs a round trip on every request. A connection lost while PostgreSQL restarts
+    # fails one request (the "please try again" page, which keeps what was typed) and SQLAlchemy then
+    # replaces every pooled connection; recycling keeps idle ones from being cut by firewalls.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     # Every message a person sees is our own sentence (forms/); WTForms' built-in catalogue is not
     # needed, and looking it up cost half a millisecond a request on the door tablet.

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, NeedKind, Person, Role, StaffSession,
+from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, FormToken, NeedKind, Person, Role, StaffSession,
                                Suggestion, SuggestionStatus)
 from survey_app.models.base import utcnow
 from tests.conftest import PASSWORD
@@ -126,6 +126,20 @@ def test_a_tampered_pick_signs_nobody_in(door, sample):
     response = door.post("/door/sign-in/confirm", data={"csrf_token": token, "pick": "x", "form_token": "a" * 20})
     assert response.headers["Location"] == "/door/sign-in"
     assert count(Attendance) == 0
+
+
+def test_a_person_removed_after_the_pick_is_sent_back_to_the_search(door, sample):
+    page = door.submit("/door/sign-in", {"name": "dor"}).get_data(as_text=True)
+    pick, _ = picks(page)[0]
+    page = door.post("/door/sign-in/check", data={"csrf_token": hidden(page, "csrf_token"), "pick": pick})
+    page = page.get_data(as_text=True)
+    db.session.delete(db.session.get(Person, sample["person"].id))  # e.g. retention ran meanwhile
+    db.session.commit()
+    response = door.post("/door/sign-in/confirm", data={"csrf_token": hidden(page, "csrf_token"), "pick": pick,
+                                                        "form_token": hidden(page, "form_token")})
+    assert response.status_code == 302 and response.headers["Location"] == "/door/sign-in"
+    assert count(Attendance) == 0
+    assert count(FormToken) == 0  # the whole attempt was rolled back
 
 
 def test_registering_says_what_is_missing(door):

@@ -140,3 +140,13 @@ def test_new_staff_form_checks_passwords(form_context):
                                             "password": "seven77", "confirm": "seven77"}))
     form.role.choices = enum_choices(Role)
     assert errors(form) == {"password": "Passwords must be at least 8 characters."}
+
+
+def test_clean_text_drops_exactly_the_control_characters_but_tab_and_newline():
+    import sys
+    import unicodedata
+    from forms.base import clean_text
+    everything = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF)
+    kept = clean_text("a" + everything + "z")
+    expected = "a" + "".join(ch for ch in everything if ch in "\t\n" or unicodedata.category(ch) != "Cc") + "z"
+    assert kept == expected.replace("\r", "")

@@ -2,6 +2,7 @@
 from flask import current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 
 from forms.door import ConfirmForm, NameSearchForm, PickForm, RegisterForm, ThanksChoiceForm
 
@@ -25,14 +26,19 @@ def _pick_for(person: Person) -> str:
     return _signer().dumps({"p": person.id, "m": kiosk.meeting_id()})
 
 
-def _person_from(pick: str | None) -> Person | None:
+def _picked_id(pick: str | None) -> int | None:
     try:
         data = _signer().loads(pick or "", max_age=PICK_MAX_AGE)
     except BadSignature:
         return None
     if data.get("m") != kiosk.meeting_id():
         return None
-    return db.session.get(Person, data.get("p"))
+    return data.get("p")
+
+
+def _person_from(pick: str | None) -> Person | None:
+    picked = _picked_id(pick)
+    return None if picked is None else db.session.get(Person, picked)
 
 
 @routes.route("/door/sign-in", methods=["GET", "POST"])
@@ -67,12 +73,17 @@ def confirm():
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("door.sign_in"))
-    person = _person_from(form.pick.data)
-    if person is None:
+    person_id = _picked_id(form.pick.data)
+    if person_id is None:
         return redirect(url_for("door.sign_in"))
-    person_id = person.id  # read before the commit expires it
     if participation.claim(form.form_token.data):
-        participation.sign_in(kiosk.meeting_id(), person_id)
+        # No read first: the busiest write in the service. A person removed since the pick was signed
+        # fails the foreign key, and the tablet goes back to the search.
+        try:
+            participation.sign_in(kiosk.meeting_id(), person_id)
+        except IntegrityError:
+            db.session.rollback()
+            return redirect(url_for("door.sign_in"))
         participation.commit_once()
     kiosk.update_visit(p=person_id)
     return redirect(url_for("door.support"))
