@@ -113,6 +113,7 @@ def app(database_url, _schema):
         empty_database()
         yield app
         db.session.remove()
+        db.engine.dispose()  # close this app's connections now, not whenever the app is garbage collected
 
 
 @pytest.fixture
