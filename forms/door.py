@@ -5,7 +5,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
 
-from .base import BaseForm
+from .base import BaseForm, clean_text, csrf_passed
 from .fields import Radios
 from .validators import EmailAddress, MaxLength, PhoneNumber, Required, ValidationError
 
@@ -51,6 +51,19 @@ class PickForm(BaseForm):
 
 class ConfirmForm(OnceForm):
     pick = HiddenField()
+
+
+def confirmed(formdata) -> tuple[str | None, str] | None:
+    """(pick, form_token) if ConfirmForm().validate_on_submit() would pass on this POST, else None.
+    The sign-in confirm is the busiest POST and shows no errors (it redirects), so it reads its two
+    hidden fields here instead of building the form, whose construction signs a CSRF token nobody sees.
+    Same checks: the CSRF token (see csrf_passed), text cleaned like BaseForm, OnceForm's token pattern."""
+    if not csrf_passed():
+        return None
+    token = clean_text(formdata.get("form_token"))
+    if not FORM_TOKEN_RE.match(token or ""):
+        return None
+    return clean_text(formdata.get("pick")), token
 
 
 PERSON_ROLES = [("lived_experience", _l("I have lived experience")), ("carer", _l("I am a carer")),

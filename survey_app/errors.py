@@ -1,5 +1,5 @@
 """Plain-English error pages; never a traceback."""
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -35,6 +35,9 @@ def init_app(app: Flask) -> None:
         view = current_app.view_functions.get(request.endpoint)
         if view is not None and getattr(view, "keeps_input", False):
             db.session.rollback()
+            # The view's own form check looks only at the token; CSRFProtect may have refused something
+            # else (on HTTPS, the Referer), so tell the form the request was refused whatever its token.
+            g.csrf_refused = True
             try:
                 return view(**(request.view_args or {}))
             except unavailable.DATABASE_ERRORS as error:  # handlers do not catch what a handler raises

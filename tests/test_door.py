@@ -1,7 +1,9 @@
 """The door tablet: door mode, sign-in, registration, support needs, suggestions, thank-you reset."""
+import time
 from datetime import timedelta
 
 import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
@@ -126,6 +128,32 @@ def test_a_tampered_pick_signs_nobody_in(door, sample):
     response = door.post("/door/sign-in/confirm", data={"csrf_token": token, "pick": "x", "form_token": "a" * 20})
     assert response.headers["Location"] == "/door/sign-in"
     assert count(Attendance) == 0
+
+
+def test_a_missing_wrong_or_expired_csrf_token_on_the_confirm_signs_nobody_in(app, door, sample):
+    page = door.submit("/door/sign-in", {"name": "dor"}).get_data(as_text=True)
+    pick, _ = picks(page)[0]
+    page = door.post("/door/sign-in/check", data={"csrf_token": hidden(page, "csrf_token"), "pick": pick})
+    page = page.get_data(as_text=True)
+    with door.session_transaction() as sess:
+        raw = sess["csrf_token"]
+
+    class NineHoursAgo(TimestampSigner):
+        def get_timestamp(self):
+            return int(time.time()) - 9 * 3600  # past WTF_CSRF_TIME_LIMIT (8 hours)
+
+    expired = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token", signer=NineHoursAgo).dumps(raw)
+    data = {"pick": pick, "form_token": hidden(page, "form_token")}
+    for csrf in ("", "tampered", expired):
+        response = door.post("/door/sign-in/confirm", data={**data, "csrf_token": csrf})
+        assert response.status_code == 302 and response.headers["Location"] == "/door/sign-in", csrf
+    # A good token but, on HTTPS, a Referer from another site: refused as well.
+    response = door.post("/door/sign-in/confirm", data={**data, "csrf_token": hidden(page, "csrf_token")},
+                         base_url="https://localhost", headers={"Referer": "https://elsewhere.example/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/door/sign-in"
+    assert count(Attendance) == 0 and count(FormToken) == 0
+    response = door.post("/door/sign-in/confirm", data={**data, "csrf_token": hidden(page, "csrf_token")})
+    assert response.headers["Location"] == "/door/support" and count(Attendance) == 1
 
 
 def test_a_person_removed_after_the_pick_is_sent_back_to_the_search(door, sample):

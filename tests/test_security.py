@@ -85,3 +85,22 @@ def test_no_route_changes_state_on_get(app, client, login_as, sample, method):
         url = rule.build({k: 1 for k in rule.arguments}, append_unknown=False)[1]
         getattr(client, method)(url)
     assert db.session.scalar(changes) == before
+
+
+def test_a_form_refused_for_its_referer_is_shown_again_but_never_saved(client, login_as):
+    """On HTTPS, CSRFProtect also checks the Referer. A refused request re-runs the view so nothing typed
+    is lost, and the form's own check (which sees a good token) must still refuse to save it."""
+    from survey_app.models import Organisation
+    login_as(Role.ORGANISER)
+    token = client.csrf_token("/organisations/new")
+    data = {"csrf_token": token, "name": "Widnes Foodbank", "kind": "voluntary"}
+    refused = client.post("/organisations/new", data=data, base_url="https://localhost",
+                          headers={"Referer": "https://elsewhere.example/"})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert 'value="Widnes Foodbank"' in page and "This page was open for a long time" in page
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
+    accepted = client.post("/organisations/new", data=data, base_url="https://localhost",
+                           headers={"Referer": "https://localhost/organisations/new"})
+    assert accepted.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1

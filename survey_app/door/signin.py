@@ -1,10 +1,9 @@
 """Signing in at the door: find yourself by the first letters of your name, or register if you are new."""
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy.exc import IntegrityError
 
-from forms.door import ConfirmForm, NameSearchForm, PickForm, RegisterForm, ThanksChoiceForm
+from forms.door import ConfirmForm, NameSearchForm, PickForm, RegisterForm, ThanksChoiceForm, confirmed
 
 from .. import participation
 from ..extensions import db
@@ -70,21 +69,17 @@ def check():
 @door_only
 @keeps_input
 def confirm():
-    form = ConfirmForm()
-    if not form.validate_on_submit():
+    submitted = confirmed(request.form)  # ConfirmForm's checks, CSRF included, without building it
+    if submitted is None:
         return redirect(url_for("door.sign_in"))
-    person_id = _picked_id(form.pick.data)
+    pick, form_token = submitted
+    person_id = _picked_id(pick)
     if person_id is None:
         return redirect(url_for("door.sign_in"))
-    if participation.claim(form.form_token.data):
-        # No read first: the busiest write in the service. A person removed since the pick was signed
-        # fails the foreign key, and the tablet goes back to the search.
-        try:
-            participation.sign_in(kiosk.meeting_id(), person_id)
-        except IntegrityError:
-            db.session.rollback()
-            return redirect(url_for("door.sign_in"))
-        participation.commit_once()
+    # No read first: the busiest write in the service. A person removed since the pick was signed
+    # fails the foreign key, and the tablet goes back to the search.
+    if not participation.sign_in_once(form_token, kiosk.meeting_id(), person_id):
+        return redirect(url_for("door.sign_in"))
     kiosk.update_visit(p=person_id)
     return redirect(url_for("door.support"))
 
