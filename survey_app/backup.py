@@ -22,6 +22,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 
+from .database import sqlite_path
 from .extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -49,9 +50,10 @@ def _url() -> URL:
 
 
 def _sqlite_file(url: URL) -> Path:
-    if not url.database or url.database == ":memory:":
+    path = sqlite_path(url)  # understands file: URIs such as ?mode=ro&uri=true
+    if path is None:
         raise BackupError("The database is in memory, so there is no file to back up or restore.")
-    return Path(url.database)
+    return path
 
 
 def _kind() -> str:

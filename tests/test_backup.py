@@ -211,3 +211,20 @@ def test_a_backup_taken_during_door_sign_ins_is_a_consistent_copy(tmp_path):
         # A moment in the sign-ins: the first n people, each with the form token that came with it.
         assert [p for (p,) in here] == signed[:len(here)]
         assert tokens == 1 + len(here)
+
+
+def test_a_sqlite_database_named_by_a_file_uri_is_backed_up(tmp_path):
+    from survey_app.backup import create_backup
+    path = tmp_path / "hub.sqlite3"
+    app = create_app(app_config(f"sqlite:///file:{path}?uri=true"))
+    with app.app_context():
+        db.create_all()
+        db.session.add(Person(first_name="Ada", last_name="Okafor", contact_method="email",
+                              information_format="standard", role="carer"))
+        db.session.commit()
+        create_backup(tmp_path / "copy.backup")
+        db.engine.dispose()
+    copy = sqlite3.connect(tmp_path / "copy.backup")
+    assert copy.execute("SELECT first_name FROM person").fetchall() == [("Ada",)]
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    copy.close()

@@ -6,7 +6,6 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from bench.harness import served
 from survey_app import create_app
 from survey_app.accounts import create_user
 from survey_app.extensions import db
@@ -14,7 +13,7 @@ from survey_app.models import (Attendance, ContactMethod, Group, InformationForm
                                PersonRole, Role)
 from survey_app.models.base import utcnow
 from tests.http_client import Browser, field
-from tests.servers import at_once
+from tests.servers import AppServer, at_once
 
 SECRET = "concurrency-test-secret-0123456789abcdef"
 PASSWORD = "a long enough password"
@@ -42,9 +41,8 @@ def server(tmp_path_factory):
         db.session.commit()
         meeting_id = meeting.id
         db.engine.dispose()
-    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING"}
-    with served("wsgi:app", env, workers=2, threads=4) as port:
-        yield {"port": port, "app": app, "meeting_id": meeting_id}
+    with AppServer(url, workers=2, threads=4, env={"SECRET_KEY": SECRET}) as served:
+        yield {"port": served.port, "app": app, "meeting_id": meeting_id}
 
 
 def door_browser(server) -> Browser:
