@@ -45,18 +45,8 @@ def served(target: str, env: dict | None = None, workers: int = 2, threads: int 
 
 def call(port: int, method: str, path: str, data: dict | None = None, cookie: str = ""):
     """One request; returns (status, headers dict, body text)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Cookie": cookie} if cookie else {}
-    body = None
-    if data is not None:
-        body = urlencode(data)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    try:
-        conn.request(method, path, body=body, headers=headers)
-        resp = conn.getresponse()
-        return resp.status, resp.getheaders(), resp.read().decode()
-    finally:
-        conn.close()
+    status, headers, body = call_bytes(port, method, path, data, cookie)
+    return status, headers, body.decode()
 
 
 def cookies_from(headers, jar: dict) -> dict:
@@ -106,7 +96,7 @@ def throughput(port: int, path: str, requests: int = 1500, threads: int = 8, sec
 
 def call_bytes(port: int, method: str, path: str, data: dict | None = None, cookie: str = "",
                timeout: float = 30):
-    """Like call(), but the body is left as bytes (a download is not text)."""
+    """One request; returns (status, headers, body bytes): a download is not text."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = {"Cookie": cookie} if cookie else {}
     body = None

@@ -35,6 +35,7 @@ from .extensions import db
 from .models import (AccessNeed, Attendance, AuditEvent, FinanceReturn, InformationFormat, Invitation, LineStatus,
                      NeedArrangement, Person, PersonVoice, RecognitionLine, Suggestion, SuggestionVote)
 from .models.base import london_today, utcnow
+from .models.people import search_key
 from .recognition import MONEY_KINDS, tax_year_start
 
 KEEP_YEARS = 6
@@ -140,21 +141,18 @@ def _ids(query) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def _chunks(ids: list, size: int = CHUNK) -> Iterable[list]:
+def in_chunks(ids: list, size: int = CHUNK) -> Iterable[list]:
+    """The ids a few hundred at a time, for IN (...) lists every database accepts."""
     for start in range(0, len(ids), size):
         yield ids[start:start + size]
 
 
-def _normal(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def _their_suggestions(person: Person) -> list[int]:
     """Suggestions whose typed name is exactly their full name (with first or preferred name)."""
-    names = {_normal(f"{first} {person.last_name}") for first in (person.first_name, person.preferred_name) if first}
+    names = {search_key(f"{first} {person.last_name}") for first in (person.first_name, person.preferred_name) if first}
     names.discard("")
     rows = db.session.execute(select(Suggestion.id, Suggestion.name).where(Suggestion.name != ""))
-    return [sid for sid, name in rows if _normal(name) in names]
+    return [sid for sid, name in rows if search_key(name) in names]
 
 
 def plan(person: Person, today: date | None = None) -> ErasurePlan:
@@ -199,7 +197,7 @@ def _scrub_events(record_type: str, ids: Iterable[int], replace: dict[str, Any],
     about any record of this type whose copy names that person, such as one removed earlier); the events stay."""
     of_type = AuditEvent.record_type == record_type
     queries = [select(AuditEvent).where(of_type, AuditEvent.record_id.in_(chunk))
-               for chunk in _chunks([str(i) for i in ids])]
+               for chunk in in_chunks([str(i) for i in ids])]
     if person_id is not None:
         queries.append(select(AuditEvent).where(of_type, or_(AuditEvent.after["person_id"].as_integer() == person_id,
                                                              AuditEvent.before["person_id"].as_integer() == person_id)))
@@ -246,7 +244,7 @@ def erase_person(person: Person, by=None, today: date | None = None) -> ErasureS
     db.session.execute(delete(PersonVoice).where(PersonVoice.person_id == person.id))
     db.session.execute(delete(Invitation).where(Invitation.person_id == person.id))
     db.session.execute(update(SuggestionVote).where(SuggestionVote.person_id == person.id).values(person_id=None))
-    for chunk in _chunks(work.suggestion_ids):
+    for chunk in in_chunks(work.suggestion_ids):
         db.session.execute(update(Suggestion).where(Suggestion.id.in_(chunk)).values(name=""))
 
     # 2. Replace their details on the row itself (no "update" event: it would copy the old values).

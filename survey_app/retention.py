@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
+from .erasure import in_chunks
 from .extensions import db
 from .models import (AccessNeed, Attendance, AuditEvent, FinanceReturn, FormToken, Invitation, LoginAttempt,
                      NeedArrangement, Person, PersonVoice, RecognitionLine, SetupToken, StaffSession, SuggestionVote)
@@ -21,7 +22,6 @@ from .models.base import LONDON, london_today, utcnow
 
 FORM_TOKEN_DAYS = 2
 LOGIN_ATTEMPT_DAYS = 90
-CHUNK = 500
 
 
 @dataclass
@@ -89,18 +89,13 @@ def _delete(model, dry_run: bool, *where) -> int:
     return count
 
 
-def _chunks(ids: list[int]):
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
-
-
 def _remove_people(report: RetentionReport, today: date) -> None:
     """Erased people past their keep-until date, and what points at them (children first)."""
     people = list(db.session.scalars(select(Person.id).where(Person.erased_at.is_not(None),
                                                               Person.keep_until < today)))
     report.people = len(people)
     dry = report.dry_run
-    for ids in _chunks(people):
+    for ids in in_chunks(people):
         report.return_lines += [
             ReturnLineGone(number, line_number, f"{first} {last}", on, amount)
             for number, line_number, first, last, on, amount in db.session.execute(

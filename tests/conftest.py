@@ -16,6 +16,7 @@ from survey_app.extensions import db
 from survey_app.models import (ContactMethod, Group, InformationFormat, Meeting, MeetingMode, Organisation,
                                OrganisationKind, Person, PersonRole, Role, User)
 from survey_app.accounts import create_user
+from tests.door_helpers import start_door_mode
 from tests.pagecheck import check_page
 
 PASSWORD = "correct horse battery"
@@ -119,6 +120,15 @@ def app(database_url, _schema):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def door(client, login_as, sample):
+    """A client that is the door tablet for the sample meeting; the organiser who started it is in
+    client.organiser."""
+    client.organiser = login_as(Role.ORGANISER)
+    start_door_mode(client, sample["meeting"].id)
+    return client
 
 
 @pytest.fixture

@@ -39,12 +39,11 @@ def signed_in(app, user):
 
 
 @pytest.fixture
-def door(client, login_as, sample):
+def door(door, sample):
+    """The conftest door tablet, with the sample meeting's checklist open."""
     sample["meeting"].checklist_open = True
     db.session.commit()
-    client.organiser = login_as(Role.ORGANISER)
-    start_door_mode(client, sample["meeting"].id)
-    return client
+    return door
 
 
 @pytest.fixture

@@ -14,12 +14,11 @@ FIELDS = ["achieved", "achieved_more", "outcomes", "feeling", "feeling_more", "i
 
 
 @pytest.fixture
-def door(client, login_as, sample):
+def door(door, sample):
+    """The conftest door tablet, its meeting started an hour ago."""
     sample["meeting"].starts_at = utcnow() - timedelta(hours=1)
     db.session.commit()
-    login_as(Role.ORGANISER)
-    start_door_mode(client, sample["meeting"].id)
-    return client
+    return door
 
 
 def carried(page):

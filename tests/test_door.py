@@ -2,7 +2,6 @@
 import time
 from datetime import timedelta
 
-import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -12,14 +11,6 @@ from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, FormTok
 from survey_app.models.base import utcnow
 from tests.conftest import PASSWORD
 from tests.door_helpers import hidden, picks, start_door_mode
-
-
-@pytest.fixture
-def door(client, login_as, sample):
-    """A client that is the door tablet for the sample meeting."""
-    client.organiser = login_as(Role.ORGANISER)
-    start_door_mode(client, sample["meeting"].id)
-    return client
 
 
 def count(model):

@@ -1,6 +1,4 @@
 """Inviting people, personal links for home, printable invitations, and a group's public link."""
-import re
-
 import pytest
 from sqlalchemy import func, select
 

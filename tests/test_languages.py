@@ -18,7 +18,7 @@ from survey_app.extensions import db
 from survey_app.i18n import BABEL_LOCALES
 from survey_app.models import ChecklistResponse, Invitation, Rate, Role
 from survey_app.models.base import LONDON
-from tests.door_helpers import start_door_mode
+
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ["pl", "ro", "pt", "ar"]
@@ -68,13 +68,6 @@ def test_every_participant_message_is_translated(participant_messages, lang):
         if message is None or message.fuzzy or not all(strings):
             missing.append(msgid)
     assert missing == [], f"{lang}: {len(missing)} participant messages untranslated or fuzzy, e.g. {missing[:5]}"
-
-
-@pytest.fixture
-def door(client, login_as, sample):
-    login_as(Role.ORGANISER)
-    start_door_mode(client, sample["meeting"].id)
-    return client
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

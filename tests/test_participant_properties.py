@@ -14,8 +14,8 @@ from forms.base import clean_text
 from forms.door import CHECKLIST, allowed_answer
 from survey_app.extensions import db
 from survey_app.models import (AccessNeed, Attendance, ChecklistResponse, FormToken, Invitation, NeedKind, Person,
-                               Role, Suggestion, SuggestionVote)
-from tests.door_helpers import hidden, start_door_mode
+                               Suggestion, SuggestionVote)
+from tests.door_helpers import hidden
 from tests.test_door import sign_in_as
 
 EXAMPLES = settings(max_examples=25, deadline=None, derandomize=False,
@@ -61,12 +61,11 @@ def refused(response, page: str) -> None:
 
 
 @pytest.fixture
-def door(client, login_as, sample):
+def door(door, sample):
+    """The conftest door tablet, with the sample meeting's checklist open."""
     sample["meeting"].checklist_open = True
     db.session.commit()
-    client.organiser = login_as(Role.ORGANISER)
-    start_door_mode(client, sample["meeting"].id)
-    return client
+    return door
 
 
 @pytest.fixture

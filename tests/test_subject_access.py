@@ -1,7 +1,7 @@
 """Subject access: an admin downloads everything held about one person, and only that person, as a workbook."""
 import io
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -10,8 +10,7 @@ from sqlalchemy import select
 from survey_app import invitations, participation, records, suggestions, support_plan, voices
 from survey_app import recognition as rec
 from survey_app.extensions import db
-from survey_app.models import (AccessNeed, AuditEvent, ContactMethod, InformationFormat, Invitation, Meeting,
-                               MeetingMode, NeedKind, PaymentBasis, Person, PersonRole, Rate, RecognitionKind, Role,
+from survey_app.models import (AccessNeed, AuditEvent, ContactMethod, InformationFormat, Invitation, NeedKind, PaymentBasis, Person, PersonRole, Rate, RecognitionKind, Role,
                                Voice)
 from survey_app.recognition import LineInput
 

@@ -12,7 +12,7 @@ from survey_app.models import (AuditEvent, Group, Meeting, MeetingMode, Role, Su
                                SuggestionVote)
 from survey_app.models.base import LONDON, utcnow
 from survey_app.suggestions import SuggestionError
-from tests.door_helpers import hidden, picks, start_door_mode
+from tests.door_helpers import hidden, picks
 from tests.queries import count_queries
 
 NEW, PLANNED, COVERED, NOT_TAKEN = (SuggestionStatus.NEW, SuggestionStatus.PLANNED, SuggestionStatus.COVERED,
@@ -66,14 +66,6 @@ def other_group():
 @pytest.fixture
 def organiser(make_user):
     return make_user(Role.ORGANISER)
-
-
-@pytest.fixture
-def door(client, login_as, sample):
-    """A client that is the door tablet for the sample meeting."""
-    login_as(Role.ORGANISER)
-    start_door_mode(client, sample["meeting"].id)
-    return client
 
 
 # --- Triage rules -------------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """'Tell us how it went': the Charter's Co-production Checklist, one question a page, anonymous."""
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from forms.door import ANSWERS, CHECKLIST, ChecklistForm, allowed_answer
 

@@ -1,7 +1,7 @@
 """Co-production groups, such as the Learning Disability Partnership Board."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from forms.organise import NO_ORGANISATION, GroupForm
