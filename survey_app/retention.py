@@ -5,7 +5,8 @@
   attendances, votes, and any support needs, voices or personal links left over. Audit events stay;
   erasure has already taken the person's details out of them.
 - One-time form tokens once they are FORM_TOKEN_DAYS old (they only stop a double tap saving twice).
-- Sign-in attempts older than LOGIN_ATTEMPT_DAYS (throttling looks back minutes, not months).
+- Sign-in attempts older than LOGIN_ATTEMPT_DAYS (throttling looks back minutes, not months), and
+  rate-limit counts older than RATE_HIT_DAYS.
 - Staff sessions that have ended or gone idle, and first-admin setup links used or expired.
 """
 from dataclasses import dataclass, field
@@ -17,11 +18,12 @@ from sqlalchemy import delete, func, or_, select, update
 from .erasure import in_chunks
 from .extensions import db
 from .models import (AccessNeed, Attendance, AuditEvent, FinanceReturn, FormToken, Invitation, LoginAttempt,
-                     NeedArrangement, Person, PersonVoice, RecognitionLine, SetupToken, StaffSession, SuggestionVote)
+                     NeedArrangement, Person, PersonVoice, RateHit, RecognitionLine, SetupToken, StaffSession, SuggestionVote)
 from .models.base import LONDON, london_today, utcnow
 
 FORM_TOKEN_DAYS = 2
 LOGIN_ATTEMPT_DAYS = 90
+RATE_HIT_DAYS = 2  # rate limits look back hours, not days
 
 
 @dataclass
@@ -46,6 +48,7 @@ class RetentionReport:
     return_lines: list[ReturnLineGone] = field(default_factory=list)
     form_tokens: int = 0
     login_attempts: int = 0
+    rate_hits: int = 0
     staff_sessions: int = 0
     setup_tokens: int = 0
 
@@ -53,6 +56,7 @@ class RetentionReport:
         return {"people": self.people, "recognition_lines": self.lines, "attendances": self.attendances,
                 "other_person_records": self.other_person_records, "lines_from_returns": len(self.return_lines),
                 "form_tokens": self.form_tokens, "login_attempts": self.login_attempts,
+                "rate_hits": self.rate_hits,
                 "staff_sessions": self.staff_sessions, "setup_tokens": self.setup_tokens}
 
     def sentences(self) -> list[str]:
@@ -68,6 +72,7 @@ class RetentionReport:
         lines += [
             f"{did} {_n(self.form_tokens, 'used form token')} older than {FORM_TOKEN_DAYS} days.",
             f"{did} {_n(self.login_attempts, 'sign-in attempt')} older than {LOGIN_ATTEMPT_DAYS} days.",
+            f"{did} {_n(self.rate_hits, 'rate-limit count')} older than {RATE_HIT_DAYS} days.",
             f"{did} {_n(self.staff_sessions, 'ended or idle staff session')}.",
             f"{did} {_n(self.setup_tokens, 'used or expired setup link')}.",
         ]
@@ -134,6 +139,7 @@ def run(today: date | None = None, now: datetime | None = None, dry_run: bool = 
     _remove_people(report, today)
     report.form_tokens = _delete(FormToken, dry_run, FormToken.used_on < today - timedelta(days=FORM_TOKEN_DAYS))
     report.login_attempts = _delete(LoginAttempt, dry_run, LoginAttempt.at < now - timedelta(days=LOGIN_ATTEMPT_DAYS))
+    report.rate_hits = _delete(RateHit, dry_run, RateHit.at < now - timedelta(days=RATE_HIT_DAYS))
     idle = now - timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
     report.staff_sessions = _delete(StaffSession, dry_run,
                                     or_(StaffSession.ended_at.is_not(None), StaffSession.last_seen_at < idle))

@@ -7,8 +7,6 @@ database rows are used, which hold the same attempts, so nobody is locked out or
 """
 import hashlib
 import hmac
-import logging
-import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -18,10 +16,9 @@ from sqlalchemy import func, select
 from .extensions import db
 from .models import LoginAttempt
 from .models.base import utcnow
+from .rate_limit import SharedRedis, shared_redis
 
-log = logging.getLogger(__name__)
 KEY_PREFIX = "hub:throttle:"
-RETRY_SECONDS = 30  # after Redis fails, use the database for this long before trying Redis again
 
 
 def _window() -> timedelta:
@@ -50,77 +47,48 @@ def redis_key(secret: str, email: str) -> str:
 
 
 class RedisStore:
-    """Failures as members of a sorted set scored by time; a success clears the set."""
+    """Failures as members of a sorted set scored by time; a success clears the set. None from any method
+    means Redis is unavailable (rate_limit.SharedRedis), and the database count is used."""
 
-    def __init__(self, url: str):
-        import redis  # only needed when configured
-
-        self.errors = (redis.RedisError, OSError)
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
-        self.down_until = 0.0
-        self.warned = False
+    def __init__(self, redis: SharedRedis):
+        self.redis = redis
 
     def _key(self, email: str) -> str:
         return redis_key(current_app.config["SECRET_KEY"], email)
 
-    def _try(self, action):
-        """Run a Redis action; None if Redis is unavailable (then the database is used meanwhile)."""
-        if time.monotonic() < self.down_until:
-            return None
-        try:
-            return action()
-        except self.errors as error:
-            self.down_until = time.monotonic() + RETRY_SECONDS
-            if not self.warned:
-                self.warned = True
-                log.warning("Sign-in throttling: Redis is unreachable (%s); counting failures in the database "
-                            "instead.", type(error).__name__)
-            return None
-
     def failures(self, email: str, now: datetime) -> int | None:
         key, oldest = self._key(email), (now - _window()).timestamp()
 
-        def count():
-            pipe = self.client.pipeline()
+        def count(client):
+            pipe = client.pipeline()
             pipe.zremrangebyscore(key, "-inf", oldest)
             pipe.zcard(key)
             return pipe.execute()[1]
 
-        return self._try(count)
+        return self.redis.attempt(count)
 
     def record_failure(self, email: str, now: datetime) -> None:
         key, seconds = self._key(email), int(_window().total_seconds()) + 1
 
-        def add():
-            pipe = self.client.pipeline()
+        def add(client):
+            pipe = client.pipeline()
             pipe.zadd(key, {uuid.uuid4().hex: now.timestamp()})
             pipe.expire(key, seconds)
             pipe.execute()
 
-        self._try(add)
+        self.redis.attempt(add)
 
     def record_success(self, email: str) -> None:
-        self._try(lambda: self.client.delete(self._key(email)))
+        self.redis.attempt(lambda client: client.delete(self._key(email)))
 
 
 _database = DatabaseStore()
 
 
 def _redis() -> RedisStore | None:
-    """This app's Redis store, made on first use (so after gunicorn forks), or None if not configured."""
-    url = current_app.config.get("THROTTLE_REDIS_URL")
-    if not url:
-        return None
-    store = current_app.extensions.get("hub_throttle")
-    if store is None:
-        try:
-            store = RedisStore(url)
-        except ImportError:
-            log.warning("Sign-in throttling: THROTTLE_REDIS_URL is set but the redis package is not installed; "
-                        "counting failures in the database instead.")
-            store = False
-        current_app.extensions["hub_throttle"] = store
-    return store or None
+    """The Redis store when THROTTLE_REDIS_URL is set, else None."""
+    redis = shared_redis("Sign-in throttling")
+    return RedisStore(redis) if redis else None
 
 
 def failures(email: str, now: datetime | None = None) -> int:

@@ -294,17 +294,17 @@ def test_a_door_form_sent_to_both_servers_at_once_is_stored_once(shared, servers
 def test_an_unreachable_redis_falls_back_to_the_database_with_one_warning(app, client, make_user, caplog,
                                                                          monkeypatch):
     # Alembic's env.py (run in this process by migration tests) switches off loggers that already exist.
-    monkeypatch.setattr(logging.getLogger("survey_app.throttle"), "disabled", False)
+    monkeypatch.setattr(logging.getLogger("survey_app.rate_limit"), "disabled", False)
     app.config["THROTTLE_REDIS_URL"] = "redis://127.0.0.1:9/0"  # the discard port: nothing listens
     user = make_user(Role.ORGANISER, password=PASSWORD)
-    with caplog.at_level("WARNING", logger="survey_app.throttle"):
+    with caplog.at_level("WARNING", logger="survey_app.rate_limit"):
         for _ in range(MAX_FAILURES):
             response = client.submit("/login", {"email": user.email, "password": "not the password"})
             assert response.status_code == 400
             assert LOCKED not in response.get_data(as_text=True)
         response = client.submit("/login", {"email": user.email, "password": PASSWORD})
     assert response.status_code == 400 and LOCKED in response.get_data(as_text=True)
-    warnings = [r.getMessage() for r in caplog.records if r.name == "survey_app.throttle"]
-    assert warnings == ["Sign-in throttling: Redis is unreachable (ConnectionError); counting failures in the "
+    warnings = [r.getMessage() for r in caplog.records if r.name == "survey_app.rate_limit"]
+    assert warnings == ["Sign-in throttling: Redis is unreachable (ConnectionError); counting in the "
                         "database instead."]
     assert user.email not in caplog.text

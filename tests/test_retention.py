@@ -9,7 +9,7 @@ from survey_app import recognition as rec
 from survey_app.extensions import db
 from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, AuditEvent, FinanceReturn, FormToken,
                                LoginAttempt, NeedKind, PaymentBasis, Person, Rate, RecognitionKind, RecognitionLine,
-                               Role, SetupToken, StaffSession, Suggestion, SuggestionVote)
+                               RateHit, Role, SetupToken, StaffSession, Suggestion, SuggestionVote)
 from survey_app.models.base import london_today, utcnow
 
 
@@ -123,6 +123,7 @@ def test_tokens_attempts_sessions_and_setup_links(app, make_user, runner):
     db.session.add_all([FormToken(token=f"t{age}", used_on=today - timedelta(days=age)) for age in (0, 1, 2, 3, 30)])
     db.session.add_all([LoginAttempt(email="a@example.org", at=now - timedelta(days=age), succeeded=False)
                         for age in (1, 89, 91, 400)])
+    db.session.add_all([RateHit(name="test", key="k", at=now - timedelta(days=age)) for age in (0, 1.9, 2.1)])
     db.session.add_all([
         StaffSession(token_hash="open", user_id=user.id, created_at=now, last_seen_at=now),
         StaffSession(token_hash="ended", user_id=user.id, created_at=now, last_seen_at=now, ended_at=now),
@@ -141,12 +142,13 @@ def test_tokens_attempts_sessions_and_setup_links(app, make_user, runner):
     assert result.output.splitlines()[1:] == [
         "Removed 2 used form tokens older than 2 days.",
         "Removed 2 sign-in attempts older than 90 days.",
+        "Removed 1 rate-limit count older than 2 days.",
         "Removed 2 ended or idle staff sessions.",
         "Removed 2 used or expired setup links.",
     ]
     db.session.expire_all()
     assert sorted(db.session.scalars(select(FormToken.token))) == ["t0", "t1", "t2"]
-    assert count(LoginAttempt) == 2
+    assert count(LoginAttempt) == 2 and count(RateHit) == 2
     assert list(db.session.scalars(select(StaffSession.token_hash))) == ["open"]
     assert list(db.session.scalars(select(SetupToken.token_hash))) == ["valid"]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "retention"))

@@ -15,7 +15,7 @@ from .people import (
 )
 from .recognition import (Budget, ExpenseType, FinanceReturn, LineStatus, PaymentBasis, Rate, RecognitionKind,
                           RecognitionLine, RecognitionPreference, ThanksType)
-from .staff import LoginAttempt, Role, SetupToken, StaffSession, User
+from .staff import LoginAttempt, RateHit, Role, SetupToken, StaffSession, User
 
 __all__ = [
     "Action", "ActionStatus", "ActionUpdate", "MeetingNote", "PersonVoice", "SuggestionVote", "Voice",
@@ -23,6 +23,6 @@ __all__ = [
     "RecognitionLine", "RecognitionPreference", "ThanksType",
     "AccessNeed", "ChecklistResponse", "FormToken", "Invitation", "NeedArrangement", "NeedKind", "Suggestion", "SuggestionStatus",
     "Attendance", "AttendanceStatus", "AuditEvent", "ContactMethod", "Group", "InformationFormat",
-    "LoginAttempt", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
+    "LoginAttempt", "RateHit", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
     "PersonRole", "Role", "SetupToken", "StaffSession", "User",
 ]
