@@ -6,6 +6,9 @@ checked with `PRAGMA integrity_check`.
 PostgreSQL: `pg_dump --format=custom --no-owner`, taken from the same snapshot as the row counts it reports;
 restored with `pg_restore --no-owner --exit-on-error --single-transaction`, so a failed restore leaves nothing.
 
+Backup files (and a restored SQLite file) are created readable by their owner only (mode 0600): they hold
+everyone's details.
+
 A restore only goes into an *empty* database: one with no tables at all (for SQLite, a missing file or a file
 with no tables). A database that has tables, even empty ones, is refused untouched: restoring over tables is
 how data gets mixed up or lost. Either store carries its `alembic_version` table, so a restored database is at
@@ -22,7 +25,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 
-from .database import sqlite_path
+from .database import create_owner_only, sqlite_path
 from .extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -161,6 +164,8 @@ def create_backup(path: str | os.PathLike) -> Summary:
         raise BackupError(f"The folder {target.parent} does not exist.")
     partial = target.with_name(target.name + ".partial")
     try:
+        partial.unlink(missing_ok=True)  # left by a backup that was killed part way
+        create_owner_only(partial)  # pg_dump and SQLite write into it and keep its mode
         summary = _create_sqlite(partial) if _kind() == "sqlite" else _create_postgresql(partial)
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:
@@ -263,6 +268,7 @@ def _restore_sqlite(source: Path) -> Summary:
                 existing.close()
             if existing_tables:
                 raise _not_empty(existing_tables)
+        create_owner_only(target_file)
         target = sqlite3.connect(target_file, timeout=30)
         try:
             backup.backup(target)

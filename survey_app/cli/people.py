@@ -3,6 +3,7 @@ import click
 from flask.cli import AppGroup
 
 from .. import erasure
+from ..database import clear_wal
 from ..extensions import db
 from ..models import Person
 
@@ -29,5 +30,8 @@ def erase(person_id, yes):
         click.confirm("Erase their details?", abort=True)
     summary = erasure.erase_person(person)
     db.session.commit()
+    checkpoint = clear_wal()  # the old values out of SQLite's write-ahead log too
     for sentence in summary.sentences():
         click.echo(sentence)
+    if not checkpoint.done:
+        click.echo(checkpoint.warning(), err=True)
