@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import URL
 
 from .database import create_owner_only, sqlite_path
@@ -43,6 +43,7 @@ class Summary:
     rows: int
     revision: str | None = None  # the Alembic migration the data is at
     note: str = ""  # anything the person should do next
+    erasures_note: str = ""  # after a restore: people erased since the backup are back
 
     def describe(self) -> str:
         return f"{self.tables:,} table{'s' if self.tables != 1 else ''} ({self.rows:,} row{'s' if self.rows != 1 else ''})"
@@ -233,7 +234,23 @@ def restore_backup(path: str | os.PathLike) -> Summary:
     except (OSError, sqlite3.Error) as error:
         raise BackupError(f"The restore could not be finished: {error}.") from None
     summary.note = _revision_note(summary.revision)
+    summary.erasures_note = _erasures_note()
     return summary
+
+
+def _erasures_note() -> str:
+    """A restored backup brings back everyone erased after it was made: say so, and how to find them."""
+    from .models import AuditEvent
+    from .models.base import LONDON
+
+    with db.engine.connect() as conn:
+        latest = conn.execute(select(func.max(AuditEvent.at))).scalar()
+    if latest is None:
+        return ""
+    day = latest.astimezone(LONDON).date().isoformat()
+    return (f"Anyone erased after this backup was made (its last audit log entry is from {day}) has their details "
+            f"back. List those erasures on the old database with `flask --app survey_app people erased --since "
+            f"{day}` and erase each person again here with `people erase`.")
 
 
 def _not_empty(tables: int) -> BackupError:
