@@ -302,4 +302,5 @@ def test_a_period_that_is_not_a_whole_number_of_years_stops_the_app(tmp_path, va
     from survey_app.config import ConfigError, from_environment
     with pytest.raises(ConfigError) as refused:
         from_environment(tmp_path, env={"RETENTION_INACTIVE_YEARS": value})
-    assert str(refused.value) == f"RETENTION_INACTIVE_YEARS must be a whole number of years from 1 to 50, not {value!r}."
+    assert str(refused.value) == ("RETENTION_INACTIVE_YEARS must be a whole number of years from 1 to 50, "
+                                  f"not {value!r}.")
