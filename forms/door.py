@@ -2,7 +2,8 @@
 import re
 import secrets
 
-from flask_babel import lazy_gettext as _l
+from flask import current_app
+from flask_babel import LazyString, lazy_gettext as _l, ngettext
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
 
 from .base import BaseForm, clean_text, csrf_passed
@@ -10,6 +11,18 @@ from .fields import Radios
 from .validators import EmailAddress, MaxLength, PhoneNumber, Required, ValidationError
 
 TEXT_LIMIT = 2000
+
+
+def inactive_years() -> int:
+    """How long after someone's last meeting `retention run` erases them (RETENTION_INACTIVE_YEARS)."""
+    return int(current_app.config.get("RETENTION_INACTIVE_YEARS", 2))
+
+
+def _consent_promise() -> str:
+    return ngettext("We keep your name and how to contact you so we can invite you and thank you. We delete "
+                    "them %(num)d year after your last meeting.",
+                    "We keep your name and how to contact you so we can invite you and thank you. We delete "
+                    "them %(num)d years after your last meeting.", inactive_years())
 
 
 def _short_text(limit=TEXT_LIMIT):
@@ -96,8 +109,7 @@ class RegisterForm(OnceForm):
     information_format = Radios(_l("How do you like to get information?"), choices=FORMAT_CHOICES,
                                 message=_l("Choose how you like to get information."))
     consent = BooleanField(_l("Yes, you can keep my details"),
-                           description=_l("We keep your name and how to contact you so we can invite you and thank "
-                                          "you. We delete them 2 years after your last meeting."))
+                           description=LazyString(_consent_promise))  # the number is the real setting
 
     def validate_email(self, field):
         if self.contact_method.data == "email" and not field.data:

@@ -3,12 +3,13 @@ by the view before validation."""
 from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString, lazy_gettext as _l, ngettext
 from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField, \
     TelField, TextAreaField
 from wtforms.validators import ValidationError
 
 from .base import BaseForm
+from .door import inactive_years
 from .fields import DateEntry, Radios, TimeEntry
 from .validators import EmailAddress, MaxLength, OneChoice, PhoneNumber, Required
 
@@ -141,8 +142,11 @@ class PersonForm(BaseForm):
                                  choices=[], validate_choice=False)
     is_champion = BooleanField(_l("Co-production Champion for their organisation"))
     consent = BooleanField(_l("They agree to us keeping these details"),
-                           description=_l("We keep their details to invite them to meetings and to thank them "
-                                          "for their time. We delete them two years after their last meeting."))
+                           description=LazyString(lambda: ngettext(
+                               "We keep their details to invite them to meetings and to thank them for their "
+                               "time. We delete them %(num)d year after their last meeting.",
+                               "We keep their details to invite them to meetings and to thank them for their "
+                               "time. We delete them %(num)d years after their last meeting.", inactive_years())))
     submit = SubmitField(_l("Save person"))
 
     def validate_email(self, field):

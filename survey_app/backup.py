@@ -6,6 +6,9 @@ checked with `PRAGMA integrity_check`.
 PostgreSQL: `pg_dump --format=custom --no-owner`, taken from the same snapshot as the row counts it reports;
 restored with `pg_restore --no-owner --exit-on-error --single-transaction`, so a failed restore leaves nothing.
 
+Backup files (and a restored SQLite file) are created readable by their owner only (mode 0600): they hold
+everyone's details.
+
 A restore only goes into an *empty* database: one with no tables at all (for SQLite, a missing file or a file
 with no tables). A database that has tables, even empty ones, is refused untouched: restoring over tables is
 how data gets mixed up or lost. Either store carries its `alembic_version` table, so a restored database is at
@@ -19,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import URL
 
-from .database import sqlite_path
+from .database import create_owner_only, sqlite_path
 from .extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -40,6 +43,7 @@ class Summary:
     rows: int
     revision: str | None = None  # the Alembic migration the data is at
     note: str = ""  # anything the person should do next
+    erasures_note: str = ""  # after a restore: people erased since the backup are back
 
     def describe(self) -> str:
         return f"{self.tables:,} table{'s' if self.tables != 1 else ''} ({self.rows:,} row{'s' if self.rows != 1 else ''})"
@@ -161,6 +165,8 @@ def create_backup(path: str | os.PathLike) -> Summary:
         raise BackupError(f"The folder {target.parent} does not exist.")
     partial = target.with_name(target.name + ".partial")
     try:
+        partial.unlink(missing_ok=True)  # left by a backup that was killed part way
+        create_owner_only(partial)  # pg_dump and SQLite write into it and keep its mode
         summary = _create_sqlite(partial) if _kind() == "sqlite" else _create_postgresql(partial)
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:
@@ -228,7 +234,23 @@ def restore_backup(path: str | os.PathLike) -> Summary:
     except (OSError, sqlite3.Error) as error:
         raise BackupError(f"The restore could not be finished: {error}.") from None
     summary.note = _revision_note(summary.revision)
+    summary.erasures_note = _erasures_note()
     return summary
+
+
+def _erasures_note() -> str:
+    """A restored backup brings back everyone erased after it was made: say so, and how to find them."""
+    from .models import AuditEvent
+    from .models.base import LONDON
+
+    with db.engine.connect() as conn:
+        latest = conn.execute(select(func.max(AuditEvent.at))).scalar()
+    if latest is None:
+        return ""
+    day = latest.astimezone(LONDON).date().isoformat()
+    return (f"Anyone erased after this backup was made (its last audit log entry is from {day}) has their details "
+            f"back. List those erasures on the old database with `flask --app survey_app people erased --since "
+            f"{day}` and erase each person again here with `people erase`.")
 
 
 def _not_empty(tables: int) -> BackupError:
@@ -263,6 +285,7 @@ def _restore_sqlite(source: Path) -> Summary:
                 existing.close()
             if existing_tables:
                 raise _not_empty(existing_tables)
+        create_owner_only(target_file)
         target = sqlite3.connect(target_file, timeout=30)
         try:
             backup.backup(target)

@@ -52,6 +52,10 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
     if not secret and not secret_given:
         secret = _instance_secret(instance_path)
 
+    years = env.get("RETENTION_INACTIVE_YEARS", "2").strip()
+    if not years.isdigit() or not 1 <= int(years) <= 50:
+        raise ConfigError(f"RETENTION_INACTIVE_YEARS must be a whole number of years from 1 to 50, not {years!r}.")
+
     db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hub.sqlite3'}"
     return {
         "HUB_ENV": mode,
@@ -72,6 +76,8 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         # A SQLite database refuses to start with less free disk than this (survey_app/database.py).
         "SQLITE_MIN_FREE_MB": int(env.get("SQLITE_MIN_FREE_MB", str(SQLITE_MIN_FREE_MB))),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # `retention run` erases people not seen for this many years; the consent text says the number.
+        "RETENTION_INACTIVE_YEARS": int(years),
     }
 
 

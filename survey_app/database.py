@@ -1,8 +1,14 @@
-"""Database set-up that is not a model: SQLite pragmas for a safe embedded default, and a start-up
-check that a SQLite file can be written at all (see README "What happens when things go wrong")."""
+"""Database set-up that is not a model: SQLite pragmas for a safe embedded default, a start-up check
+that a SQLite file can be written at all (see README "What happens when things go wrong"), database
+files readable by their owner only, and clearing SQLite's write-ahead log after an erasure (README
+"Erasure and retention")."""
+import logging
 import os
 import shutil
 import sqlite3
+import stat
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
@@ -14,6 +20,13 @@ from .extensions import db
 from .unavailable import SQLITE_STORAGE
 
 MB = 1024 * 1024
+OWNER_ONLY = 0o600
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+# Clearing the write-ahead log waits for readers to finish: this long each try, this many tries.
+CHECKPOINT_WAIT_MS = 1000
+CHECKPOINT_TRIES = 3
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseStorageError(ConfigError):
@@ -22,8 +35,9 @@ class DatabaseStorageError(ConfigError):
 
 
 def init_app(app: Flask) -> None:
-    """Call after db.init_app: every new SQLite connection gets WAL, a busy timeout and foreign keys;
-    a SQLite file that cannot be written stops the app here, with a message saying why."""
+    """Call after db.init_app: every new SQLite connection gets WAL, a busy timeout, foreign keys and
+    secure delete; the database file is made owner-only; a SQLite file that cannot be written stops the
+    app here, with a message saying why."""
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     def sqlite_pragmas(dbapi_conn, _record):
@@ -34,10 +48,16 @@ def init_app(app: Flask) -> None:
         cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten values are zeroed in the file, not just marked free: an erased
+        # person's details must not stay readable in unused space (SQLite's own default is off).
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     with app.app_context():
         event.listen(db.engine, "connect", sqlite_pragmas)
+        path = sqlite_path(db.engine.url)
+        if path is not None:
+            make_owner_only(path)
         check_sqlite_storage(db.engine, int(app.config.get("SQLITE_MIN_FREE_MB", SQLITE_MIN_FREE_MB)))
 
 
@@ -54,6 +74,93 @@ def sqlite_path(url: URL) -> Path | None:
     if not database or database == ":memory:" or mode == "memory":
         return None
     return Path(database).absolute()
+
+
+def create_owner_only(path: Path) -> bool:
+    """Create an empty file readable and writable by its owner only (mode 0600, whatever the umask);
+    False if it exists already. SQLite gives its -wal and -shm files the mode of the database file,
+    and an empty file is an empty SQLite database."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+def make_owner_only(path: Path) -> None:
+    """A new SQLite database file is created owner-only; an existing one (and its -wal, -shm) that
+    others can read is made owner-only if this user owns it, or a warning says so. Anything else
+    wrong with the folder is left for check_sqlite_storage to explain."""
+    try:
+        if path.parent.is_dir() and create_owner_only(path):
+            return
+    except OSError:
+        return
+    for file in [path, *(path.with_name(path.name + suffix) for suffix in SQLITE_SIDE_FILES)]:
+        try:
+            info = file.stat()
+        except OSError:
+            continue
+        if not info.st_mode & 0o077:
+            continue
+        try:
+            os.chmod(file, stat.S_IMODE(info.st_mode) & 0o700)
+        except OSError:
+            log.warning("The database file %s can be read by other users of this machine (mode %o) and "
+                        "could not be changed: make it readable by the app's user only (chmod 600).",
+                        file, stat.S_IMODE(info.st_mode))
+
+
+@dataclass
+class Checkpoint:
+    """How clearing SQLite's write-ahead log went; `done` is False when readers kept it from finishing."""
+
+    done: bool
+    tries: int = 0
+    path: Path | None = None
+
+    def warning(self) -> str:
+        """One plain sentence for the command line, when it did not finish."""
+        return (f"Warning: the erased details are gone from the database, but SQLite could not yet clear its "
+                f"write-ahead log ({self.path}-wal) because other connections were reading it, so a copy may "
+                f"still be on disk there. Run `flask --app survey_app retention run` again when the service "
+                f"is quieter: it clears the log every time.")
+
+
+def clear_wal(engine=None) -> Checkpoint:
+    """After an erasure or a retention run: copy SQLite's write-ahead log into the database file and
+    truncate it to nothing (PRAGMA wal_checkpoint(TRUNCATE)), so the old values in it are gone from
+    disk; with secure_delete on, the database file holds only zeros where they were. A reader in the
+    middle of a read can stop it: wait a little and try again, then give up, log a warning and say so.
+    Nothing to do for PostgreSQL (see README "Erasure and retention")."""
+    engine = engine or db.engine
+    path = sqlite_path(engine.url)
+    if path is None:
+        return Checkpoint(done=True)
+    conn = engine.raw_connection()
+    try:
+        raw = conn.driver_connection
+        busy_ms = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+        raw.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            for tries in range(1, CHECKPOINT_TRIES + 1):
+                try:
+                    busy, _log_frames, _copied = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                except sqlite3.OperationalError:  # "database table is locked" and the like: busy too
+                    busy = 1
+                if not busy:
+                    return Checkpoint(done=True, tries=tries, path=path)
+                time.sleep(CHECKPOINT_WAIT_MS / 1000 / 4)
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={busy_ms}")
+    finally:
+        conn.close()
+    result = Checkpoint(done=False, tries=CHECKPOINT_TRIES, path=path)
+    log.warning("SQLite's write-ahead log %s-wal could not be cleared after %d tries (other connections were "
+                "reading): erased values may still be in it until the next retention run clears it.",
+                path, CHECKPOINT_TRIES)
+    return result
 
 
 def check_sqlite_storage(engine, min_free_mb: int) -> None:

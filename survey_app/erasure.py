@@ -225,9 +225,11 @@ def _erase_fields(person: Person, keep_payee_ref: bool) -> dict[str, Any]:
     }
 
 
-def erase_person(person: Person, by=None, today: date | None = None) -> ErasureSummary:
-    """Erase the person's details as described above, in the caller's transaction (the caller commits).
-    Raises ErasureError if they were erased already."""
+def erase_person(person: Person, by=None, today: date | None = None, reason: dict | None = None) -> ErasureSummary:
+    """Erase the person's details as described above, in the caller's transaction (the caller commits,
+    then clears SQLite's write-ahead log with database.clear_wal() so the old values leave the disk).
+    `reason` is added to the "erase" audit event (retention: not seen for years). Raises ErasureError if
+    they were erased already."""
     today = today or london_today()
     work = plan(person, today)
     now = utcnow()
@@ -271,5 +273,5 @@ def erase_person(person: Person, by=None, today: date | None = None) -> ErasureS
         votes=len(work.vote_ids), suggestion_names=len(work.suggestion_ids), audit_events=cleaned,
         lines_kept=len(work.line_ids), attendances_kept=len(work.attendance_ids),
         payee_ref_kept=bool(values["payee_ref"]))
-    audit.record("erase", person, after=summary.counts(), user=by)
+    audit.record("erase", person, after={**summary.counts(), **(reason or {})}, user=by)
     return summary

@@ -1,5 +1,17 @@
 """Deleting what we no longer need to keep (`flask --app survey_app retention run`).
 
+- People we have not seen for RETENTION_INACTIVE_YEARS (2) years are erased, exactly as `people erase`
+  does (survey_app/erasure.py: money lines stay under a label for finance), keeping the promise the
+  consent text makes. "Seen" is the latest of these dates (`last_seen_conditions` below): registration
+  (the row's creation) and consent; the start of any meeting they are down for (invited, registered or
+  attended, so a future meeting keeps them) and signing in at one; a support need recorded or arranged;
+  a personal link made for them; a vote; a recognition line of any kind (its day, when it was recorded,
+  and when its finance return was paid); and a benefits conversation. Suggestions are not linked to a
+  person (the name on one is only what someone typed), so they cannot count; a look at their records
+  by staff does not count either. Someone last seen on day D is erased by the first run after D plus
+  the period (seen 2 years and 1 day ago: erased; exactly 2 years ago: kept until tomorrow).
+  An unpaid money line does not stop it: the line stays under the label with the payee reference, and
+  is kept as erasure rules say (six years after the financial year of the day of erasure).
 - Erased people whose keep-until date has passed (survey_app/erasure.py sets it), with everything that
   still points at them: recognition lines (also those in a finance return: six years are up), meeting
   attendances, votes, and any support needs, voices or personal links left over. Audit events stay;
@@ -8,17 +20,22 @@
 - Sign-in attempts older than LOGIN_ATTEMPT_DAYS (throttling looks back minutes, not months), and
   rate-limit counts older than RATE_HIT_DAYS.
 - Staff sessions that have ended or gone idle, and first-admin setup links used or expired.
+
+After a run that changed anything, SQLite's write-ahead log is cleared (survey_app/database.py), so what
+was erased or deleted is gone from the files on disk too.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 
-from .erasure import in_chunks
+from .database import Checkpoint, clear_wal
+from .erasure import erase_person, in_chunks
 from .extensions import db
-from .models import (AccessNeed, Attendance, AuditEvent, FinanceReturn, FormToken, Invitation, LoginAttempt,
-                     NeedArrangement, Person, PersonVoice, RateHit, RecognitionLine, SetupToken, StaffSession, SuggestionVote)
+from .models import (AccessNeed, Attendance, AuditEvent, FinanceReturn, FormToken, Invitation, LoginAttempt, Meeting,
+                     NeedArrangement, Person, PersonVoice, RateHit, RecognitionLine, SetupToken, StaffSession,
+                     SuggestionVote)
 from .models.base import LONDON, london_today, utcnow
 
 FORM_TOKEN_DAYS = 2
@@ -41,6 +58,9 @@ class ReturnLineGone:
 class RetentionReport:
     today: date
     dry_run: bool
+    inactive_years: int = 2
+    seen_before: date | None = None  # people last seen before this day are erased
+    inactive: list[int] = field(default_factory=list)  # their person numbers
     people: int = 0
     lines: int = 0
     attendances: int = 0
@@ -51,9 +71,11 @@ class RetentionReport:
     rate_hits: int = 0
     staff_sessions: int = 0
     setup_tokens: int = 0
+    checkpoint: Checkpoint | None = None  # clearing SQLite's write-ahead log afterwards
 
     def counts(self) -> dict:
-        return {"people": self.people, "recognition_lines": self.lines, "attendances": self.attendances,
+        return {"inactive_people_erased": len(self.inactive), "inactive_years": self.inactive_years,
+                "people": self.people, "recognition_lines": self.lines, "attendances": self.attendances,
                 "other_person_records": self.other_person_records, "lines_from_returns": len(self.return_lines),
                 "form_tokens": self.form_tokens, "login_attempts": self.login_attempts,
                 "rate_hits": self.rate_hits,
@@ -62,7 +84,12 @@ class RetentionReport:
     def sentences(self) -> list[str]:
         did = "Would remove" if self.dry_run else "Removed"
         kept_until = (self.today - timedelta(days=1)).isoformat()
+        years = _n(self.inactive_years, "year")
         lines = [
+            f"{'Would erase' if self.dry_run else 'Erased'} {_n(len(self.inactive), 'person', 'people')} not seen "
+            f"for {years} (last seen before {self.seen_before.isoformat()})"
+            + (f": person number{'s' if len(self.inactive) != 1 else ''} {', '.join(map(str, self.inactive))}."
+               if self.inactive else "."),
             f"{did} {_n(self.people, 'erased person', 'erased people')} whose records were kept until "
             f"{kept_until} or earlier, with {_n(self.lines, 'recognition line')}, "
             f"{_n(self.attendances, 'meeting attendance')} and {_n(self.other_person_records, 'other record')}.",
@@ -92,6 +119,55 @@ def _delete(model, dry_run: bool, *where) -> int:
     if count and not dry_run:
         db.session.execute(delete(model).where(*where).execution_options(synchronize_session=False))
     return count
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def last_seen_conditions(day: date) -> list:
+    """Conditions on Person that are all true when nothing about them happened on or after `day`
+    (a London date): the rule in this module's docstring."""
+    at = datetime.combine(day, time(0), tzinfo=LONDON).astimezone(timezone.utc)
+    me = Person.id
+    return [
+        Person.created_at < at,
+        or_(Person.consent_at.is_(None), Person.consent_at < at),
+        or_(Person.benefits_talked_on.is_(None), Person.benefits_talked_on < day),
+        ~exists().where(Attendance.person_id == me, Meeting.id == Attendance.meeting_id,
+                        or_(Meeting.starts_at >= at, Attendance.signed_in_at >= at)),
+        ~exists().where(AccessNeed.person_id == me, or_(AccessNeed.created_at >= at, AccessNeed.arranged_at >= at)),
+        ~exists().where(AccessNeed.person_id == me, NeedArrangement.need_id == AccessNeed.id,
+                        NeedArrangement.arranged_at >= at),
+        ~exists().where(Invitation.person_id == me, Invitation.created_at >= at),
+        ~exists().where(SuggestionVote.person_id == me, SuggestionVote.created_at >= at),
+        ~exists().where(RecognitionLine.person_id == me,
+                        or_(RecognitionLine.activity_on >= day, RecognitionLine.recorded_at >= at)),
+        ~exists().where(RecognitionLine.person_id == me, FinanceReturn.id == RecognitionLine.return_id,
+                        FinanceReturn.paid_on >= day),
+    ]
+
+
+def inactive_people(today: date, years: int) -> tuple[date, list[int]]:
+    """The day before which someone counts as not seen, and the numbers of the people (not erased yet)
+    last seen before it."""
+    day = years_before(today, years)
+    ids = list(db.session.scalars(select(Person.id).where(Person.erased_at.is_(None), and_(*last_seen_conditions(day)))
+                                  .order_by(Person.id)))
+    return day, ids
+
+
+def _erase_inactive(report: RetentionReport, today: date) -> None:
+    report.seen_before, report.inactive = inactive_people(today, report.inactive_years)
+    if report.dry_run:
+        return
+    for person_id in report.inactive:
+        erase_person(db.session.get(Person, person_id), today=today,
+                     reason={"because": "inactive", "inactive_years": report.inactive_years})
 
 
 def _remove_people(report: RetentionReport, today: date) -> None:
@@ -135,7 +211,9 @@ def run(today: date | None = None, now: datetime | None = None, dry_run: bool = 
     if now is None:
         now = datetime.combine(today, time(12), tzinfo=LONDON).astimezone(timezone.utc) if today else utcnow()
     today = today or london_today()
-    report = RetentionReport(today=today, dry_run=dry_run)
+    report = RetentionReport(today=today, dry_run=dry_run,
+                             inactive_years=current_app.config["RETENTION_INACTIVE_YEARS"])
+    _erase_inactive(report, today)
     _remove_people(report, today)
     report.form_tokens = _delete(FormToken, dry_run, FormToken.used_on < today - timedelta(days=FORM_TOKEN_DAYS))
     report.login_attempts = _delete(LoginAttempt, dry_run, LoginAttempt.at < now - timedelta(days=LOGIN_ATTEMPT_DAYS))
@@ -151,4 +229,6 @@ def run(today: date | None = None, now: datetime | None = None, dry_run: bool = 
         db.session.add(AuditEvent(action="retention", record_type="Retention", record_id=today.isoformat(),
                                   after=report.counts()))
         db.session.commit()
+        # Every run, even one that found nothing: it also finishes a clear an earlier erasure could not.
+        report.checkpoint = clear_wal()
     return report

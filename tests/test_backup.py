@@ -3,6 +3,7 @@ new empty one; a database with tables is refused untouched; a file that is not a
 SQLite a backup taken while door sign-ins are being written is a consistent, integrity-checked copy."""
 import os
 import sqlite3
+import stat
 import threading
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from forms.door import new_form_token
 from survey_app import accounts, create_app, invitations, participation
 from survey_app.extensions import db
+from survey_app.models.base import london_today
 from survey_app.models import Attendance, Meeting, Person, Role, User
 from tests.servers import app_config, fresh_database
 NOT_EMPTY = ("Error: The database already has {n} tables. A backup is only restored into an empty database "
@@ -71,10 +73,15 @@ def test_a_populated_database_round_trips_into_a_new_empty_one(tmp_path):
         assert empty == [], f"fill these tables in populate() so the round trip covers them: {empty}"
         total = sum(len(rows) for rows in before["rows"].values())
 
-        with source.app_context():
-            code, output = run(source, "backup", "create", str(backup_file))
-            db.engine.dispose()
+        old_umask = os.umask(0o022)  # the usual umask, under which new files are readable by everyone
+        try:
+            with source.app_context():
+                code, output = run(source, "backup", "create", str(backup_file))
+                db.engine.dispose()
+        finally:
+            os.umask(old_umask)
         assert code == 0, output
+        assert stat.S_IMODE(backup_file.stat().st_mode) == 0o600  # everyone's details: the owner's eyes only
         assert output == f"Backed up {len(before['names'])} tables ({total:,} rows) to {backup_file}."
 
         target = hub(target_url)
@@ -82,9 +89,13 @@ def test_a_populated_database_round_trips_into_a_new_empty_one(tmp_path):
             code, output = run(target, "backup", "restore", str(backup_file))
             db.engine.dispose()
         assert code == 0, output
+        day = london_today().isoformat()
         assert output.splitlines() == [
             f"Restored {len(before['names'])} tables ({total:,} rows) from {backup_file}.",
-            "The database is at the latest migration for this version of the app."]
+            "The database is at the latest migration for this version of the app.",
+            f"Anyone erased after this backup was made (its last audit log entry is from {day}) has their details "
+            f"back. List those erasures on the old database with `flask --app survey_app people erased --since "
+            f"{day}` and erase each person again here with `people erase`."]
 
         after = contents(target_url)
         assert after["names"] == before["names"]
@@ -98,6 +109,14 @@ def test_a_populated_database_round_trips_into_a_new_empty_one(tmp_path):
                                         "a long password")
             db.session.commit()
             assert user.id > highest
+            db.engine.dispose()
+
+        # Someone erased on the old database after the backup is listed there, to erase again here.
+        with source.app_context():
+            person_id = db.session.scalars(select(Person.id).order_by(Person.id)).first()
+            assert run(source, "people", "erase", str(person_id), "--yes")[0] == 0
+            assert run(source, "people", "erased", "--since", day) == (0, f"{day} person {person_id}\n"
+                                                                           f"1 erasure since {day}.")
             db.engine.dispose()
 
 

@@ -1,5 +1,5 @@
 """Retention: what is past its keep-until date is deleted, and nothing before; old tokens, attempts and sessions go."""
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -8,9 +8,11 @@ from survey_app import erasure, retention
 from survey_app import recognition as rec
 from survey_app.extensions import db
 from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, AuditEvent, FinanceReturn, FormToken,
-                               LoginAttempt, NeedKind, PaymentBasis, Person, Rate, RecognitionKind, RecognitionLine,
-                               RateHit, Role, SetupToken, StaffSession, Suggestion, SuggestionVote)
-from survey_app.models.base import london_today, utcnow
+                               Invitation, LoginAttempt, Meeting, MeetingMode, NeedKind, PaymentBasis, Person, Rate,
+                               RateHit, RecognitionKind, RecognitionLine, Role, SetupToken, StaffSession, Suggestion,
+                               SuggestionVote)
+from survey_app.models.base import LONDON, london_today, utcnow
+from tests.conftest import PASSWORD
 
 
 def count(model, *where) -> int:
@@ -18,9 +20,11 @@ def count(model, *where) -> int:
 
 
 @pytest.fixture
-def erased(sample, make_user):
+def erased(app, sample, make_user):
     """A person with two paid lines in return 1 (one corrected, so a reversal points at it) and an attendance,
-    erased on 2026-07-10: kept until 2033-04-05."""
+    erased on 2026-07-10: kept until 2033-04-05. (These tests run in 2033: the other person is left alone by
+    a long inactivity period; erasing people not seen for years is tested below.)"""
+    app.config["RETENTION_INACTIVE_YEARS"] = 50
     admin, finance = make_user(Role.ADMIN), make_user(Role.FINANCE)
     group, meeting, person = sample["group"], sample["meeting"], sample["person"]
     db.session.add(Rate(group=group, applies_from=date(2020, 4, 6), hourly_pence=1500, half_day_pence=4000,
@@ -65,7 +69,7 @@ def test_nothing_goes_before_the_keep_until_date_passes(erased):
     assert report.people == 0 and report.lines == 0
     assert db.session.get(Person, erased["pid"]) is not None
     assert count(RecognitionLine, RecognitionLine.person_id == erased["pid"]) == 4
-    assert report.sentences()[0] == ("Removed 0 erased people whose records were kept until 2033-04-04 or earlier, "
+    assert report.sentences()[1] == ("Removed 0 erased people whose records were kept until 2033-04-04 or earlier, "
                                      "with 0 recognition lines, 0 meeting attendances and 0 other records.")
 
 
@@ -82,7 +86,7 @@ def test_after_the_keep_until_date_the_person_and_their_lines_go(erased):
     assert other.first_name == "Ben" and count(RecognitionLine, RecognitionLine.person_id == other.id) == 1
     assert count(AccessNeed, AccessNeed.person_id == other.id) == 1
     label = f"Erased person {pid:04d}"
-    assert report.sentences()[:5] == [
+    assert report.sentences()[1:6] == [
         "Removed 1 erased person whose records were kept until 2033-04-05 or earlier, with 4 recognition lines, "
         "1 meeting attendance and 0 other records.",
         f"  removed line 1 of finance return 1: {label}, 2026-05-01, £40.00",
@@ -100,7 +104,7 @@ def test_after_the_keep_until_date_the_person_and_their_lines_go(erased):
 def test_a_dry_run_changes_nothing(erased):
     report = retention.run(today=date(2033, 4, 6), dry_run=True)
     assert report.people == 1 and report.lines == 4
-    assert report.sentences()[0].startswith("Would remove 1 erased person")
+    assert report.sentences()[1].startswith("Would remove 1 erased person")
     db.session.expire_all()
     assert db.session.get(Person, erased["pid"]) is not None
     assert count(AuditEvent, AuditEvent.action == "retention") == 0
@@ -139,7 +143,9 @@ def test_tokens_attempts_sessions_and_setup_links(app, make_user, runner):
     assert dry.output.endswith("Dry run: nothing was changed.\n") and count(FormToken) == 5
     result = runner.invoke(args=["retention", "run"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1:] == [
+    assert result.output.splitlines()[0] == "Erased 0 people not seen for 2 years (last seen before " \
+                                            f"{retention.years_before(today, 2).isoformat()})."
+    assert result.output.splitlines()[2:] == [
         "Removed 2 used form tokens older than 2 days.",
         "Removed 2 sign-in attempts older than 90 days.",
         "Removed 1 rate-limit count older than 2 days.",
@@ -153,3 +159,150 @@ def test_tokens_attempts_sessions_and_setup_links(app, make_user, runner):
     assert list(db.session.scalars(select(SetupToken.token_hash))) == ["valid"]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "retention"))
     assert event.after["form_tokens"] == 2 and event.after["setup_tokens"] == 2 and event.user_id is None
+
+
+# ---------------------------------------------------------------- the consent text's promise
+
+TODAY = date(2030, 6, 15)  # a London date; "2 years ago" is 2028-06-15
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=LONDON).astimezone(timezone.utc)
+
+
+def long_registered(first: str, **values) -> Person:
+    """Someone who registered (and agreed) five years before TODAY and has done nothing since."""
+    values = {"created_at": at(date(2025, 1, 6)), "consent_at": at(date(2025, 1, 6)), **values}
+    person = Person(first_name=first, last_name="Okafor", contact_method="email", email=f"{first.lower()}@example.org",
+                    information_format="standard", role="carer", **values)
+    person.refresh_search_name()
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def meeting_on(group, day: date) -> Meeting:
+    meeting = Meeting(group=group, title=f"Meeting {day}", starts_at=at(day), ends_at=at(day, 12),
+                      mode=MeetingMode.IN_PERSON, created_at=at(date(2025, 1, 6)))
+    db.session.add(meeting)
+    return meeting
+
+
+def attended(person, meeting, status=AttendanceStatus.ATTENDED):
+    db.session.add(Attendance(meeting=meeting, person=person, status=status))
+
+
+@pytest.fixture
+def seen(sample, make_user):
+    """People last seen on either side of two years before TODAY, by one kind of activity each."""
+    admin = make_user(Role.ADMIN)
+    group = sample["group"]
+    db.session.delete(sample["person"])  # registered today, in real time: not part of this story
+    db.session.add(Rate(group=group, applies_from=date(2020, 4, 6), hourly_pence=1500, half_day_pence=4000,
+                        day_pence=7500, mileage_pence=45))
+    two_years_ago = date(2028, 6, 15)
+    day_over, day_under = two_years_ago - timedelta(days=1), two_years_ago + timedelta(days=1)
+    people = {}
+    people["over"] = long_registered("Over", phone="07700 900401")  # last meeting 2 years and 1 day ago
+    attended(people["over"], meeting_on(group, day_over))
+    people["under"] = long_registered("Under")  # last meeting 2 years less 1 day ago
+    attended(people["under"], meeting_on(group, day_under))
+    people["exactly"] = long_registered("Exactly")  # exactly 2 years ago: kept until tomorrow's run
+    attended(people["exactly"], meeting_on(group, two_years_ago))
+    people["invited"] = long_registered("Invited")  # down for a meeting still to come
+    attended(people["invited"], meeting_on(group, TODAY + timedelta(days=20)), AttendanceStatus.INVITED)
+    people["registered"] = long_registered("Newish", created_at=at(day_under), consent_at=at(day_under))
+    people["voted"] = long_registered("Voted")  # an old meeting, but a vote a year ago
+    attended(people["voted"], meeting_on(group, date(2026, 3, 1)))
+    suggestion = Suggestion(group=group, what="Buses", source="door")
+    db.session.add(suggestion)
+    db.session.flush()
+    db.session.add(SuggestionVote(suggestion_id=suggestion.id, person_id=people["voted"].id,
+                                  created_at=at(date(2029, 6, 1))))
+    people["need"] = long_registered("Needy")  # a support need recorded within the two years
+    db.session.add(AccessNeed(person_id=people["need"].id, kind=NeedKind.FOOD, detail="Halal",
+                              created_at=at(day_under)))
+    people["link"] = long_registered("Linked")  # a personal link made within the two years
+    db.session.add(Invitation(token="x" * 32, meeting=meeting_on(group, date(2026, 3, 2)), person=people["link"],
+                              created_at=at(day_under)))
+    db.session.commit()
+    # Paid for a meeting long ago, and the money still not paid: erased under the finance rule, lines kept.
+    people["owed"] = long_registered("Owed", payee_ref="SUP-0777")
+    old = meeting_on(group, date(2027, 5, 1))
+    attended(people["owed"], old)
+    db.session.commit()
+    line = rec.record(rec.LineInput(person=people["owed"], group_id=group.id, activity_on=date(2027, 5, 1),
+                                    kind=RecognitionKind.PAYMENT, meeting=old, basis=PaymentBasis.HALF_DAY), admin)
+    line.recorded_at = at(date(2027, 5, 2))
+    db.session.commit()
+    return {name: person.id for name, person in people.items()}
+
+
+def test_people_not_seen_for_two_years_are_erased_and_no_one_else(seen, runner):
+    dry = retention.run(today=TODAY, dry_run=True)
+    over, owed = seen["over"], seen["owed"]
+    assert dry.inactive == sorted([over, owed])
+    assert dry.sentences()[0] == (f"Would erase 2 people not seen for 2 years (last seen before 2028-06-15): "
+                                  f"person numbers {min(over, owed)}, {max(over, owed)}.")
+    db.session.expire_all()
+    assert db.session.get(Person, over).erased_at is None and count(AuditEvent, AuditEvent.action == "erase") == 0
+
+    report = retention.run(today=TODAY)
+    db.session.expire_all()
+    gone = db.session.get(Person, over)
+    assert gone.erased_at is not None and (gone.first_name, gone.last_name) == ("Erased", f"person {over:04d}")
+    assert (gone.email, gone.phone, gone.search_name, gone.consent_at) == ("", "", "", None)
+    assert gone.keep_until == TODAY  # no money: the row itself goes at the next run
+    for name in ("under", "exactly", "invited", "registered", "voted", "need", "link"):
+        kept = db.session.get(Person, seen[name])
+        assert kept.erased_at is None and kept.email.endswith("@example.org"), name
+    # The unpaid line stays under the label, with the payee reference, as erasure keeps money.
+    owed_row = db.session.get(Person, owed)
+    assert owed_row.erased_at is not None and owed_row.payee_ref == "SUP-0777" and owed_row.email == ""
+    assert count(RecognitionLine, RecognitionLine.person_id == owed) == 1
+    assert owed_row.keep_until == date(2037, 4, 5)  # unpaid: counted from the day of erasure (2030-31), plus six
+    # Audited like `people erase`: one "erase" event each, with counts and why; counts in the retention event.
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "erase")
+                                .order_by(AuditEvent.record_id)).all()
+    assert sorted(int(e.record_id) for e in events) == sorted([over, owed])
+    assert all(e.after["because"] == "inactive" and e.after["inactive_years"] == 2 for e in events)
+    assert "Over" not in str([e.after for e in events])
+    summary = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "retention"))
+    assert summary.after["inactive_people_erased"] == 2 and summary.after["inactive_years"] == 2
+    assert report.sentences()[0].startswith("Erased 2 people not seen for 2 years")
+
+    # The next day: the one seen exactly two years ago goes too, and the first erased row is deleted.
+    tomorrow = retention.run(today=TODAY + timedelta(days=1))
+    assert tomorrow.inactive == [seen["exactly"]] and tomorrow.people == 1
+    db.session.expire_all()
+    assert db.session.get(Person, over) is None and db.session.get(Person, owed) is not None
+
+
+def test_the_period_is_a_setting(app, seen):
+    app.config["RETENTION_INACTIVE_YEARS"] = 3
+    report = retention.run(today=TODAY, dry_run=True)
+    assert report.inactive == [seen["owed"]] and report.seen_before == date(2027, 6, 15)
+    assert report.sentences()[0] == (f"Would erase 1 person not seen for 3 years (last seen before 2027-06-15): "
+                                     f"person number {seen['owed']}.")
+
+
+def test_the_consent_text_says_the_setting(app, door, login_as):
+    page = door.get("/door/new").get_data(as_text=True)
+    assert "We delete them 2 years after your last meeting." in page
+    app.config["RETENTION_INACTIVE_YEARS"] = 3
+    assert "We delete them 3 years after your last meeting." in door.get("/door/new").get_data(as_text=True)
+    app.config["RETENTION_INACTIVE_YEARS"] = 1
+    assert "We delete them 1 year after your last meeting." in door.get("/door/new").get_data(as_text=True)
+    organiser = app.test_client()
+    organiser.submit("/login", {"email": door.organiser.email, "password": PASSWORD})
+    page = organiser.get("/people/new").get_data(as_text=True)
+    assert "We delete them 1 year after their last meeting." in page
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1", "2.5", "51"])
+def test_a_period_that_is_not_a_whole_number_of_years_stops_the_app(tmp_path, value):
+    from survey_app.config import ConfigError, from_environment
+    with pytest.raises(ConfigError) as refused:
+        from_environment(tmp_path, env={"RETENTION_INACTIVE_YEARS": value})
+    assert str(refused.value) == ("RETENTION_INACTIVE_YEARS must be a whole number of years from 1 to 50, "
+                                  f"not {value!r}.")

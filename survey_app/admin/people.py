@@ -6,6 +6,7 @@ from flask_login import current_user
 from forms.erasure import EraseForm
 
 from .. import erasure
+from ..database import clear_wal
 from ..extensions import db
 from ..models import Person
 from ..pages import Routes, keeps_input
@@ -34,6 +35,10 @@ def erase_person(person_id):
         db.session.commit()
         flash(_("Their details are erased. Their finance records are kept as “%(label)s” until %(day)s.",
                 label=summary.label, day=format_date(summary.keep_until, "long")))
+        if not clear_wal().done:  # the old values are still in SQLite's write-ahead log on disk
+            flash(_("The database was too busy to clear its log file, so a copy of the erased details may "
+                    "still be on the server's disk. Ask whoever runs the server to run the retention "
+                    "command later: it clears the log."))
         return redirect(url_for("organise.person", person_id=person.id))
     return render_template("admin/erase_person.html", title=_("Erase this person's details"), person=person,
                            work=work, form=form), 400 if form.errors else 200

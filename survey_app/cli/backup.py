@@ -29,3 +29,5 @@ def restore(file):
     click.echo(f"Restored {summary.describe()} from {file}.")
     if summary.note:
         click.echo(summary.note)
+    if summary.erasures_note:
+        click.echo(summary.erasures_note)

@@ -1,10 +1,15 @@
 """`flask --app survey_app people erase PERSON`: erase a person's details on request (see survey_app/erasure.py)."""
+from datetime import datetime, time, timezone
+
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from .. import erasure
+from ..database import clear_wal
 from ..extensions import db
-from ..models import Person
+from ..models import AuditEvent, Person
+from ..models.base import LONDON
 
 people_cli = AppGroup("people", help="People who take part.")
 
@@ -29,5 +34,26 @@ def erase(person_id, yes):
         click.confirm("Erase their details?", abort=True)
     summary = erasure.erase_person(person)
     db.session.commit()
+    checkpoint = clear_wal()  # the old values out of SQLite's write-ahead log too
     for sentence in summary.sentences():
         click.echo(sentence)
+    if not checkpoint.done:
+        click.echo(checkpoint.warning(), err=True)
+
+
+@people_cli.command("erased")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only erasures on or after this day "
+              "(YYYY-MM-DD, UK time).")
+def erased(since):
+    """List the erasures in the audit log (day and person number, nothing else), for erasing again after
+    restoring a backup made before them."""
+    query = select(AuditEvent.at, AuditEvent.record_id).where(AuditEvent.action == "erase",
+                                                              AuditEvent.record_type == "Person")
+    if since:
+        start = datetime.combine(since.date(), time(0), tzinfo=LONDON).astimezone(timezone.utc)
+        query = query.where(AuditEvent.at >= start)
+    rows = db.session.execute(query.order_by(AuditEvent.at, AuditEvent.id)).all()
+    for at, person_id in rows:
+        click.echo(f"{at.astimezone(LONDON).date().isoformat()} person {person_id}")
+    click.echo(f"{len(rows)} erasure{'s' if len(rows) != 1 else ''}"
+               + (f" since {since.date().isoformat()}." if since else "."))
