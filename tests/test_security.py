@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Group, Person, Role
+from tests.conftest import PASSWORD
 
 
 def test_every_page_gets_security_headers(client):
@@ -13,14 +14,29 @@ def test_every_page_gets_security_headers(client):
         assert directive in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    # Our addresses (personal links hold a secret token) reach no other site, yet our own forms carry the
+    # Referer that the CSRF check needs on HTTPS.
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert "Cookie" in response.headers["Vary"]
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_production_sends_hsts(app, client):
-    app.config["HSTS"] = True
-    assert "max-age=" in client.get("/login").headers["Strict-Transport-Security"]
+def test_production_sends_hsts_and_secure_cookies(production_app):
+    """HUB_ENV=production, read from the environment as on a real server, not single flags set by hand."""
+    from survey_app.accounts import create_user
+
+    create_user("organiser@halton.example", "Olu Organiser", Role.ORGANISER, PASSWORD)
+    db.session.commit()
+    client = production_app.test_client()
+    page = client.get("/login", base_url=HTTPS)
+    assert page.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    signed_in = client.post("/login", base_url=HTTPS, headers=SAME_ORIGIN_FORM("/login"),
+                            data={"csrf_token": token_on(page), "email": "organiser@halton.example",
+                                  "password": PASSWORD})
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/dashboard"
+    cookie = signed_in.headers["Set-Cookie"]
+    assert cookie.startswith("hub_session=") and "; Secure" in cookie and "; HttpOnly" in cookie
 
 
 def test_pages_with_personal_data_are_never_cached(client, login_as, sample):
@@ -87,20 +103,48 @@ def test_no_route_changes_state_on_get(app, client, login_as, sample, method):
     assert db.session.scalar(changes) == before
 
 
-def test_a_form_refused_for_its_referer_is_shown_again_but_never_saved(client, login_as):
-    """On HTTPS, CSRFProtect also checks the Referer. A refused request re-runs the view so nothing typed
-    is lost, and the form's own check (which sees a good token) must still refuse to save it."""
+HTTPS = "https://localhost"
+
+
+def SAME_ORIGIN_FORM(path: str) -> dict:
+    """What Chromium sends with a form posted from our own page at `path` under Referrer-Policy: same-origin."""
+    return {"Origin": HTTPS, "Referer": f"{HTTPS}{path}", "Sec-Fetch-Site": "same-origin"}
+
+
+def token_on(response) -> str:
+    return response.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize("headers", [
+    # A form on another site posting here: the browser names that site (its own default policy).
+    pytest.param({"Origin": "https://elsewhere.example", "Referer": "https://elsewhere.example/",
+                  "Sec-Fetch-Site": "cross-site"}, id="from-another-site"),
+    # A page under `Referrer-Policy: no-referrer` (what this service once sent): no Referer, Origin null.
+    pytest.param({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, id="no-referer"),
+])
+def test_a_form_refused_for_its_referer_is_shown_again_but_never_saved(production_app, headers):
+    """In production over HTTPS, CSRFProtect also checks the Referer. A refused request re-runs the view so
+    nothing typed is lost, and the form's own check (which sees a good token) must still refuse to save it.
+    The same form with what a browser sends from our own page (told by our Referrer-Policy) is saved."""
+    from survey_app.accounts import create_user
     from survey_app.models import Organisation
-    login_as(Role.ORGANISER)
-    token = client.csrf_token("/organisations/new")
-    data = {"csrf_token": token, "name": "Widnes Foodbank", "kind": "voluntary"}
-    refused = client.post("/organisations/new", data=data, base_url="https://localhost",
-                          headers={"Referer": "https://elsewhere.example/"})
+
+    create_user("organiser@halton.example", "Olu Organiser", Role.ORGANISER, PASSWORD)
+    db.session.commit()
+    client = production_app.test_client()
+    login = client.get("/login", base_url=HTTPS)
+    assert client.post("/login", base_url=HTTPS, headers=SAME_ORIGIN_FORM("/login"),
+                       data={"csrf_token": token_on(login), "email": "organiser@halton.example",
+                             "password": PASSWORD}).status_code == 302
+    form = client.get("/organisations/new", base_url=HTTPS)
+    assert form.headers["Referrer-Policy"] == "same-origin"
+    data = {"csrf_token": token_on(form), "name": "Widnes Foodbank", "kind": "voluntary"}
+    refused = client.post("/organisations/new", data=data, base_url=HTTPS, headers=headers)
     assert refused.status_code == 400
     page = refused.get_data(as_text=True)
     assert 'value="Widnes Foodbank"' in page and "This page was open for a long time" in page
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
-    accepted = client.post("/organisations/new", data=data, base_url="https://localhost",
-                           headers={"Referer": "https://localhost/organisations/new"})
+    accepted = client.post("/organisations/new", data=data, base_url=HTTPS,
+                           headers=SAME_ORIGIN_FORM("/organisations/new"))
     assert accepted.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1
