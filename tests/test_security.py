@@ -1,10 +1,16 @@
 """Security headers, CSRF on every POST, caching rules, and no state change on GET."""
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Group, Person, Role
 from tests.conftest import PASSWORD
+from tests.pagecheck import inline_code
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "survey_app" / "templates"
 
 
 def test_every_page_gets_security_headers(client):
@@ -51,11 +57,31 @@ def test_static_files_may_be_cached(client):
     assert response.headers.get("Cache-Control") != "no-store"
 
 
+def test_no_inline_script_or_style_in_any_template():
+    """Every template file (staff, door, invite, public, print and error pages): no <script> without src,
+    no <style>, no style= and no on*= attribute. Every page the test client fetches is also checked
+    after rendering (tests/pagecheck.py), which covers attributes that forms add."""
+    templates = sorted(TEMPLATES.rglob("*.html"))
+    assert len(templates) > 50 and {"door", "invite", "public", "errors"} <= {t.parent.name for t in templates}
+    found = {str(t.relative_to(TEMPLATES)): inline_code(t.read_text()) for t in templates}
+    assert {name: problems for name, problems in found.items() if problems} == {}
+    # Anything Jinja might assemble into such an attribute, which the parser above would not see.
+    pattern = re.compile(r"""(?i)['"]?\b(style|on[a-z]+)['"]?\s*[:=]\s*['"{]""")
+    written = {str(t.relative_to(TEMPLATES)) for t in templates if pattern.search(t.read_text())}
+    assert written == set()
+
+
+def test_the_inline_check_finds_inline_code():
+    assert inline_code('<p style="color:red" onclick="x()">a</p><style>p{}</style><script>1</script>') == [
+        "<p style=...>", "<p onclick=...>", "<style> without src", "<script> without src"]
+    assert inline_code('<script src="/static/js/app.js" defer></script>') == []
+
+
 def test_no_inline_script_or_style_in_pages(client, login_as, sample):
     login_as(Role.ADMIN)
     for url in ("/login", "/dashboard", f"/meetings/{sample['meeting'].id}/edit", "/people/new"):
         page = client.get(url).get_data(as_text=True)
-        assert "<script>" not in page and "<style" not in page and " style=" not in page
+        assert inline_code(page) == []
         assert "http://" not in page and "https://" not in page  # nothing from a third party
 
 
