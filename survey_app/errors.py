@@ -42,6 +42,8 @@ def init_app(app: Flask) -> None:
                 return view(**(request.view_args or {}))
             except unavailable.DATABASE_ERRORS as error:  # handlers do not catch what a handler raises
                 return unavailable.database_unavailable(error)
+            except HTTPException as error:  # e.g. the view's own 404 or 403: its ordinary page, not a 500
+                return current_app.handle_http_exception(error)
         return _page(400, _("This page was open for a long time"),
                      _("For your security we could not save that. Go back, reload the page and try again."))
 

@@ -19,7 +19,9 @@ def init_app(app: Flask) -> None:
         h = response.headers
         h.setdefault("Content-Security-Policy", CSP)
         h["X-Content-Type-Options"] = "nosniff"
-        h["Referrer-Policy"] = "no-referrer"
+        # Personal links hold a secret in their path, so no other site may ever see our URLs; but a form
+        # posted to ourselves must carry its Referer, which Flask-WTF requires on HTTPS (README "Security").
+        h["Referrer-Policy"] = "same-origin"
         h["X-Frame-Options"] = "DENY"
         h["Cross-Origin-Opener-Policy"] = "same-origin"
         h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"

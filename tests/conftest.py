@@ -4,6 +4,7 @@ The database is SQLite in a temporary folder, or PostgreSQL when TEST_DATABASE_U
 """
 import os
 import re
+import secrets
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
@@ -115,6 +116,24 @@ def app(database_url, _schema):
         yield app
         db.session.remove()
         db.engine.dispose()  # close this app's connections now, not whenever the app is garbage collected
+
+
+@pytest.fixture
+def production_app(monkeypatch, database_url, _schema):
+    """The app as `HUB_ENV=production` configures it from the environment (HSTS, Secure cookies and whatever
+    else production turns on), on the test database; only the password hash is made fast. Its pages are
+    fetched with base_url="https://localhost", and a POST needs the Referer a browser sends."""
+    monkeypatch.setenv("HUB_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://localhost")
+    app = create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "LOG_LEVEL": "WARNING"})
+    app.test_client_class = CheckingClient
+    with app.app_context():
+        empty_database()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

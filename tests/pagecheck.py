@@ -1,5 +1,5 @@
 """Checks every HTML page the test client fetches: it parses, has one h1, the title starts with it,
-ids are unique and every form control has a label."""
+ids are unique, every form control has a label, and nothing is inline (see inline_code)."""
 from html.parser import HTMLParser
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -23,9 +23,11 @@ class _Parser(HTMLParser):
         self._in = {"h1": False, "title": False, "label": 0}
         self.errors: list[str] = []
         self.html_attrs: dict = {}
+        self.inline: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        self.inline += _inline_in(tag, a)
         if tag == "html":
             self.html_attrs = a
         if "id" in a:
@@ -75,6 +77,22 @@ class _Parser(HTMLParser):
             self.title += data
 
 
+def _inline_in(tag: str, attrs: dict) -> list[str]:
+    found = [f"<{tag} {name}=...>" for name in attrs if name == "style" or name.startswith("on")]
+    if tag == "style" or (tag == "script" and not attrs.get("src")):
+        found.append(f"<{tag}> without src")
+    return found
+
+
+def inline_code(html: str) -> list[str]:
+    """Inline script or style, which the Content-Security-Policy (no 'unsafe-inline') would block: a
+    <script> without src, a <style> element, a style= attribute or an on*= handler."""
+    p = _Parser()
+    p.feed(html)
+    p.close()
+    return p.inline
+
+
 def _norm(text: str) -> str:
     return " ".join(text.split())
 
@@ -83,7 +101,7 @@ def check_page(html: str) -> None:
     p = _Parser()
     p.feed(html)
     p.close()
-    problems = list(p.errors)
+    problems = list(p.errors) + [f"inline code (blocked by the CSP): {i}" for i in p.inline]
     if len(p.h1) != 1:
         problems.append(f"expected one h1, found {len(p.h1)}")
     else:

@@ -9,14 +9,18 @@ runs on, and the app under gunicorn, the way production serves it.
             Browser(server.port).get("/healthz")
             server.kill()                  # SIGKILL the master and every worker at once
             server.start()                 # the same database again, on a new port
+        with AppServer(url, tls=True) as server:   # HTTPS with a self-signed certificate made for the test
+            server.base_url                # https://127.0.0.1:<port>; server.certfile to trust it
 
 The database kind follows TEST_DATABASE_URL: PostgreSQL when it names one (the new database is made
 on that server through its `postgres` maintenance database and dropped WITH (FORCE) afterwards),
 else SQLite. Several AppServers may share one database (start one per port).
 """
+import ipaddress
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -24,6 +28,7 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -98,19 +103,53 @@ def build_schema(url: str) -> None:
         upgrade()
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1 and localhost, valid for a day: (certfile, keyfile) in folder."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                                                        x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    certfile, keyfile = folder / "cert.pem", folder / "key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.touch(mode=0o600)
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    return certfile, keyfile
+
+
 class AppServer:
     """The app under gunicorn (`python -m gunicorn wsgi:app`), in its own process group so that kill()
     can SIGKILL the master and its workers together, as a power cut or the OOM killer would.
 
     `env` is added to the environment; by default the server runs as in production (HUB_ENV=production,
-    a SECRET_KEY shared with seeded_app and other AppServers, so a cookie from one works on all)."""
+    a SECRET_KEY shared with seeded_app and other AppServers, so a cookie from one works on all, and
+    PUBLIC_BASE_URL its own address unless `env` names another). With tls=True it serves HTTPS itself
+    (gunicorn --certfile/--keyfile) with a self-signed certificate made for it (`certfile` to trust it)."""
 
-    def __init__(self, url: str, workers: int = 2, threads: int = 1, env: dict | None = None):
-        self.url, self.workers, self.threads = url, workers, threads
+    def __init__(self, url: str, workers: int = 2, threads: int = 1, env: dict | None = None, tls: bool = False):
+        self.url, self.workers, self.threads, self.tls = url, workers, threads, tls
         self.env = {"HUB_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url, "LOG_LEVEL": "WARNING",
                     **(env or {})}
         self.port: int | None = None
         self.proc: subprocess.Popen | None = None
+        self._cert_folder: tempfile.TemporaryDirectory | None = None
+        self.certfile: Path | None = None
+        self.keyfile: Path | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def __enter__(self) -> "AppServer":
         self.start()
@@ -118,14 +157,23 @@ class AppServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+        if self._cert_folder is not None:
+            self._cert_folder.cleanup()
+            self._cert_folder = None
 
     def start(self) -> "AppServer":
         """Start on a free port and wait until /healthz answers 200."""
         self.port = free_port()
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--threads", str(self.threads),
+                   "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
+        if self.tls:
+            if self._cert_folder is None:
+                self._cert_folder = tempfile.TemporaryDirectory(prefix="hub_tls")
+                self.certfile, self.keyfile = self_signed_certificate(Path(self._cert_folder.name))
+            command += ["--certfile", str(self.certfile), "--keyfile", str(self.keyfile)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--threads", str(self.threads),
-             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env={**os.environ, **self.env}, start_new_session=True)
+            [*command, "wsgi:app"], cwd=ROOT, start_new_session=True,
+            env={**os.environ, "PUBLIC_BASE_URL": self.base_url, **self.env})
         self._wait_ready()
         return self
 
@@ -137,7 +185,11 @@ class AppServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with code {self.proc.returncode} before it was ready")
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                if self.tls:
+                    conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=2,
+                                                       context=ssl.create_default_context(cafile=self.certfile))
+                else:
+                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
                     return

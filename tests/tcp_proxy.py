@@ -5,15 +5,24 @@ real server (CI shares one PostgreSQL between runs).
         url = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/hub"
         proxy.cut()      # every open connection closed; new ones accepted and closed at once
         proxy.restore()  # new connections reach the server again
+
+With `tls=(certfile, keyfile)` it is the TLS-terminating front of a deployment: clients speak HTTPS to
+it and it passes the plain bytes on (the app server behind it sees plain HTTP, as behind a real proxy).
+`target` may be set after construction, before the first connection.
 """
 import select
 import socket
+import ssl
 import threading
 
 
 class TcpProxy:
-    def __init__(self, target_host: str, target_port: int):
+    def __init__(self, target_host: str, target_port: int, tls: tuple | None = None):
         self.target = (target_host, target_port)
+        self._tls = None
+        if tls is not None:
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(*map(str, tls))
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.1)
         self.port = self._listener.getsockname()[1]
@@ -62,6 +71,9 @@ class TcpProxy:
             if self._cut.is_set():
                 client.close()
                 continue
+            if self._tls is not None:  # the handshake in its own thread, so a slow client holds up no other
+                threading.Thread(target=self._serve_tls, args=(client,), daemon=True).start()
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -72,6 +84,20 @@ class TcpProxy:
             with self._lock:
                 self._open.update((client, upstream))
             threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+
+    def _serve_tls(self, client: socket.socket) -> None:
+        try:
+            client.settimeout(10)
+            client = self._tls.wrap_socket(client, server_side=True)
+            upstream = socket.create_connection(self.target, timeout=5)
+        except OSError:  # ssl.SSLError is one
+            client.close()
+            return
+        upstream.settimeout(None)
+        client.settimeout(None)
+        with self._lock:
+            self._open.update((client, upstream))
+        self._pipe(client, upstream)
 
     def _pipe(self, a: socket.socket, b: socket.socket) -> None:
         """Copy bytes both ways until either side closes (or cut() closes both)."""
@@ -85,6 +111,8 @@ class TcpProxy:
                     data = src.recv(65536)
                     if not data:
                         return
+                    while isinstance(src, ssl.SSLSocket) and src.pending():  # decrypted, not seen by select
+                        data += src.recv(src.pending())
                     pair[src].sendall(data)
         except (OSError, ValueError):
             return  # cut: the sockets were closed under us
