@@ -53,7 +53,7 @@ def test_out_of_range_page_and_year_never_give_a_500(app, client, login_as, samp
     db.session.add(invitation)
     db.session.commit()
     ids = {"group_id": sample["group"].id, "meeting_id": sample["meeting"].id, "person_id": sample["person"].id,
-           "org_id": sample["organisation"].id, "token": invitation.token, "kind": "paid"}
+           "org_id": sample["organisation"].id, "token": invitation.token, "kind": "payment"}
     if who == "admin":
         login_as(Role.ADMIN)
     elif who == "door":
@@ -86,3 +86,12 @@ def test_finance_summary_years(client, login_as):
         response = client.get(f"/finance/summary?year={year}")
         assert response.status_code == 404, year
         assert NOT_FOUND in response.get_data(as_text=True)
+
+
+def test_ids_in_the_query_string_beyond_the_database_are_not_found_or_ignored(client, login_as, sample):
+    login_as(Role.ORGANISER)
+    huge = "99999999999999999999"
+    group, person = sample["group"].id, sample["person"].id
+    assert client.get(f"/groups/{group}/actions/new?suggestion={huge}").status_code == 404
+    assert client.get(f"/groups/{group}/actions/new?meeting={huge}").status_code == 200
+    assert client.get(f"/people/{person}/recognition/payment?meeting={huge}").status_code == 200

@@ -12,7 +12,7 @@ from forms.organise import SearchForm
 from .. import invitations, participation
 from ..extensions import db
 from ..models import Attendance, Meeting, Person
-from ..pages import Routes
+from ..pages import Routes, record_id
 from ..roles import ORGANISERS, roles_required
 
 routes = Routes()
@@ -43,7 +43,7 @@ def invitations_page(meeting_id):
 def invite_person(meeting_id):
     mtg = _meeting(meeting_id)
     ConfirmForm().validate_on_submit()  # CSRFProtect has already checked the token
-    person = db.session.get(Person, request.form.get("person_id", type=int) or 0) or abort(404)
+    person = db.session.get(Person, record_id(request.form.get("person_id")) or 0) or abort(404)
     if invitations.invite(mtg, person):
         db.session.commit()
         flash(_("%(name)s is invited.", name=person.display_name))
