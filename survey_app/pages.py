@@ -21,6 +21,16 @@ def safe_next(target: str | None, default_endpoint: str) -> str:
     return url_for(default_endpoint)
 
 
+def external_url(endpoint: str, **values) -> str:
+    """A full link for use off the site (printed, in a QR code, given to someone): on PUBLIC_BASE_URL, never
+    on the Host header a request happened to send. Without PUBLIC_BASE_URL (development only) the request's
+    own address is used."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base + url_for(endpoint, _external=False, **values)
+
+
 MAX_ID = 2**31 - 1  # the largest id a PostgreSQL integer column holds
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "servers-test-secret-key-0123456789abcdefghij"
+PUBLIC_BASE_URL = "https://hub.example"  # production needs one; these servers print no links
 START_TIMEOUT_SECONDS = 30
 
 
@@ -103,11 +104,13 @@ class AppServer:
     can SIGKILL the master and its workers together, as a power cut or the OOM killer would.
 
     `env` is added to the environment; by default the server runs as in production (HUB_ENV=production,
-    a SECRET_KEY shared with seeded_app and other AppServers, so a cookie from one works on all)."""
+    a SECRET_KEY shared with seeded_app and other AppServers, so a cookie from one works on all, and a
+    PUBLIC_BASE_URL)."""
 
     def __init__(self, url: str, workers: int = 2, threads: int = 1, env: dict | None = None):
         self.url, self.workers, self.threads = url, workers, threads
-        self.env = {"HUB_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url, "LOG_LEVEL": "WARNING",
+        self.env = {"HUB_ENV": "production", "SECRET_KEY": SECRET, "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+                    "DATABASE_URL": url, "LOG_LEVEL": "WARNING",
                     **(env or {})}
         self.port: int | None = None
         self.proc: subprocess.Popen | None = None

@@ -12,7 +12,7 @@ from forms.organise import SearchForm
 from .. import invitations, participation
 from ..extensions import db
 from ..models import Attendance, Meeting, Person
-from ..pages import Routes, record_id
+from ..pages import Routes, external_url, record_id
 from ..roles import ORGANISERS, roles_required
 
 routes = Routes()
@@ -72,7 +72,7 @@ def print_invitations(meeting_id):
     mtg = _meeting(meeting_id)
     cards = []
     for inv in invitations.links_for(mtg):
-        url = url_for("invite.invitation", token=inv.token, _external=True)
+        url = external_url("invite.invitation", token=inv.token)
         cards.append((inv.person, url, qr_svg(url)))
     return render_template("organise/invitations_print.html", title=_("Invitations to print"), meeting=mtg,
                            cards=cards)
