@@ -93,6 +93,8 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(1024 * 1024))),
         "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", "30")),
+        # A personal link (and its printed QR code) stops working this many days after its meeting ends.
+        "PERSONAL_LINK_DAYS_AFTER_MEETING": int(env.get("PERSONAL_LINK_DAYS_AFTER_MEETING", "30")),
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES", "15")),
         "THROTTLE_REDIS_URL": env.get("THROTTLE_REDIS_URL", ""),
