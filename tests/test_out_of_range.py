@@ -67,7 +67,7 @@ def test_out_of_range_page_and_year_never_give_a_500(app, client, login_as, samp
         assert "door.vote" in seen
 
 
-@pytest.mark.parametrize("url", ["/people", "/meetings", "/meetings?past=1", "/groups", "/organisations",
+@pytest.mark.parametrize("url", ["/people", "/meetings", "/meetings?when=past", "/groups", "/organisations",
                                  "/admin/users", "/admin/audit"])
 def test_a_page_after_the_last_is_not_found_and_the_first_pages_work(client, login_as, sample, url):
     login_as(Role.ADMIN)

@@ -1,5 +1,5 @@
 """Partner organisations: the council, the NHS, voluntary sector groups."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
