@@ -43,7 +43,7 @@ migrate: setup
 	$(FLASK) db upgrade
 
 run: migrate
-	@$(FLASK) users setup-link --base-url http://$(HOST):$(PORT)
+	@$(FLASK) users setup-link --base-url "$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}"
 	@echo "Serving the Co-production Hub on http://$(HOST):$(PORT) (Ctrl+C to stop)"
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 

@@ -482,7 +482,7 @@ def run_database(kind: str, args) -> bool:
     ok = True
     with fresh_database(kind) as (url, baseline_url):
         env = {"DATABASE_URL": url, "BENCH_BASELINE_DB": baseline_url, "SECRET_KEY": SECRET,
-               "HUB_ENV": "production", "LOG_LEVEL": "WARNING"}
+               "HUB_ENV": "production", "PUBLIC_BASE_URL": "https://hub.example", "LOG_LEVEL": "WARNING"}
         started = time.perf_counter()
         migrate(env)
         ids = seed(url, args.rounds)

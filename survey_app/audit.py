@@ -9,8 +9,8 @@ from sqlalchemy import inspect
 from .extensions import db
 from .models import AuditEvent
 
-# Never copied into the audit trail.
-SECRET_COLUMNS = {"password_hash", "token_hash"}
+# Never copied into the audit trail: hashes, and a personal link's token (it is the key to the link).
+SECRET_COLUMNS = {"password_hash", "token_hash", "token"}
 
 
 def _plain(value: Any) -> Any:

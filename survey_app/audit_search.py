@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "view-needs": _l("Looked at their support needs"), "door-mode-start": _l("Started door mode"),
     "door-mode-stop": _l("Ended door mode"), "download-subject-access": _l("Downloaded everything held about them"),
     "view-audit": _l("Looked at the audit log about them"), "erase": _l("Erased their details"),
+    "withdraw-link": _l("Withdrew their personal link"), "reissue-link": _l("Made them a new personal link"),
+    "view-print-link": _l("Printed their personal link"),
 }
 
 

@@ -3,6 +3,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -39,6 +40,30 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
+def _public_base_url(text: str, production: bool) -> str:
+    """The address people reach the hub at (e.g. https://hub.example), for every link that leaves the site:
+    printed invitations, QR codes, the first-admin link. Required in production so a link never takes its
+    host from a request's Host header; in development the request's host is used when it is not set."""
+    text = text.strip()
+    if not text:
+        if production:
+            raise ConfigError("PUBLIC_BASE_URL must be set in production to the address people use, "
+                              "e.g. https://hub.example.")
+        return ""
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if (parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or parts.username
+            or parts.password or parts.path not in ("", "/") or parts.query or parts.fragment):
+        raise ConfigError(f"PUBLIC_BASE_URL must be an address such as https://hub.example (no path), "
+                          f"not {text!r}.")
+    if production and parts.scheme != "https":
+        raise ConfigError("PUBLIC_BASE_URL must start with https:// in production.")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def from_environment(instance_path: Path, env=os.environ, secret_given: bool = False) -> dict:
     """Build the Flask config dict from environment variables."""
     mode = env.get("HUB_ENV", "development")
@@ -55,10 +80,12 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
     years = env.get("RETENTION_INACTIVE_YEARS", "2").strip()
     if not years.isdigit() or not 1 <= int(years) <= 50:
         raise ConfigError(f"RETENTION_INACTIVE_YEARS must be a whole number of years from 1 to 50, not {years!r}.")
+    public_base_url = _public_base_url(env.get("PUBLIC_BASE_URL", ""), production)
 
     db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hub.sqlite3'}"
     return {
         "HUB_ENV": mode,
+        "PUBLIC_BASE_URL": public_base_url,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(db_url),
         "SESSION_COOKIE_SECURE": production,
@@ -69,6 +96,8 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(1024 * 1024))),
         "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", "30")),
+        # A personal link (and its printed QR code) stops working this many days after its meeting ends.
+        "PERSONAL_LINK_DAYS_AFTER_MEETING": int(env.get("PERSONAL_LINK_DAYS_AFTER_MEETING", "30")),
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES", "15")),
         "THROTTLE_REDIS_URL": env.get("THROTTLE_REDIS_URL", ""),

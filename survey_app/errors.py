@@ -20,6 +20,12 @@ def _page(status: int, title: str, message: str):
                            message=message, status=status), status
 
 
+def link_no_longer_works():
+    """A personal link that was withdrawn, has expired or never existed: one plain page for all three (in
+    the participant layout), so the page tells nobody which links once existed."""
+    return _page(404, _("This link no longer works"), _("Ask the organiser for a new one."))
+
+
 def init_app(app: Flask) -> None:
     unavailable.init_app(app)  # the database busy, gone, read-only or full: 503 "Please try again"
 

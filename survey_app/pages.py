@@ -1,7 +1,7 @@
 """Small helpers shared by the blueprints' views."""
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import abort, current_app, request, url_for
 from werkzeug.routing import IntegerConverter
 
 
@@ -21,6 +21,16 @@ def safe_next(target: str | None, default_endpoint: str) -> str:
     return url_for(default_endpoint)
 
 
+def external_url(endpoint: str, **values) -> str:
+    """A full link for use off the site (printed, in a QR code, given to someone): on PUBLIC_BASE_URL, never
+    on the Host header a request happened to send. Without PUBLIC_BASE_URL (development only) the request's
+    own address is used."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base + url_for(endpoint, _external=False, **values)
+
+
 MAX_ID = 2**31 - 1  # the largest id a PostgreSQL integer column holds
 
 
@@ -28,6 +38,43 @@ def record_id(text: str | None) -> int | None:
     """The id a form or link names, or None. str.isdigit() alone also passes "²" and "٣" (which int()
     refuses) and numbers too big for the database; only plain digits within range count."""
     if text and len(text) <= 10 and text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
+def requested_page() -> int:
+    """The page of a list the request asks for (`?page=`): 1 when not given. Anything but a plain number
+    from 1 to MAX_ID ("0", "-1", "x", "٣", a number too big for the database's OFFSET) is "not found"."""
+    text = request.args.get("page", "")
+    if text == "":
+        return 1
+    return record_id(text) or abort(404)
+
+
+def paginate(query, per_page: int | None = None):
+    """Flask-SQLAlchemy's paginate for the requested page; a page after the last one is "not found"."""
+    from .extensions import db
+
+    page = requested_page()
+    result = db.paginate(query, page=page, per_page=per_page or current_app.config["PER_PAGE"], error_out=False,
+                         count=True)
+    if page > max(1, result.pages):
+        abort(404)
+    return result
+
+
+def requested_year(low: int = 2000, high: int = 2100) -> int | None:
+    """The year a page is asked for (`?year=`), or None when not given; a year that is not plain ASCII digits
+    between `low` and `high` is "not found" (a date cannot hold year 999999999)."""
+    text = request.args.get("year", "")
+    if text == "":
+        return None
+    return plain_year(text, low, high) or abort(404)
+
+
+def plain_year(text: str | None, low: int = 2000, high: int = 2100) -> int | None:
+    """A four-digit year between `low` and `high`, or None."""
+    if text and len(text) == 4 and text.isascii() and text.isdigit() and low <= int(text) <= high:
         return int(text)
     return None
 
@@ -72,3 +119,11 @@ class SimplePage:
         self.pages = max(1, (total + per_page - 1) // per_page)
         self.has_prev, self.has_next = page > 1, page < self.pages
         self.prev_num, self.next_num = page - 1, page + 1
+
+    @classmethod
+    def requested(cls, per_page: int, total: int) -> "SimplePage":
+        """The page the request asks for; a page after the last one is "not found"."""
+        page = cls(requested_page(), per_page, total)
+        if page.page > page.pages:
+            abort(404)
+        return page

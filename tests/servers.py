@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "servers-test-secret-key-0123456789abcdefghij"
+PUBLIC_BASE_URL = "https://hub.example"  # production needs one; these servers print no links
 START_TIMEOUT_SECONDS = 30
 
 
@@ -133,9 +134,10 @@ class AppServer:
     can SIGKILL the master and its workers together, as a power cut or the OOM killer would.
 
     `env` is added to the environment; by default the server runs as in production (HUB_ENV=production,
-    a SECRET_KEY shared with seeded_app and other AppServers, so a cookie from one works on all, and
-    PUBLIC_BASE_URL its own address unless `env` names another). With tls=True it serves HTTPS itself
-    (gunicorn --certfile/--keyfile) with a self-signed certificate made for it (`certfile` to trust it)."""
+    a SECRET_KEY shared with seeded_app and other AppServers, so a cookie from one works on all, and a
+    PUBLIC_BASE_URL: its own address with tls=True, else PUBLIC_BASE_URL below, unless `env` names another).
+    With tls=True it serves HTTPS itself (gunicorn --certfile/--keyfile) with a self-signed certificate made
+    for it (`certfile` to trust it)."""
 
     def __init__(self, url: str, workers: int = 2, threads: int = 1, env: dict | None = None, tls: bool = False):
         self.url, self.workers, self.threads, self.tls = url, workers, threads, tls
@@ -173,7 +175,7 @@ class AppServer:
             command += ["--certfile", str(self.certfile), "--keyfile", str(self.keyfile)]
         self.proc = subprocess.Popen(
             [*command, "wsgi:app"], cwd=ROOT, start_new_session=True,
-            env={**os.environ, "PUBLIC_BASE_URL": self.base_url, **self.env})
+            env={**os.environ, "PUBLIC_BASE_URL": self.base_url if self.tls else PUBLIC_BASE_URL, **self.env})
         self._wait_ready()
         return self
 

@@ -71,7 +71,8 @@ def test_person_filter_shows_their_records_only_including_rows_removed_since(cli
     records = records_of(rows)
     line = held["line"].id
     assert sorted(set(records)) == sorted({f"Person {person.id}", "Meeting attendance 1", "Support arranged 1",
-                                           f"Recognition line {line}", f"Recognition line {removed_id}"})
+                                           f"Recognition line {line}", f"Recognition line {removed_id}",
+                                           "Personal link 1"})  # making their link is recorded
     assert [r[2] for r in rows if r[3] == f"Recognition line {removed_id}"] == ["Removed", "Added"]
     assert [r[2] for r in rows if r[3] == "Support arranged 1"] == ["Marked as not arranged", "Marked as arranged"]
     assert f"Person {other.id}" not in records

@@ -19,10 +19,36 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
         from_environment(tmp_path, {"HUB_ENV": "production", "SECRET_KEY": "dev"})
 
 
+PRODUCTION = {"HUB_ENV": "production", "SECRET_KEY": "x" * 40, "PUBLIC_BASE_URL": "https://hub.example"}
+
+
 def test_production_turns_on_secure_cookies_and_hsts(tmp_path):
-    cfg = from_environment(tmp_path, {"HUB_ENV": "production", "SECRET_KEY": "x" * 40})
+    cfg = from_environment(tmp_path, PRODUCTION)
     assert cfg["SESSION_COOKIE_SECURE"] is True
     assert cfg["HSTS"] is True
+
+
+def test_production_refuses_to_start_without_its_public_address(tmp_path):
+    """Links that leave the site (printed invitations, QR codes) must not take their host from a request."""
+    without = {k: v for k, v in PRODUCTION.items() if k != "PUBLIC_BASE_URL"}
+    with pytest.raises(ConfigError) as refused:
+        from_environment(tmp_path, without)
+    assert str(refused.value) == ("PUBLIC_BASE_URL must be set in production to the address people use, "
+                                  "e.g. https://hub.example.")
+    with pytest.raises(ConfigError, match="must start with https:// in production"):
+        from_environment(tmp_path, {**PRODUCTION, "PUBLIC_BASE_URL": "http://hub.example"})
+    for bad in ("hub.example", "https://hub.example/hub", "https://hub.example/?x=1", "ftp://hub.example",
+                "https://", "https://user@hub.example", "https://hub.example:99999"):
+        with pytest.raises(ConfigError, match="PUBLIC_BASE_URL must be an address such as https://hub.example"):
+            from_environment(tmp_path, {**PRODUCTION, "PUBLIC_BASE_URL": bad})
+    assert from_environment(tmp_path, {**PRODUCTION, "PUBLIC_BASE_URL": " https://hub.example:8443/ "})[
+        "PUBLIC_BASE_URL"] == "https://hub.example:8443"
+
+
+def test_development_needs_no_public_address(tmp_path):
+    assert from_environment(tmp_path, {})["PUBLIC_BASE_URL"] == ""
+    assert from_environment(tmp_path, {"PUBLIC_BASE_URL": "http://10.0.0.5:5000"})["PUBLIC_BASE_URL"] == \
+        "http://10.0.0.5:5000"
 
 
 def test_development_generates_a_secret_once_and_keeps_it(tmp_path):
@@ -70,4 +96,12 @@ def test_a_configuration_problem_is_one_plain_line_not_a_traceback(tmp_path):
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "Error: SECRET_KEY must be set to a random value of at least 32 characters in production." in done.stderr
+    assert "Traceback" not in done.stderr
+    env["SECRET_KEY"] = "s" * 40
+    env.pop("PUBLIC_BASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "users", "--help"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert done.stderr.strip().endswith("Error: PUBLIC_BASE_URL must be set in production to the address people "
+                                        "use, e.g. https://hub.example.")
     assert "Traceback" not in done.stderr

@@ -230,3 +230,30 @@ def test_meeting_page_says_who_came_but_is_not_yet_recognised(app, world):
     pay_everyone(app, world)
     page = organiser.get(f"/meetings/{world['meeting'].id}").get_data(as_text=True)
     assert "Attended but not yet recognised: 1" in page and "Bo Test" in page
+
+
+def test_a_payee_reference_goes_only_on_people_with_money_lines_and_the_reply_names_nobody(app, world):
+    """Posting a reference onto any person id used to answer "saved for <full name>": every name could be
+    read. Only people with money lines (the payees page's list) can have one, and no reply names them."""
+    pay_everyone(app, world)
+    ana, cy = world["others"][0], world["others"][2]  # Ana wants thanks only: a thanks line, no money
+    stranger = Person(first_name="Zofia", last_name="Secretname", contact_method="email", email="z@x.example",
+                      information_format="standard", role="carer")
+    stranger.refresh_search_name()
+    db.session.add(stranger)
+    db.session.commit()
+    finance = signed_in(app, world["finance"])
+    for person in (ana, stranger):
+        response = finance.submit(f"/finance/payees/{person.id}", {"payee_ref": "PROBE"}, token_from="/finance/payees")
+        assert response.status_code == 404
+        body = response.get_data(as_text=True)
+        assert "Page not found" in body and person.first_name not in body and person.last_name not in body
+        db.session.expire_all()
+        assert db.session.get(Person, person.id).payee_ref != "PROBE"
+    response = finance.submit(f"/finance/payees/{cy.id}", {"payee_ref": "SUP-CY"}, token_from="/finance/payees",
+                              follow_redirects=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Payee reference saved." in page and "saved for" not in page
+    db.session.expire_all()
+    assert db.session.get(Person, cy.id).payee_ref == "SUP-CY"

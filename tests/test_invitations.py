@@ -49,6 +49,34 @@ def test_printed_invitation_has_the_link_and_a_qr_code(client, organiser, sample
     assert "<svg" in page and "Dear Dorota" in page
 
 
+def test_printed_links_and_qr_codes_use_the_public_address_whatever_host_the_request_names(app, client, organiser,
+                                                                                         sample):
+    """A request with a hostile Host header must not put its host on paper."""
+    from survey_app.organise.invitations import qr_svg
+
+    app.config["PUBLIC_BASE_URL"] = "https://hub.example"
+    invitation = invite_and_link(client, sample)
+    url = f"/meetings/{sample['meeting'].id}/invitations/print"
+    session = client.get_cookie("hub_session").value
+    client.set_cookie("hub_session", session, domain="evil.example")  # as a browser tricked to that host would
+    for host in ("evil.example", "evil.example:443"):
+        response = client.get(url, environ_overrides={"HTTP_HOST": host})
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        expected = f"https://hub.example/invite/{invitation.token}"
+        assert f'<p class="link">{expected}</p>' in page
+        assert str(qr_svg(expected)) in page  # the QR code is exactly the one for the public address
+        assert "evil.example" not in page and "localhost" not in page
+
+
+def test_setup_link_uses_the_public_address(app, runner):
+    app.config["PUBLIC_BASE_URL"] = "https://hub.example"
+    result = runner.invoke(args=["users", "setup-link"])
+    assert result.exit_code == 0 and "    https://hub.example/setup/" in result.output
+    result = runner.invoke(args=["users", "setup-link", "--base-url", "http://10.0.0.5:8000"])
+    assert "    http://10.0.0.5:8000/setup/" in result.output
+
+
 def test_personal_link_opens_support_and_suggestions_for_that_person(app, client, organiser, sample):
     invitation = invite_and_link(client, sample)
     home = app.test_client()

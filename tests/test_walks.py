@@ -90,6 +90,7 @@ def walk(app, runner, make_user):
         "number": db.session.scalar(select(FinanceReturn.number).where(FinanceReturn.paid_on.is_(None))),
         "user_id": first(User, User.id != admin_user.id), "kind": "payment", "filename": "css/app.css",
         "token": db.session.scalar(select(Invitation.token).where(Invitation.meeting_id == meeting.id)),
+        "invitation_id": first(Invitation, Invitation.meeting_id == meeting.id),
     }
     assert None not in values.values(), values
     values["setup_token"] = setup_token

@@ -5,7 +5,7 @@ through the app. Reading the log is not itself logged (every page view would add
 it is filtered by a person: that is a look at one person's records, so it leaves a "view-audit"
 event on that person with the filters used.
 """
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from forms.admin import AuditFilterForm
 from .. import audit_search
 from ..extensions import db
 from ..models import AuditEvent, Person
-from ..pages import Routes, record_id
+from ..pages import Routes, paginate, record_id
 from ..roles import ADMINS, roles_required
 
 routes = Routes()
@@ -56,8 +56,7 @@ def audit_log():
         return render_template("admin/audit_log.html", title=_("Audit log"), form=form, page=None,
                                query_args={}, describe=audit_search), 400
     filters = _filters(form)
-    page = db.paginate(audit_search.events_query(filters), per_page=current_app.config["PER_PAGE"],
-                       error_out=False)
+    page = paginate(audit_search.events_query(filters))
     person = db.session.get(Person, filters.person_id) if filters.person_id is not None else None
     html = render_template("admin/audit_log.html", title=_("Audit log"), form=form, page=page,
                            query_args=_query_args(), describe=audit_search, person=person)

@@ -9,7 +9,7 @@ from forms.admin import BudgetForm
 from ..budgets import budget_amount, positions_for_year, set_budget, tax_year_end, tax_years_around
 from ..extensions import db
 from ..models.base import london_today
-from ..pages import Routes, keeps_input, record_id
+from ..pages import Routes, keeps_input, plain_year, record_id
 from ..recognition import RecognitionError, tax_year_start
 from ..roles import ADMINS, roles_required
 from .rates import chosen_group, group_choices
@@ -24,9 +24,8 @@ def year_label(year_starting: date) -> str:
 
 def year_from(text: str | None) -> date | None:
     """The tax year named by the year it starts in ("2026"), or None."""
-    if text and len(text) == 4 and text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100:
-        return date(int(text), 4, 6)
-    return None
+    year = plain_year(text)
+    return date(year, 4, 6) if year else None
 
 
 @routes.route("/budgets")

@@ -1,5 +1,5 @@
 """Staff accounts: list, add, change role, disable."""
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from forms.organise import NO_ORGANISATION, enum_choices
 from .. import accounts, audit
 from ..extensions import db
 from ..models import Organisation, Role, User
-from ..pages import Routes, choices_from, keeps_input, record_id
+from ..pages import Routes, choices_from, keeps_input, paginate, record_id
 from ..roles import ADMINS, roles_required
 
 routes = Routes()
@@ -30,7 +30,7 @@ def _organisation_id(value) -> int | None:
 @roles_required(*ADMINS)
 def users():
     query = select(User).order_by(User.active.desc(), User.name)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query)
     return render_template("admin/users.html", title=_("Staff accounts"), page=page)
 
 

@@ -2,6 +2,7 @@
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .. import accounts
@@ -32,9 +33,11 @@ def create_user(email, role, name, password_stdin):
 
 
 @users_cli.command("setup-link")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--base-url", default=None,
+              help="The hub's address; default PUBLIC_BASE_URL, or http://127.0.0.1:5000 without it.")
 def setup_link(base_url):
     """If there is no admin yet, print a one-time link for creating the first one."""
+    base_url = base_url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
     if accounts.admin_exists():
         return
     token = accounts.issue_setup_token()

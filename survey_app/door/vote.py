@@ -7,7 +7,7 @@ from forms.suggestions import VoteForm
 from .. import participation, suggestions
 from ..extensions import db
 from ..models import Person
-from ..pages import Routes, SimplePage, keeps_input
+from ..pages import Routes, SimplePage, keeps_input, record_id
 from ..roles import door_only
 from ..suggestions import SuggestionError
 from . import kiosk
@@ -43,7 +43,7 @@ def vote():
                 said = "counted" if counted else "already"
         page = form.page_number()
         return redirect(url_for("door.vote", page=page if page > 1 else None, said=said))
-    number = request.args.get("page", 1, type=int) if not form.is_submitted() else form.page_number()
+    number = (record_id(request.args.get("page")) or 1) if not form.is_submitted() else form.page_number()
     total = suggestions.votable_count(meeting.group_id)
     page = SimplePage(min(max(1, number), max(1, -(-total // PER_PAGE))), PER_PAGE, total)
     rows = suggestions.votable_list(meeting.group_id, limit=PER_PAGE, offset=(page.page - 1) * PER_PAGE)

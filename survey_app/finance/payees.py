@@ -35,12 +35,17 @@ def payees():
 @routes.route("/payees/<int:person_id>", methods=["POST"])
 @roles_required(*FINANCE)
 def set_payee(person_id):
-    person = db.session.get(Person, person_id) or abort(404)
+    # Only someone on the payees list (a person with money lines) has a payee reference; anyone else is
+    # "not found", so this cannot be used to learn who is behind a person id.
+    has_money = db.session.scalar(select(RecognitionLine.id).where(RecognitionLine.person_id == person_id,
+                                                                   RecognitionLine.kind.in_(rec.MONEY_KINDS))
+                                  .limit(1))
+    person = (db.session.get(Person, person_id) if has_money else None) or abort(404)
     form = PayeeRefForm()
     if form.validate_on_submit():
         rec.set_payee_ref(person, form.payee_ref.data, current_user)
         db.session.commit()
-        flash(_("Payee reference saved for %(name)s.", name=person.display_name))
+        flash(_("Payee reference saved."))  # no name: the list they came from shows whose it is
     else:
         for errors in form.errors.values():
             flash(errors[0])

@@ -1,7 +1,7 @@
 """Money by month and by cost code for a tax year, as a chart and a table."""
 from datetime import date, datetime
 
-from flask import render_template, request
+from flask import render_template
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import extract, func, select
@@ -12,7 +12,7 @@ from ..extensions import db
 from ..formatting import pence
 from ..models import LineStatus, RecognitionLine
 from ..models.base import LONDON
-from ..pages import Routes
+from ..pages import Routes, requested_year
 from ..roles import FINANCE, roles_required
 
 routes = Routes()
@@ -23,7 +23,7 @@ COUNTED = (LineStatus.APPROVED, LineStatus.IN_RETURN, LineStatus.PAID)
 @roles_required(*FINANCE)
 def summary():
     this_year = rec.tax_year_start(datetime.now(LONDON).date())
-    year = request.args.get("year", type=int) or this_year.year
+    year = requested_year() or this_year.year
     start, end = date(year, 4, 6), date(year + 1, 4, 5)
     counted = (RecognitionLine.kind.in_(rec.MONEY_KINDS), RecognitionLine.status.in_(COUNTED),
                RecognitionLine.activity_on >= start, RecognitionLine.activity_on <= end)

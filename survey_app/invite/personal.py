@@ -1,11 +1,12 @@
 """A person's own link for one meeting: say what support you need, suggest something, before the day."""
-from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from forms.base import BaseForm
 
+from .. import errors, invitations
 from ..door.shared import suggest_page, support_page
 from ..extensions import db
 from ..models import Invitation, Meeting
@@ -19,13 +20,15 @@ routes = Routes()
 
 
 def _invitation(token: str) -> Invitation:
-    if not TOKEN_RE.match(token):
-        abort(404)
-    invitation = db.session.scalar(
-        select(Invitation).options(joinedload(Invitation.person), joinedload(Invitation.meeting)
-                                   .joinedload(Meeting.group)).where(Invitation.token == token))
-    if invitation is None:
-        abort(404)
+    """The invitation a working link names; anything else (unknown, withdrawn, expired) gets the plain
+    "This link no longer works" page."""
+    invitation = None
+    if TOKEN_RE.match(token):
+        invitation = db.session.scalar(
+            select(Invitation).options(joinedload(Invitation.person), joinedload(Invitation.meeting)
+                                       .joinedload(Meeting.group)).where(Invitation.token == token))
+    if invitation is None or not invitations.link_works(invitation):
+        abort(make_response(*errors.link_no_longer_works()))
     g.person_language = invitation.person.language  # their own language by default
     return invitation
 

@@ -152,7 +152,11 @@ class FormToken(db.Model):
 
 
 class Invitation(db.Model):
-    """A personal link for one person and one meeting, so they can tell us what they need from home."""
+    """A personal link for one person and one meeting, so they can tell us what they need from home.
+
+    Withdrawn by an organiser: `withdrawn_at` is set and the token replaced by a new random one nobody has
+    seen, so the old link is gone from the database; re-issuing gives a new token and clears
+    `withdrawn_at`. A link also stops working a set time after its meeting (invitations.link_works)."""
 
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
 
@@ -161,6 +165,7 @@ class Invitation(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     meeting: Mapped[Meeting] = relationship()
     person: Mapped[Person] = relationship()

@@ -65,11 +65,11 @@ def new_action(group_id):
     group = db.session.get(Group, group_id) or abort(404)
     suggestion = None
     if request.args.get("suggestion"):
-        suggestion = db.session.get(Suggestion, request.args.get("suggestion", type=int) or 0)
+        suggestion = db.session.get(Suggestion, record_id(request.args.get("suggestion")) or 0)
         if suggestion is None or suggestion.group_id != group.id:
             abort(404)
     form = ActionForm()
-    _choices(form, group, request.args.get("meeting", type=int))
+    _choices(form, group, record_id(request.args.get("meeting")))
     if not form.is_submitted():
         meeting_id = request.args.get("meeting", "")
         form.meeting.data = meeting_id if _chosen_id(meeting_id, form.meeting.choices) else ""

@@ -1,5 +1,5 @@
 """Co-production groups, such as the Learning Disability Partnership Board."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -11,7 +11,7 @@ from ..budgets import budget_position
 from ..extensions import db
 from ..models import Group, Meeting, Organisation
 from ..models.base import london_today, utcnow
-from ..pages import Routes, choices_from, keeps_input, record_id
+from ..pages import Routes, choices_from, keeps_input, paginate, record_id
 from ..recognition import tax_year_start
 from ..roles import ORGANISERS, roles_required
 
@@ -22,7 +22,7 @@ routes = Routes()
 @roles_required(*ORGANISERS)
 def groups():
     query = select(Group).options(joinedload(Group.organisation)).order_by(Group.name)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query)
     return render_template("organise/groups.html", title=_("Groups"), page=page)
 
 

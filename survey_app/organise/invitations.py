@@ -11,8 +11,9 @@ from forms.organise import SearchForm
 
 from .. import invitations, participation
 from ..extensions import db
-from ..models import Attendance, Meeting, Person
-from ..pages import Routes
+from ..models import Attendance, Invitation, Meeting, Person
+from ..models.base import utcnow
+from ..pages import Routes, external_url, record_id
 from ..roles import ORGANISERS, roles_required
 
 routes = Routes()
@@ -35,7 +36,8 @@ def invitations_page(meeting_id):
                                      .where(Attendance.meeting_id == mtg.id)).all()
     attendances.sort(key=lambda a: (a.person.last_name.casefold(), a.person.first_name.casefold()))
     return render_template("organise/invitations.html", title=_("Invitations: %(name)s", name=mtg.title),
-                           meeting=mtg, search=search, q=q, matches=matches, attendances=attendances, links=links)
+                           meeting=mtg, search=search, q=q, matches=matches, attendances=attendances, links=links,
+                           works_until=invitations.works_until(mtg), expired=utcnow() > invitations.works_until(mtg))
 
 
 @routes.route("/meetings/<int:meeting_id>/invitations/add", methods=["POST"])
@@ -43,7 +45,7 @@ def invitations_page(meeting_id):
 def invite_person(meeting_id):
     mtg = _meeting(meeting_id)
     ConfirmForm().validate_on_submit()  # CSRFProtect has already checked the token
-    person = db.session.get(Person, request.form.get("person_id", type=int) or 0) or abort(404)
+    person = db.session.get(Person, record_id(request.form.get("person_id")) or 0) or abort(404)
     if invitations.invite(mtg, person):
         db.session.commit()
         flash(_("%(name)s is invited.", name=person.display_name))
@@ -61,6 +63,37 @@ def make_links(meeting_id):
     return redirect(url_for("organise.invitations_page", meeting_id=mtg.id))
 
 
+def _invitation(meeting_id: int, invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id, options=[joinedload(Invitation.person),
+                                                                    joinedload(Invitation.meeting)])
+    if invitation is None or invitation.meeting_id != meeting_id:
+        abort(404)
+    return invitation
+
+
+@routes.route("/meetings/<int:meeting_id>/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+@roles_required(*ORGANISERS)
+def withdraw_link(meeting_id, invitation_id):
+    invitation = _invitation(meeting_id, invitation_id)
+    if ConfirmForm().validate_on_submit() and invitation.withdrawn_at is None:
+        invitations.withdraw(invitation)
+        db.session.commit()
+        flash(_("The personal link for %(name)s no longer works.", name=invitation.person.display_name))
+    return redirect(url_for("organise.invitations_page", meeting_id=meeting_id))
+
+
+@routes.route("/meetings/<int:meeting_id>/invitations/<int:invitation_id>/reissue", methods=["POST"])
+@roles_required(*ORGANISERS)
+def reissue_link(meeting_id, invitation_id):
+    invitation = _invitation(meeting_id, invitation_id)
+    if ConfirmForm().validate_on_submit():
+        invitations.reissue(invitation)
+        db.session.commit()
+        flash(_("%(name)s has a new personal link; the old one no longer works. Print or send the new one.",
+                name=invitation.person.display_name))
+    return redirect(url_for("organise.invitations_page", meeting_id=meeting_id))
+
+
 def qr_svg(url: str) -> Markup:
     """The link as an inline SVG QR code (made here, no outside service)."""
     return Markup(segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff"))
@@ -70,9 +103,11 @@ def qr_svg(url: str) -> Markup:
 @roles_required(*ORGANISERS)
 def print_invitations(meeting_id):
     mtg = _meeting(meeting_id)
+    links = invitations.working_links_for(mtg)
     cards = []
-    for inv in invitations.links_for(mtg):
-        url = url_for("invite.invitation", token=inv.token, _external=True)
+    for inv in links:
+        url = external_url("invite.invitation", token=inv.token)
         cards.append((inv.person, url, qr_svg(url)))
+    invitations.record_printed(links)
     return render_template("organise/invitations_print.html", title=_("Invitations to print"), meeting=mtg,
                            cards=cards)

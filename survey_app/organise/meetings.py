@@ -13,7 +13,7 @@ from ..recognition import attended_not_recognised
 from ..extensions import db
 from ..models import Attendance, Group, Meeting, MeetingMode
 from ..models.base import utcnow
-from ..pages import Routes, choices_from, keeps_input, record_id
+from ..pages import Routes, choices_from, keeps_input, paginate, record_id
 from ..roles import ORGANISERS, roles_required
 
 routes = Routes()
@@ -28,7 +28,7 @@ def meetings():
         query = query.where(Meeting.starts_at < utcnow()).order_by(Meeting.starts_at.desc())
     else:
         query = query.where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at)
-    page = db.paginate(query, per_page=25, error_out=False)
+    page = paginate(query, per_page=25)
     return render_template("organise/meetings.html", title=_("Past meetings") if past else _("Upcoming meetings"),
                            page=page, past=past, unarranged=support_plan.unarranged_count(m.id for m in page.items))
 

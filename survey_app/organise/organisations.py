@@ -1,5 +1,5 @@
 """Partner organisations: the council, the NHS, voluntary sector groups."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
@@ -22,15 +22,13 @@ def organisations():
     counts = (select(Person.organisation_id, func.count().label("n")).group_by(Person.organisation_id)
               .subquery())
     per_page = current_app.config["PER_PAGE"]
-    page_number = request.args.get("page", 1, type=int)
     total = db.session.scalar(select(func.count()).select_from(Organisation))
-    page_number = max(1, min(page_number, (total + per_page - 1) // per_page or 1))
+    page = SimplePage.requested(per_page, total)
     rows = db.session.execute(
         select(Organisation, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.organisation_id == Organisation.id).order_by(Organisation.name)
-        .limit(per_page).offset((page_number - 1) * per_page)
+        .limit(per_page).offset((page.page - 1) * per_page)
     ).all()
-    page = SimplePage(page_number, per_page, total)
     return render_template("organise/organisations.html", title=_("Organisations"), rows=rows, page=page)
 
 

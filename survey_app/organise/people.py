@@ -17,7 +17,7 @@ from ..models import (Attendance, ContactMethod, InformationFormat, Meeting, Org
                       RecognitionKind, RecognitionLine, RecognitionPreference, Voice)
 from ..models.base import LONDON, utcnow
 from ..models.people import search_key
-from ..pages import Routes, choices_from, keeps_input, record_id
+from ..pages import Routes, choices_from, keeps_input, paginate, record_id
 from ..roles import ORGANISERS, roles_required
 
 routes = Routes()
@@ -38,7 +38,7 @@ def people():
         # Match the start of the whole name or of the last name.
         query = query.where(Person.search_name.like(f"{pattern}%", escape="\\")
                             | Person.search_name.like(f"% {pattern}%", escape="\\"))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query)
     return render_template("organise/people.html", title=_("People"), page=page, search=search, q=q)
 
 

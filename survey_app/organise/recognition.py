@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import (ExpenseType, Group, Meeting, PaymentBasis, Person, RecognitionKind, RecognitionLine,
                       RecognitionPreference, ThanksType)
 from ..models.base import LONDON
-from ..pages import Routes, keeps_input
+from ..pages import Routes, keeps_input, record_id
 from ..recognition import LineInput, RecognitionError
 from ..roles import ORGANISERS, roles_required
 
@@ -127,7 +127,7 @@ def record_line(person_id, kind):
         kind = RecognitionKind(kind)
     except ValueError:
         abort(404)
-    meeting = db.session.get(Meeting, request.args.get("meeting", type=int) or 0)
+    meeting = db.session.get(Meeting, record_id(request.args.get("meeting")) or 0)
     groups = [] if meeting else db.session.scalars(select(Group).order_by(Group.name)).all()
     form = _kind_form(kind, meeting is not None)
     if not form.is_submitted():

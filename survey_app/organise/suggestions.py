@@ -31,8 +31,7 @@ def group_suggestions(group_id):
     sort = request.args.get("sort") if request.args.get("sort") in suggestions.SORTS else "votes"
     counts = suggestions.status_counts(group.id)
     per_page = current_app.config["PER_PAGE"]
-    page = SimplePage(max(1, request.args.get("page", 1, type=int)), per_page,
-                      counts[status] if status else sum(counts.values()))
+    page = SimplePage.requested(per_page, counts[status] if status else sum(counts.values()))
     rows = suggestions.triage_list(group.id, sort=sort, status=status, limit=per_page,
                                    offset=(page.page - 1) * per_page)
     return render_template("organise/suggestions/list.html", title=_("Suggestions for %(group)s", group=group.name),
