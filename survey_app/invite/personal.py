@@ -1,4 +1,6 @@
 """A person's own link for one meeting: say what support you need, suggest something, before the day."""
+import re
+
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -11,15 +13,15 @@ from ..extensions import db
 from ..models import Invitation, Meeting
 from ..models.base import LONDON
 from ..pages import Routes, keeps_input
-from ..participation import TOKEN_RE
 from ..recognition import rate_for
 from ..roles import by_personal_link
 
 routes = Routes()
+LINK_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # what invitations.make_links issues
 
 
 def _invitation(token: str) -> Invitation:
-    if not TOKEN_RE.match(token):
+    if not LINK_TOKEN_RE.match(token):
         abort(404)
     invitation = db.session.scalar(
         select(Invitation).options(joinedload(Invitation.person), joinedload(Invitation.meeting)
