@@ -366,10 +366,12 @@ def door_tablets(port: int, meeting_id: int, count: int) -> list[Browser]:
 
 def confirm_only(tablets: list[Browser], people: list, meeting_id: int, seconds: float, acks: Acks) -> dict:
     """Every tablet only POSTs the sign-in confirm, each for the next person, with a fresh one-time token.
-    The pick is signed here with the app's key, as the check page would have done."""
+    The pick and the token are signed here with the app's key, as the check page would have done."""
     from itsdangerous import URLSafeTimedSerializer
 
-    signer = URLSafeTimedSerializer(SECRET, salt="door-pick")
+    from forms.door import form_token_signer
+
+    signer, tokens = URLSafeTimedSerializer(SECRET, salt="door-pick"), form_token_signer(SECRET)
     lock, queue, done, errors = threading.Lock(), itertools.cycle(people), [0], [0]
     stop_at = time.time() + seconds
 
@@ -377,7 +379,7 @@ def confirm_only(tablets: list[Browser], people: list, meeting_id: int, seconds:
         while time.time() < stop_at:
             with lock:
                 person = next(queue)  # after everyone, people sign in again: the same statements, a new token
-            token = secrets.token_urlsafe(24)
+            token = tokens.sign(secrets.token_urlsafe(16)).decode()
             ok = b.go("", "POST", "/door/sign-in/confirm", {
                 "csrf_token": b.csrf, "pick": signer.dumps({"p": person[0], "m": meeting_id}), "form_token": token},
                 status=302, to="/door/support") is not None

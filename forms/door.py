@@ -4,6 +4,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import LazyString, lazy_gettext as _l, ngettext
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
 
 from .base import BaseForm, clean_text, csrf_passed
@@ -29,22 +30,63 @@ def _short_text(limit=TEXT_LIMIT):
     return MaxLength(limit, _l("Please write less. You can use up to %(max)d letters."))
 
 
-FORM_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# A one-time token is issued by the server: a random nonce signed with the app's SECRET_KEY and the time
+# (itsdangerous, as Flask's session cookie), 57 characters, so a browser cannot make up its own and one page
+# load cannot post for ever. The nonce makes each token unique; the FormToken row of a used one stops a
+# replay. A token is good for FORM_TOKEN_MAX_AGE: longer than a door tablet stays open on one form (a
+# meeting's day), shorter than the FORM_TOKEN_DAYS for which retention keeps used tokens' rows, so a token
+# whose row has been deleted is always too old to be accepted again (tests/test_flood.py checks it).
+FORM_TOKEN_SALT = "form-token"
+FORM_TOKEN_MAX_AGE = 24 * 3600
+FORM_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{4,8}\.[A-Za-z0-9_-]{27}$")
+TOKEN_NOT_OURS = _l("Something went wrong on our side. Please press the button again.")
+TOKEN_TOO_OLD = _l("This page was open for a long time, so we could not save it yet. "
+                   "Check your answers and press the button again.")
+
+
+def form_token_signer(secret_key: str) -> TimestampSigner:
+    return TimestampSigner(secret_key, salt=FORM_TOKEN_SALT)
+
+
+def _signer() -> TimestampSigner:
+    """This app's signer, made once: the door sign-in confirm checks a token on every press."""
+    key = current_app.config["SECRET_KEY"]
+    made = current_app.extensions.get("form_token_signer")
+    if made is None or made[0] != key:
+        made = current_app.extensions["form_token_signer"] = (key, form_token_signer(key))
+    return made[1]
 
 
 def new_form_token() -> str:
-    return secrets.token_urlsafe(24)
+    return _signer().sign(secrets.token_urlsafe(16)).decode()
+
+
+def form_token_problem(token: str | None):
+    """None if this server issued the token less than FORM_TOKEN_MAX_AGE ago (used or not: claiming it is
+    the caller's job), else the sentence to show. One HMAC check."""
+    if not FORM_TOKEN_RE.match(token or ""):
+        return TOKEN_NOT_OURS
+    try:
+        _signer().unsign(token, max_age=FORM_TOKEN_MAX_AGE)
+    except SignatureExpired:
+        return TOKEN_TOO_OLD
+    except BadSignature:
+        return TOKEN_NOT_OURS
+    return None
 
 
 class OnceForm(BaseForm):
-    """Carries a one-time token so a double tap or a refresh cannot save the same thing twice."""
+    """Carries a one-time token so a double tap or a refresh cannot save the same thing twice, and a
+    token the server never issued (or issued too long ago) saves nothing: the form is shown again, with
+    what was typed and a fresh token."""
 
     form_token = HiddenField()
 
     def validate_form_token(self, field):
-        if not FORM_TOKEN_RE.match(field.data or ""):
+        problem = form_token_problem(field.data)
+        if problem is not None:
             field.data = new_form_token()
-            raise ValidationError(_l("Something went wrong on our side. Please press the button again."))
+            raise ValidationError(problem)
 
 
 class NameSearchForm(BaseForm):
@@ -70,11 +112,11 @@ def confirmed(formdata) -> tuple[str | None, str] | None:
     """(pick, form_token) if ConfirmForm().validate_on_submit() would pass on this POST, else None.
     The sign-in confirm is the busiest POST and shows no errors (it redirects), so it reads its two
     hidden fields here instead of building the form, whose construction signs a CSRF token nobody sees.
-    Same checks: the CSRF token (see csrf_passed), text cleaned like BaseForm, OnceForm's token pattern."""
+    Same checks: the CSRF token (see csrf_passed), text cleaned like BaseForm, OnceForm's token check."""
     if not csrf_passed():
         return None
     token = clean_text(formdata.get("form_token"))
-    if not FORM_TOKEN_RE.match(token or ""):
+    if form_token_problem(token) is not None:
         return None
     return clean_text(formdata.get("pick")), token
 

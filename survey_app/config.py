@@ -101,6 +101,8 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES", "15")),
         "THROTTLE_REDIS_URL": env.get("THROTTLE_REDIS_URL", ""),
+        # Suggestions one network address may send through a group's open link in an hour (rate_limit.py).
+        "GROUP_LINK_SUGGESTIONS_PER_HOUR": int(env.get("GROUP_LINK_SUGGESTIONS_PER_HOUR", "10")),
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
         # A SQLite database refuses to start with less free disk than this (survey_app/database.py).
         "SQLITE_MIN_FREE_MB": int(env.get("SQLITE_MIN_FREE_MB", str(SQLITE_MIN_FREE_MB))),

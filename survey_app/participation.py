@@ -2,6 +2,8 @@
 
 Used by the door tablet and by personal links. Each write that a double tap could repeat starts by
 claiming the form's one-time token; the caller commits, and a False return means "already done".
+The token's signature is checked by the form (forms/door.py OnceForm, `confirmed`) before it gets here:
+claiming only stores it, so a token is checked once however it travels.
 """
 from sqlalchemy import bindparam, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert

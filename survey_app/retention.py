@@ -38,7 +38,7 @@ from .models import (AccessNeed, Attendance, AuditEvent, FinanceReturn, FormToke
                      SuggestionVote)
 from .models.base import LONDON, london_today, utcnow
 
-FORM_TOKEN_DAYS = 2
+FORM_TOKEN_DAYS = 2  # must stay longer than a token's lifetime (forms/door.py FORM_TOKEN_MAX_AGE, 24 hours)
 LOGIN_ATTEMPT_DAYS = 90
 RATE_HIT_DAYS = 2  # rate limits look back hours, not days
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Iterable, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -30,6 +30,15 @@ PUBLIC_ORDER = (SuggestionStatus.PLANNED, SuggestionStatus.NEW, SuggestionStatus
 REASON_NEEDED = _l("Write a reason the person will understand, in plain English.")
 MEETING_NEEDED = _l("Choose which of this group's meetings it is planned for.")
 NOT_VOTABLE = _l("You cannot vote for this any more. Choose another idea.")
+NOT_SHOWN_YET = _l("New from the group link: not shown publicly until you look at it.")
+
+
+def shown_publicly():
+    """Which suggestions the public page and the door tablet's votes show. Anyone can post through the open
+    group link, so a suggestion from it is held until an organiser has looked at it: saved a decision on
+    its triage page, even "New" (triaged_at is set). Door and personal-link suggestions come from someone
+    at the meeting's tablet or invited to the meeting, and show at once."""
+    return or_(Suggestion.source != "link", Suggestion.triaged_at.is_not(None))
 
 
 class SuggestionError(ValueError):
@@ -88,24 +97,23 @@ def triage(suggestion: Suggestion, status: SuggestionStatus | str, by: User, pla
     audit.record("triage", suggestion, before=before, after=audit.snapshot(suggestion), user=by)
 
 
-def vote(suggestion_id: int, person_id: int | None, group_id: int | None = None) -> bool:
-    """Count a vote. A signed-in person votes once per suggestion (False the second time); anonymous
-    votes at the door are each counted, the form's one-time token stopping a double tap. The caller commits.
+def vote(suggestion_id: int, person_id: int | None, group_id: int | None = None, visit: str | None = None) -> bool:
+    """Count a vote: once per suggestion for a signed-in person, and once per suggestion for one visit to
+    the door tablet (`visit`, see door/kiosk.visit_key) whether or not the person signed in. False if it
+    was counted already. The caller commits.
 
     Raises SuggestionError when the suggestion is not open to votes (or not of `group_id`, if given)."""
-    status_and_group = db.session.execute(
-        select(Suggestion.status, Suggestion.group_id).where(Suggestion.id == suggestion_id)).first()
-    if status_and_group is None or status_and_group.status not in VOTABLE \
-            or (group_id is not None and status_and_group.group_id != group_id):
+    found = db.session.execute(
+        select(Suggestion.status, Suggestion.group_id, shown_publicly().label("shown"))
+        .where(Suggestion.id == suggestion_id)).first()
+    if found is None or found.status not in VOTABLE or not found.shown \
+            or (group_id is not None and found.group_id != group_id):
         raise SuggestionError(NOT_VOTABLE, "suggestion")
-    values = {"suggestion_id": suggestion_id, "person_id": person_id, "created_at": utcnow()}
-    if person_id is None:
-        db.session.execute(insert(SuggestionVote).values(**values))
-        return True
-    # One statement, no read-then-write: two tablets with the same person cannot both count.
+    values = {"suggestion_id": suggestion_id, "person_id": person_id, "visit": visit, "created_at": utcnow()}
+    # One statement, no read-then-write: two tablets with the same person cannot both count, nor two taps
+    # of one visit. With no conflict target, either unique constraint (person, visit) makes it a no-op.
     dialect_insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    added = db.session.execute(dialect_insert(SuggestionVote).values(**values)
-                               .on_conflict_do_nothing(index_elements=["suggestion_id", "person_id"])
+    added = db.session.execute(dialect_insert(SuggestionVote).values(**values).on_conflict_do_nothing()
                                .returning(SuggestionVote.id)).scalar()
     return added is not None
 
@@ -117,16 +125,23 @@ def _vote_counts(group_id: int):
             .group_by(SuggestionVote.suggestion_id).subquery())
 
 
+# The public page's order: sections in PUBLIC_ORDER, so one page can hold the end of one and the start of the next.
+_PUBLIC_RANK = case(*[(Suggestion.status == status, i) for i, status in enumerate(PUBLIC_ORDER)])
+
+
 def _rows(group_id: int, statuses: Iterable[SuggestionStatus] | None, sort: str, limit: int | None,
-          offset: int) -> list[Row]:
+          offset: int, public: bool = False) -> list[Row]:
     counts = _vote_counts(group_id)
     votes = func.coalesce(counts.c.n, 0).label("votes")
     query = (select(Suggestion, votes).outerjoin(counts, counts.c.suggestion_id == Suggestion.id)
              .options(joinedload(Suggestion.planned_meeting)).where(Suggestion.group_id == group_id))
     if statuses is not None:
         query = query.where(Suggestion.status.in_(list(statuses)))
+    if public:
+        query = query.where(shown_publicly())
     newest = (Suggestion.created_at.desc(), Suggestion.id.desc())
-    query = query.order_by(votes.desc(), *newest) if sort == "votes" else query.order_by(*newest)
+    order = {"votes": (votes.desc(), *newest), "public": (_PUBLIC_RANK, votes.desc(), *newest)}.get(sort, newest)
+    query = query.order_by(*order)
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return [Row(s, n) for s, n in db.session.execute(query).all()]
@@ -139,22 +154,24 @@ def triage_list(group_id: int, sort: str = "votes", status: SuggestionStatus | N
 
 
 def votable_list(group_id: int, limit: int | None = None, offset: int = 0) -> list[Row]:
-    """What the door tablet offers to vote for: the group's new and planned suggestions, newest first,
-    so the list does not lead people to what is already popular."""
-    return _rows(group_id, VOTABLE, "newest", limit, offset)
+    """What the door tablet offers to vote for: the group's new and planned suggestions that are shown
+    publicly, newest first, so the list does not lead people to what is already popular."""
+    return _rows(group_id, VOTABLE, "newest", limit, offset, public=True)
 
 
 def votable_count(group_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Suggestion).where(
-        Suggestion.group_id == group_id, Suggestion.status.in_(VOTABLE)))
+        Suggestion.group_id == group_id, Suggestion.status.in_(VOTABLE), shown_publicly()))
 
 
-def voted_for(person_id: int, suggestion_ids: list[int]) -> set[int]:
-    """Which of these suggestions the person has voted for already."""
-    if not suggestion_ids:
+def voted_for(person_id: int | None, suggestion_ids: list[int], visit: str | None = None) -> set[int]:
+    """Which of these suggestions the person, or this visit to the door tablet, has voted for already."""
+    voters = [SuggestionVote.person_id == person_id] if person_id else []
+    voters += [SuggestionVote.visit == visit] if visit else []
+    if not suggestion_ids or not voters:
         return set()
     return set(db.session.scalars(select(SuggestionVote.suggestion_id).where(
-        SuggestionVote.person_id == person_id, SuggestionVote.suggestion_id.in_(suggestion_ids))))
+        or_(*voters), SuggestionVote.suggestion_id.in_(suggestion_ids))))
 
 
 def vote_count(suggestion_id: int) -> int:
@@ -186,12 +203,18 @@ def waiting_by_group() -> list[tuple[int, str, int]]:
         .order_by(n.desc(), Group.name)).all()]
 
 
-def public_list(group_id: int) -> list[PublicRow]:
-    """Every suggestion of the group, as the public page may show it, in PUBLIC_ORDER, most votes first."""
-    rank = {status: i for i, status in enumerate(PUBLIC_ORDER)}
-    rows = sorted(_rows(group_id, None, "votes", None, 0), key=lambda r: rank[r.suggestion.status])
+def public_counts(group_id: int) -> dict[SuggestionStatus, int]:
+    """How many suggestions the public page shows in each section (every status present, zero if none)."""
+    found = dict(db.session.execute(select(Suggestion.status, func.count()).where(
+        Suggestion.group_id == group_id, shown_publicly()).group_by(Suggestion.status)).all())
+    return {status: found.get(status, 0) for status in PUBLIC_ORDER}
+
+
+def public_list(group_id: int, limit: int | None = None, offset: int = 0) -> list[PublicRow]:
+    """The group's suggestions that are shown publicly, as the public page may show them: in PUBLIC_ORDER,
+    most votes first within each status; `limit` of them from `offset` (one page), counted in the database."""
     public = []
-    for s, votes in rows:
+    for s, votes in _rows(group_id, None, "public", limit, offset, public=True):
         planned = s.planned_meeting if s.status == SuggestionStatus.PLANNED else None
         public.append(PublicRow(
             what=s.what, status=s.status, reason=s.reason if s.status == SuggestionStatus.NOT_TAKEN_FORWARD else "",

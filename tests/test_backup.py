@@ -5,13 +5,14 @@ import os
 import sqlite3
 import stat
 import threading
+from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from forms.door import new_form_token
-from survey_app import accounts, create_app, invitations, participation
+from survey_app import accounts, create_app, invitations, participation, rate_limit
 from survey_app.extensions import db
 from survey_app.models.base import london_today
 from survey_app.models import Attendance, Meeting, Person, Role, User
@@ -32,7 +33,7 @@ def run(app, *args):
 
 def populate(app) -> None:
     """Every table gets rows through the app's own functions: the demo loader, then sign-ins, a staff
-    session, a first-admin token, a used door form token and personal links."""
+    session, a first-admin token, a used door form token, personal links and a rate-limit count."""
     with app.app_context():
         upgrade()
         code, output = run(app, "demo", "load")
@@ -45,6 +46,8 @@ def populate(app) -> None:
         accounts.issue_setup_token()
         assert participation.claim(new_form_token())
         invitations.make_links(db.session.scalars(select(Meeting).order_by(Meeting.id)).first())
+        with app.test_request_context("/", environ_base={"REMOTE_ADDR": "203.0.113.1"}):
+            rate_limit.hit(rate_limit.Limit("backup-test", 1, timedelta(minutes=1)))
         db.session.commit()
         db.engine.dispose()
 

@@ -162,14 +162,14 @@ def test_a_person_removed_after_the_pick_is_sent_back_to_the_search(door, sample
 
 
 def test_registering_says_what_is_missing(door):
-    response = door.submit("/door/new", {"form_token": "t" * 24})
+    response = door.submit("/door/new", {})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     for message in ("Type your first name.", "Type your last name.", "Choose who you are in the group.",
                     "Choose how we should contact you.", "Choose how you like to get information.",
                     "Tick the box so we can keep your details."):
         assert message in page
-    response = door.submit("/door/new", {"form_token": "t" * 24, "first_name": "Ana", "last_name": "Costa",
+    response = door.submit("/door/new", {"first_name": "Ana", "last_name": "Costa",
                                          "role": "carer", "contact_method": "text", "information_format": "audio",
                                          "consent": "y"})
     assert "Type your phone number, or choose another way to contact you." in response.get_data(as_text=True)
@@ -194,14 +194,14 @@ def test_support_needs_for_this_meeting_or_remembered(door, sample):
     page = door.get("/door/support").get_data(as_text=True)
     assert "Do you need any support today?" in page
     assert "A British Sign Language interpreter" in page and "Help with travel or travel costs" in page
-    response = door.submit("/door/support", {"form_token": "s" * 24, "need_bsl": "y", "need_food": "y",
+    response = door.submit("/door/support", {"need_bsl": "y", "need_food": "y",
                                              "food_detail": "Halal", "remember": "no"})
     assert response.headers["Location"] == "/door/thanks"
     needs = db.session.scalars(select(AccessNeed).order_by(AccessNeed.kind)).all()
     assert {(n.kind, n.detail, n.meeting_id) for n in needs} == {
         (NeedKind.BSL, "", sample["meeting"].id), (NeedKind.FOOD, "Halal", sample["meeting"].id)}
     sign_in_as(door)
-    response = door.submit("/door/support", {"form_token": "r" * 24, "need_hearing_loop": "y", "remember": "yes"})
+    response = door.submit("/door/support", {"need_hearing_loop": "y", "remember": "yes"})
     standing = db.session.scalars(select(AccessNeed).where(AccessNeed.meeting_id.is_(None))).all()
     assert [(n.kind, n.ended_at) for n in standing] == [(NeedKind.HEARING_LOOP, None)]
     ended = db.session.scalars(select(AccessNeed).where(AccessNeed.ended_at.is_not(None))).all()
@@ -213,7 +213,7 @@ def test_support_needs_for_this_meeting_or_remembered(door, sample):
 
 def test_something_else_needs_words(door):
     sign_in_as(door)
-    response = door.submit("/door/support", {"form_token": "o" * 24, "need_other": "y", "remember": "no"})
+    response = door.submit("/door/support", {"need_other": "y", "remember": "no"})
     assert response.status_code == 400
     assert "Tell us what else you need, or untick Something else." in response.get_data(as_text=True)
     assert count(AccessNeed) == 0
@@ -233,7 +233,7 @@ def test_suggestion_is_stored_once_for_the_group_and_meeting(door, sample):
     assert count(Suggestion) == 1
     assert (suggestion.group_id, suggestion.meeting_id, suggestion.status, suggestion.name, suggestion.source) == (
         sample["group"].id, sample["meeting"].id, SuggestionStatus.NEW, "", "door")
-    response = door.submit("/door/suggest", {"form_token": "q" * 24, "what": "  "})
+    response = door.submit("/door/suggest", {"what": "  "})
     assert "Tell us what you would like to talk about." in response.get_data(as_text=True)
 
 

@@ -94,6 +94,7 @@ def world(app, sample, make_user):
     someone = participation.suggest(group.id, None, "Parking", "", OLD["first"], "link")
     db.session.commit()
     suggestions.triage(mine, "covered", admin)
+    suggestions.triage(someone, "new", admin)  # looked at, so open to votes
     suggestions.vote(someone.id, person.id)
     rec.record_benefits_conversation(person, date(2026, 4, 20), OLD["talked_by"], admin)
     rec.set_payee_ref(person, "SUP-0042", finance)

@@ -14,7 +14,7 @@ from forms.base import clean_text
 from forms.door import CHECKLIST, allowed_answer
 from survey_app.extensions import db
 from survey_app.models import (AccessNeed, Attendance, ChecklistResponse, FormToken, Invitation, NeedKind, Person,
-                               Suggestion, SuggestionVote)
+                               RateHit, Suggestion, SuggestionVote)
 from tests.door_helpers import hidden
 from tests.test_door import sign_in_as
 
@@ -220,7 +220,7 @@ def test_a_made_up_personal_link_is_not_found(client, invitation, token, lang):
 # --- Suggestions: the door, a personal link, the group's public link -------------------------------------------
 
 def check_suggestion(client, url: str, done: str, what: str, why: str, name: str):
-    wipe(SuggestionVote, Suggestion, FormToken)
+    wipe(SuggestionVote, Suggestion, FormToken, RateHit)  # each example is a new visitor to the group link
     response = client.post(url, data={**tokens(client, url), "what": what, "why": why, "name": name})
     page = no_server_error(response)
     want = {"what": clean_text(what), "why": clean_text(why), "name": clean_text(name)}

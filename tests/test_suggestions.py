@@ -12,6 +12,7 @@ from survey_app.models import (AuditEvent, Group, Meeting, MeetingMode, Role, Su
                                SuggestionVote)
 from survey_app.models.base import LONDON, utcnow
 from survey_app.suggestions import SuggestionError
+from tests.conftest import FORM_TOKEN_RE
 from tests.door_helpers import hidden, picks
 from tests.queries import count_queries
 
@@ -123,15 +124,16 @@ def test_triage_records_who_and_when_with_an_audit_trail(sample, organiser):
 
 # --- Votes ----------------------------------------------------------------------------------------------------
 
-def test_a_person_votes_once_and_anonymous_votes_all_count(sample, other_group):
+def test_a_person_votes_once_and_each_visit_votes_once(sample, other_group):
     suggestion = add(sample["group"])
     person = sample["person"]
-    assert suggestions.vote(suggestion.id, person.id) is True
+    assert suggestions.vote(suggestion.id, person.id, visit="visit-1") is True
     db.session.commit()
-    assert suggestions.vote(suggestion.id, person.id) is False
+    assert suggestions.vote(suggestion.id, person.id, visit="visit-2") is False
     db.session.commit()
-    assert suggestions.vote(suggestion.id, None) is True
-    assert suggestions.vote(suggestion.id, None) is True
+    assert suggestions.vote(suggestion.id, None, visit="visit-1") is False  # the same visit, signed out
+    assert suggestions.vote(suggestion.id, None, visit="visit-3") is True
+    assert suggestions.vote(suggestion.id, None, visit="visit-4") is True
     db.session.commit()
     assert votes(suggestion.id) == 3 and votes(suggestion.id, person.id) == 1
 
@@ -344,6 +346,9 @@ def test_a_double_tap_counts_once_and_anonymous_votes_count(door, sample):
     assert votes(suggestion.id) == 1
     assert "Thank you. Your vote is counted." in door.get("/door/vote?said=counted").get_data(as_text=True)
 
+    page = door.get("/door/vote").get_data(as_text=True)  # the same visit, a fresh token: still counted once
+    assert "You have voted for this." in page and suggestion.id not in vote_forms(page)
+    door.post("/door/start-again", data={"csrf_token": hidden(page, "csrf_token")})
     page = door.get("/door/vote").get_data(as_text=True)  # someone else, not signed in
     door.post("/door/vote", data={**data, "form_token": vote_forms(page)[suggestion.id]})
     assert votes(suggestion.id) == 2
@@ -371,16 +376,19 @@ def test_a_signed_in_person_votes_once_for_each_suggestion(door, sample):
 
 
 def test_a_closed_suggestion_or_a_broken_form_counts_nothing(door, sample, other_group):
+    add(sample["group"], "Open to votes")  # so the page has a form, and a token, to take
     closed = add(sample["group"], status=COVERED)
     elsewhere = add(other_group["group"], "Carers' breaks")
-    for target in (closed, elsewhere):
-        response = door.submit("/door/vote", {"form_token": f"{target.id:x}" * 24, "suggestion": str(target.id)})
+    held = add(sample["group"], "From the open link, not looked at", source="link")
+    for target in (closed, elsewhere, held):
+        response = door.submit("/door/vote", {"suggestion": str(target.id)})
         assert response.headers["Location"] == "/door/vote?said=closed"
     assert "You cannot vote for this any more." in door.get("/door/vote?said=closed").get_data(as_text=True)
-    response = door.submit("/door/vote", {"form_token": "z" * 24, "suggestion": "not a number"})
+    response = door.submit("/door/vote", {"suggestion": "not a number"})
     assert response.status_code == 400
     assert "<title>Error: Vote for what we talk about" in response.get_data(as_text=True)
-    response = door.post("/door/vote", data={"csrf_token": "old", "form_token": "y" * 24, "suggestion": "1"})
+    token = FORM_TOKEN_RE.search(door.get("/door/vote").get_data(as_text=True)).group(1)
+    response = door.post("/door/vote", data={"csrf_token": "old", "form_token": token, "suggestion": "1"})
     assert response.status_code == 400 and "This page was open for a long time" in response.get_data(as_text=True)
     assert votes() == 0
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from survey_app.accounts import issue_setup_token
 from survey_app.extensions import db
 from survey_app.invitations import make_links
-from survey_app.models import (AccessNeed, Action, AuditEvent, FinanceReturn, Group, Invitation, Meeting,
+from survey_app.models import (AccessNeed, Action, AuditEvent, FinanceReturn, Invitation, Meeting,
                                Organisation, Person, RecognitionLine, Role, Suggestion, User)
 from survey_app.models.base import utcnow
 from tests.conftest import PASSWORD

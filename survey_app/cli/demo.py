@@ -195,8 +195,10 @@ def _insight(rng, people, meetings, groups, now):
     future = [m for m in meetings if m.starts_at > now]
     statuses = [SuggestionStatus.NEW, SuggestionStatus.PLANNED, SuggestionStatus.COVERED,
                 SuggestionStatus.NOT_TAKEN_FORWARD, SuggestionStatus.NEW, SuggestionStatus.PLANNED]
-    for suggestion, status in zip(suggestions, statuses):
+    for i, (suggestion, status) in enumerate(zip(suggestions, statuses)):
         suggestion.status = status
+        if status != SuggestionStatus.NEW or i == 0:  # looked at; the group link's later NEW one is held back
+            suggestion.triaged_by_id, suggestion.triaged_at = organiser.id, now
         if status == SuggestionStatus.PLANNED:
             suggestion.planned_meeting = next(m for m in future if m.group_id == suggestion.group_id)
         if status == SuggestionStatus.NOT_TAKEN_FORWARD:

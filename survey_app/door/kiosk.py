@@ -1,5 +1,6 @@
 """Door mode: the tablet's browser is locked to one meeting, and each person's visit is wiped when
 they finish or walk away. All of it lives in the signed session cookie of that browser."""
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -92,6 +93,16 @@ def update_visit(**values) -> None:
 
 def person_id() -> int | None:
     return visit().get("p")
+
+
+def visit_key() -> str:
+    """A random key for this visit (one person's turn at the tablet, until they finish, start again or walk
+    away), made on first use. Votes are counted once per suggestion per visit (SuggestionVote.visit)."""
+    key = visit().get("v")
+    if not key:
+        key = secrets.token_urlsafe(16)
+        update_visit(v=key)
+    return key
 
 
 def end_visit() -> None:

@@ -1,13 +1,16 @@
 """The support and suggestion pages, shared by the door tablet and personal links."""
 from flask import redirect, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from forms.door import SuggestForm, support_form_class
 
-from .. import participation
+from .. import participation, rate_limit
 from ..extensions import db
 from ..models import Meeting, NeedKind
 
+TOO_MANY_IDEAS = _l("Thank you for your ideas. We cannot take any more from this internet connection for now. "
+                    "Please send this one again in an hour: what you wrote is still below.")
 NEED_KINDS = list(NeedKind)
 NeedsForm = support_form_class(NEED_KINDS)
 
@@ -34,15 +37,25 @@ def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str,
 
 
 def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: str, back_url: str, base: str,
-                 heading: str | None = None):
+                 heading: str | None = None, limit: rate_limit.Limit | None = None):
+    """`limit`: how many suggestions one client address may send (the open group link); over it, the
+    form is shown again with what was typed, status 429, and nothing is saved or used up."""
     form = SuggestForm()
     if not form.is_submitted():
         form.form_token.data = participation.new_form_token()
     if form.validate_on_submit():
         if participation.claim(form.form_token.data):
+            if limit is not None and not rate_limit.take(limit):
+                db.session.rollback()  # the token is not used up, so the same page can send it later
+                return _suggest_form(form, heading, back_url, base, refused=TOO_MANY_IDEAS), 429, \
+                    {"Retry-After": str(int(limit.per.total_seconds()))}
             participation.suggest(group_id, meeting_id, form.what.data, form.why.data or "", form.name.data or "",
                                   source)
             db.session.commit()
         return redirect(done_url)
+    return _suggest_form(form, heading, back_url, base), 400 if form.errors else 200
+
+
+def _suggest_form(form, heading, back_url, base, refused=None):
     return render_template("door/suggest.html", title=heading or _("Suggest something to talk about"), form=form,
-                           back_url=back_url, base=base), 400 if form.errors else 200
+                           back_url=back_url, base=base, refused=refused)

@@ -28,13 +28,14 @@ def _said(code: str | None) -> tuple[str, str] | None:
 @keeps_input
 def vote():
     meeting = kiosk.meeting() or abort(404)
-    person_id = kiosk.person_id()
+    person_id, visit = kiosk.person_id(), kiosk.visit_key()
     form = VoteForm()
     if form.validate_on_submit():
         said = "counted"  # a repeated tap: the first one was counted
         if participation.claim(form.form_token.data):
             try:
-                counted = suggestions.vote(int(form.suggestion.data), person_id, group_id=meeting.group_id)
+                counted = suggestions.vote(int(form.suggestion.data), person_id, group_id=meeting.group_id,
+                                           visit=visit)
             except SuggestionError:
                 db.session.rollback()
                 said = "closed"
@@ -47,7 +48,7 @@ def vote():
     total = suggestions.votable_count(meeting.group_id)
     page = SimplePage(min(max(1, number), max(1, -(-total // PER_PAGE))), PER_PAGE, total)
     rows = suggestions.votable_list(meeting.group_id, limit=PER_PAGE, offset=(page.page - 1) * PER_PAGE)
-    voted = suggestions.voted_for(person_id, [s.id for s, _votes in rows]) if person_id else set()
+    voted = suggestions.voted_for(person_id, [s.id for s, _votes in rows], visit=visit)
     person = db.session.get(Person, person_id) if person_id else None
     return render_template("door/vote.html", title=_("Vote for what we talk about"), form=form, page=page,
                            cards=[(s, votes, participation.new_form_token()) for s, votes in rows], voted=voted,

@@ -1,11 +1,14 @@
 """A group's public link: anyone can suggest something to talk about, even if they cannot come."""
-from flask import abort, render_template, url_for
+from datetime import timedelta
+
+from flask import abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 
 from ..door.shared import suggest_page
 from ..extensions import db
 from ..models import Group
 from ..pages import Routes, keeps_input
+from ..rate_limit import Limit
 from ..roles import public
 
 routes = Routes()
@@ -16,9 +19,13 @@ routes = Routes()
 @keeps_input
 def group_suggest(group_id):
     group = db.session.get(Group, group_id) or abort(404)
+    # Anyone can post here without signing in: each address may send GROUP_LINK_SUGGESTIONS_PER_HOUR
+    # (every group's link counted together), and what arrives is held from the public until an organiser
+    # has looked at it (suggestions.shown_publicly).
+    limit = Limit("group-link-suggest", current_app.config["GROUP_LINK_SUGGESTIONS_PER_HOUR"], timedelta(hours=1))
     return suggest_page(group.id, None, "link", done_url=url_for("invite.group_thanks", group_id=group.id),
                         back_url=url_for("invite.group_suggest", group_id=group.id), base="invite/base.html",
-                        heading=_("Suggest something for %(group)s to talk about", group=group.name))
+                        heading=_("Suggest something for %(group)s to talk about", group=group.name), limit=limit)
 
 
 @routes.route("/have-your-say/<int:group_id>/thanks")
@@ -26,4 +33,5 @@ def group_suggest(group_id):
 def group_thanks(group_id):
     group = db.session.get(Group, group_id) or abort(404)
     return render_template("invite/thanks.html", title=_("Thank you"),
-                           back_url=url_for("invite.group_suggest", group_id=group.id), meeting=None)
+                           back_url=url_for("invite.group_suggest", group_id=group.id), meeting=None,
+                           group_link=True)

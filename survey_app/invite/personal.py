@@ -1,4 +1,6 @@
 """A person's own link for one meeting: say what support you need, suggest something, before the day."""
+import re
+
 from flask import abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -12,18 +14,18 @@ from ..extensions import db
 from ..models import Invitation, Meeting
 from ..models.base import LONDON
 from ..pages import Routes, keeps_input
-from ..participation import TOKEN_RE
 from ..recognition import rate_for
 from ..roles import by_personal_link
 
 routes = Routes()
+LINK_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # what invitations.make_links issues
 
 
 def _invitation(token: str) -> Invitation:
     """The invitation a working link names; anything else (unknown, withdrawn, expired) gets the plain
     "This link no longer works" page."""
     invitation = None
-    if TOKEN_RE.match(token):
+    if LINK_TOKEN_RE.match(token):
         invitation = db.session.scalar(
             select(Invitation).options(joinedload(Invitation.person), joinedload(Invitation.meeting)
                                        .joinedload(Meeting.group)).where(Invitation.token == token))

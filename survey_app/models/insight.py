@@ -11,18 +11,21 @@ from ..extensions import db
 from .base import UTCDateTime, enum_column, utcnow
 from .meetings import Meeting
 from .participation import Suggestion
-from .people import Group, Organisation, Person
+from .people import Group, Organisation
 from .staff import User
 
 
 class SuggestionVote(db.Model):
-    """One vote for a suggestion: by a signed-in person (once each) or anonymously at the door."""
+    """One vote for a suggestion at the door: once per signed-in person, and once per visit to the tablet
+    (`visit`, a random key kept in the tablet's cookie for one person's turn) whether signed in or not."""
 
-    __table_args__ = (UniqueConstraint("suggestion_id", "person_id"),)
+    __table_args__ = (UniqueConstraint("suggestion_id", "person_id"),
+                      UniqueConstraint("suggestion_id", "visit", name="uq_suggestion_vote_visit"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    visit: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     suggestion: Mapped[Suggestion] = relationship()

@@ -36,7 +36,8 @@ def group_suggestions(group_id):
                                    offset=(page.page - 1) * per_page)
     return render_template("organise/suggestions/list.html", title=_("Suggestions for %(group)s", group=group.name),
                            group=group, rows=rows, counts=counts, total=sum(counts.values()), status=status,
-                           sort=sort, page=page, statuses=list(SuggestionStatus), sources=SOURCE_LABELS)
+                           sort=sort, page=page, statuses=list(SuggestionStatus), sources=SOURCE_LABELS,
+                           not_shown_yet=suggestions.NOT_SHOWN_YET)
 
 
 def _meeting_label(meeting: Meeting) -> str:
@@ -81,5 +82,6 @@ def triage(suggestion_id):
             return redirect(url_for("organise.group_suggestions", group_id=group_id))
     return render_template("organise/suggestions/triage.html", title=_("Decide what happens to a suggestion"),
                            form=form, suggestion=suggestion, group=suggestion.group,
-                           votes=suggestions.vote_count(suggestion.id), sources=SOURCE_LABELS), \
+                           votes=suggestions.vote_count(suggestion.id), sources=SOURCE_LABELS,
+                           not_shown_yet=suggestions.NOT_SHOWN_YET), \
         400 if form.errors else 200

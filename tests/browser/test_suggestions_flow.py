@@ -56,6 +56,13 @@ def test_answer_a_suggestion_publish_the_reason_and_vote_at_the_door(page, axe_c
     page.wait_for_url(f"**/groups/{group.id}/suggestions")
     assert "Suggestion saved." in page.locator("main").inner_text()
     axe_check(page)
+    # From the open group link: held from the public until looked at; saving it, even as New, shows it.
+    row = page.locator("tr").filter(has_text="Buses to the hospital")
+    assert "New from the group link: not shown publicly until you look at it." in row.inner_text()
+    row.get_by_role("link", name="Buses to the hospital").click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(f"**/groups/{group.id}/suggestions")
+    assert "not shown publicly" not in page.locator("main").inner_text()
     page.get_by_role("button", name="Sign out").click()
 
     db.session.rollback()
