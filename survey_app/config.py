@@ -52,6 +52,13 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
     if not secret and not secret_given:
         secret = _instance_secret(instance_path)
 
+    from .password_slots import default_slots
+
+    slots = int(env.get("LOGIN_PASSWORD_SLOTS") or default_slots())
+    if slots < 1:
+        raise ConfigError("LOGIN_PASSWORD_SLOTS must be at least 1: it is how many password checks may run "
+                          "at once on one server.")
+
     db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hub.sqlite3'}"
     return {
         "HUB_ENV": mode,
@@ -67,6 +74,10 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES", "30")),
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES", "15")),
+        "LOGIN_CLIENT_MAX_FAILURES": int(env.get("LOGIN_CLIENT_MAX_FAILURES", "30")),
+        "LOGIN_ACCOUNT_MAX_FAILURES": int(env.get("LOGIN_ACCOUNT_MAX_FAILURES", "50")),
+        "LOGIN_PASSWORD_SLOTS": slots,
+        "LOGIN_SLOT_WAIT_MS": int(env.get("LOGIN_SLOT_WAIT_MS", "250")),
         "THROTTLE_REDIS_URL": env.get("THROTTLE_REDIS_URL", ""),
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
         # A SQLite database refuses to start with less free disk than this (survey_app/database.py).

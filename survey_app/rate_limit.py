@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, request
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from .extensions import db
 from .models import RateHit
@@ -144,3 +144,13 @@ def take(limit: Limit, key: str | None = None, now: datetime | None = None) -> b
         return False
     hit(limit, key, now)
     return True
+
+
+def forget(limit: Limit, key: str | None = None) -> None:
+    """Drop every hit counted for this client (or key) under this limit, e.g. a right password clears the
+    wrong ones before it. The RateHit rows go in this session (the caller commits); Redis at once."""
+    key = key or client_key()
+    db.session.execute(delete(RateHit).where(RateHit.name == limit.name, RateHit.key == key))
+    redis = shared_redis("Rate limits")
+    if redis:
+        redis.attempt(lambda client: client.delete(f"{KEY_PREFIX}{limit.name}:{key}"))
