@@ -47,7 +47,8 @@ def is_like_email(password: str, email: str | None) -> bool:
     squash = lambda text: _LETTERS_AND_DIGITS.sub("", text.strip().lower())  # noqa: E731
     given = squash(password)
     whole, local = squash(email), squash(email.split("@", 1)[0])
-    return bool(given) and (given == whole or (bool(local) and given.rstrip("0123456789") in (local, whole)))
+    bare = lambda text: text.rstrip("0123456789")  # noqa: E731
+    return bool(given) and (given in (whole, local) or bool(bare(local)) and bare(given) in (bare(local), whole))
 
 
 def problem(password: str, email: str | None = None):
