@@ -196,6 +196,42 @@ def test_when_every_password_slot_is_taken_sign_in_answers_busy_at_once_keeping_
     assert sign_in(client, user.email, PASSWORD).status_code == 302  # free again: signs in as normal
 
 
+def test_a_sign_in_waits_for_a_slot_another_sign_in_is_using(app, make_user):
+    """Two staff signing in at the same moment both get in: the second waits for the first's slot."""
+    app.config.update(LOGIN_PASSWORD_SLOTS=1, LOGIN_SLOT_WAIT_MS=20000)
+    user = make_user()
+    taken, release = threading.Event(), threading.Event()
+
+    def other_sign_in():
+        with app.test_request_context(), password_slots.slot():
+            taken.set()
+            release.wait(10)
+
+    other = threading.Thread(target=other_sign_in)
+    other.start()
+    taken.wait(10)
+    threading.Timer(0.3, release.set).start()
+    response = sign_in(at(app, OWNER), user.email, PASSWORD)
+    other.join()
+    assert response.status_code == 302
+
+
+def test_only_one_sign_in_waits_for_a_slot_the_rest_are_answered_at_once(app, make_user):
+    app.config.update(LOGIN_PASSWORD_SLOTS=1, LOGIN_SLOT_WAIT_MS=60000)
+    user = make_user()
+    folder = password_slots.Path(app.instance_path) / "password-slots"
+    with app.test_request_context(), password_slots.slot():  # a sign-in being checked
+        waiting = password_slots._lock(folder / "waiting.lock")  # and another waiting for its slot
+        assert waiting is not None
+        try:
+            started = time.monotonic()
+            response = sign_in(at(app, OWNER), user.email, PASSWORD)
+            assert time.monotonic() - started < 30  # not the minute it may wait when nobody else is waiting
+        finally:
+            password_slots.os.close(waiting)
+    assert response.status_code == 503 and BUSY in response.get_data(as_text=True)
+
+
 def test_the_password_slot_count_must_be_a_positive_number(tmp_path):
     from survey_app.config import ConfigError, from_environment
 
