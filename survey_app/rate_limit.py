@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import delete, func, select
 
 from .extensions import db
@@ -46,7 +46,10 @@ def digest(value: str) -> str:
 
 
 def client_address() -> str:
-    """The address of whoever sent this request (the first untrusted hop when behind PROXY_HOPS proxies)."""
+    """The address of whoever sent this request (the first untrusted hop when behind PROXY_HOPS proxies);
+    "local" outside a request (a command or script run on the server)."""
+    if not has_request_context():
+        return "local"
     return request.remote_addr or "unknown"
 
 
