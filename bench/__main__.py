@@ -131,6 +131,9 @@ def main() -> int:
     from bench.load import run as load_bench
 
     ok &= load_bench([])
+    from bench.login_flood import run as login_flood_bench
+
+    ok &= login_flood_bench([])
     return 0 if ok else 1
 
 

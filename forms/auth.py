@@ -3,10 +3,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo
 
+from . import passwords
 from .base import BaseForm
-from .validators import EmailAddress, MaxLength, Required
+from .validators import EmailAddress, MaxLength, Required, ValidationError
 
-PASSWORD_HINT = _l("At least 8 characters. A few words strung together make a good password.")
+PASSWORD_HINT = _l("At least 8 characters, not a common password and not the email address. "
+                   "Three random words together make a good password.")
 
 
 class LoginForm(BaseForm):
@@ -29,11 +31,15 @@ class NewPasswordMixin:
         EqualTo("password", _l("The two passwords are not the same. Type them again.")),
     ], render_kw={"autocomplete": "new-password"})
 
-    def validate_password(self, field):
-        from wtforms.validators import ValidationError
+    # The address the password will sign in with, when the form has no email field (the view sets it).
+    account_email = None
 
-        if len(field.data or "") < 8:
-            raise ValidationError(_l("Passwords must be at least 8 characters."))
+    def validate_password(self, field):
+        email_field = getattr(self, "email", None)
+        email = email_field.data if email_field is not None else self.account_email
+        refused = passwords.problem(field.data or "", email)
+        if refused:
+            raise ValidationError(refused)
 
 
 class SetupForm(NewPasswordMixin, BaseForm):

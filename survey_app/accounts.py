@@ -7,14 +7,16 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit, throttle
+from forms import passwords
+
+from . import audit, password_slots, throttle
 from .extensions import db
 from .models import Role, SetupToken, StaffSession, User
 from .models.base import utcnow
 from .models.staff import token_digest
 
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 1024
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
+MAX_PASSWORD_LENGTH = passwords.MAX_LENGTH
 SETUP_TOKEN_HOURS = 24
 
 # Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -29,9 +31,13 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def hash_password(password: str) -> str:
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise AccountError(f"Passwords must be between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters.")
+def hash_password(password: str, email: str | None = None) -> str:
+    """The hash of a new password; raises AccountError if it is too short or long, common, or the email."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"Passwords must be {MAX_PASSWORD_LENGTH} characters or fewer.")
+    refused = passwords.problem(password, email)
+    if refused:
+        raise AccountError(str(refused))
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
@@ -44,7 +50,7 @@ def create_user(email: str, name: str, role: Role, password: str, by: User | Non
     email = normalise_email(email)
     if find_user(email) is not None:
         raise AccountError("email-taken")
-    user = User(email=email, name=name.strip(), role=role, active=True, password_hash=hash_password(password))
+    user = User(email=email, name=name.strip(), role=role, active=True, password_hash=hash_password(password, email))
     db.session.add(user)
     audit.record("create", user, after=audit.snapshot(user), user=by)
     return user
@@ -57,21 +63,45 @@ def admin_exists() -> bool:
 @dataclass
 class LoginResult:
     user: User | None = None
-    locked: bool = False
+    refused: throttle.Refusal | None = None  # not checked at all: see throttle and password_slots
+
+
+def _check_in_slot(password_hash: str, password: str) -> bool | None:
+    """Whether the password is right, checked while holding a password-check slot; None if every slot
+    stayed taken (password_slots.py)."""
+    try:
+        with password_slots.slot():
+            return check_password_hash(password_hash, password[:MAX_PASSWORD_LENGTH])
+    except password_slots.Busy:
+        return None
 
 
 def authenticate(email: str, password: str) -> LoginResult:
-    """Check a password. After too many failures for one email, refuse for a while (counted in a store
-    every app server sees: the database, or Redis; see throttle.py). Records the attempt; caller commits."""
+    """Check a password for an email: refused before any hashing when throttled (throttle.py) or when every
+    password-check slot is taken (password_slots.py). Records the attempt; caller commits."""
     email = normalise_email(email)
-    now = utcnow()
-    if throttle.failures(email, now) >= current_app.config["LOGIN_MAX_FAILURES"]:
-        return LoginResult(locked=True)
+    refused = throttle.refusal(email)
+    if refused is not None:
+        return LoginResult(refused=refused)
     user = find_user(email)
-    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
+    ok = _check_in_slot(user.password_hash if user else _DUMMY_HASH, password)
+    if ok is None:
+        return LoginResult(refused=throttle.Refusal.BUSY)
     ok = ok and user is not None and user.active
-    (throttle.record_success if ok else throttle.record_failure)(email, now)
+    (throttle.record_success if ok else throttle.record_failure)(email)
     return LoginResult(user=user if ok else None)
+
+
+def check_current_password(user: User, password: str) -> LoginResult:
+    """A signed-in person's current password (to change it), through the same throttle and slots as
+    sign-in. Records the attempt; caller commits."""
+    refused = throttle.refusal(user.email)
+    if refused is None:
+        ok = _check_in_slot(user.password_hash, password)
+        if ok is not None:
+            (throttle.record_success if ok else throttle.record_failure)(user.email)
+            return LoginResult(user=user if ok else None)
+    return LoginResult(refused=refused or throttle.Refusal.BUSY)
 
 
 def start_session(user: User) -> str:

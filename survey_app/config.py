@@ -81,6 +81,12 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
     if not years.isdigit() or not 1 <= int(years) <= 50:
         raise ConfigError(f"RETENTION_INACTIVE_YEARS must be a whole number of years from 1 to 50, not {years!r}.")
     public_base_url = _public_base_url(env.get("PUBLIC_BASE_URL", ""), production)
+    from .password_slots import default_slots
+
+    slots = int(env.get("LOGIN_PASSWORD_SLOTS") or default_slots())
+    if slots < 1:
+        raise ConfigError("LOGIN_PASSWORD_SLOTS must be at least 1: it is how many password checks may run "
+                          "at once on one server.")
 
     db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hub.sqlite3'}"
     return {
@@ -100,6 +106,10 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         "PERSONAL_LINK_DAYS_AFTER_MEETING": int(env.get("PERSONAL_LINK_DAYS_AFTER_MEETING", "30")),
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES", "15")),
+        "LOGIN_CLIENT_MAX_FAILURES": int(env.get("LOGIN_CLIENT_MAX_FAILURES", "30")),
+        "LOGIN_ACCOUNT_MAX_FAILURES": int(env.get("LOGIN_ACCOUNT_MAX_FAILURES", "50")),
+        "LOGIN_PASSWORD_SLOTS": slots,
+        "LOGIN_SLOT_WAIT_MS": int(env.get("LOGIN_SLOT_WAIT_MS", "250")),
         "THROTTLE_REDIS_URL": env.get("THROTTLE_REDIS_URL", ""),
         # Suggestions one network address may send through a group's open link in an hour (rate_limit.py).
         "GROUP_LINK_SUGGESTIONS_PER_HOUR": int(env.get("GROUP_LINK_SUGGESTIONS_PER_HOUR", "10")),

@@ -19,8 +19,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, request
-from sqlalchemy import func, select
+from flask import current_app, has_request_context, request
+from sqlalchemy import delete, func, select
 
 from .extensions import db
 from .models import RateHit
@@ -46,7 +46,10 @@ def digest(value: str) -> str:
 
 
 def client_address() -> str:
-    """The address of whoever sent this request (the first untrusted hop when behind PROXY_HOPS proxies)."""
+    """The address of whoever sent this request (the first untrusted hop when behind PROXY_HOPS proxies);
+    "local" outside a request (a command or script run on the server)."""
+    if not has_request_context():
+        return "local"
     return request.remote_addr or "unknown"
 
 
@@ -144,3 +147,13 @@ def take(limit: Limit, key: str | None = None, now: datetime | None = None) -> b
         return False
     hit(limit, key, now)
     return True
+
+
+def forget(limit: Limit, key: str | None = None) -> None:
+    """Drop every hit counted for this client (or key) under this limit, e.g. a right password clears the
+    wrong ones before it. The RateHit rows go in this session (the caller commits); Redis at once."""
+    key = key or client_key()
+    db.session.execute(delete(RateHit).where(RateHit.name == limit.name, RateHit.key == key))
+    redis = shared_redis("Rate limits")
+    if redis:
+        redis.attempt(lambda client: client.delete(f"{KEY_PREFIX}{limit.name}:{key}"))

@@ -1,120 +1,99 @@
-"""Sign-in throttling: how many wrong passwords an email has had lately, in a store every app process sees.
+"""Sign-in throttling: how many wrong passwords an account, a client address, and the two together have had
+lately, counted with rate_limit (the shared database, or Redis with THROTTLE_REDIS_URL) so every app
+process and server sees the same counts. Every check happens before any password is hashed.
 
-Every attempt is kept as a LoginAttempt row (the record, and the default store: the shared database).
-With THROTTLE_REDIS_URL set, the count comes from Redis instead: one sorted set per email, keyed by an
-HMAC of the email (never the email itself), expiring with the lock window. If Redis cannot be reached the
-database rows are used, which hold the same attempts, so nobody is locked out or let in by an outage.
+Within LOGIN_LOCK_MINUTES:
+- one client address with LOGIN_MAX_FAILURES wrong passwords for one email may not try that email again
+  (a right password clears this count). Nobody else is affected: the owner at their own address still
+  signs in;
+- one client address with LOGIN_CLIENT_MAX_FAILURES wrong passwords for any emails may not try at all;
+- one email with LOGIN_ACCOUNT_MAX_FAILURES wrong passwords from all addresses together (a guess spread
+  over many addresses) may be tried only from its usual addresses: those it signed in from with the
+  right password in the last USUAL_ADDRESS_DAYS days.
+
+Every attempt is also kept as a LoginAttempt row (the record; deleted after 90 days by `retention run`)
+with an HMAC of the address, never the address itself.
 """
-import hashlib
-import hmac
-import uuid
 from datetime import datetime, timedelta
+from enum import Enum
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from . import rate_limit
 from .extensions import db
 from .models import LoginAttempt
 from .models.base import utcnow
-from .rate_limit import SharedRedis, shared_redis
+from .rate_limit import Limit
 
-KEY_PREFIX = "hub:throttle:"
+USUAL_ADDRESS_DAYS = 90  # as long as LoginAttempt rows are kept (retention.LOGIN_ATTEMPT_DAYS)
+
+
+class Refusal(Enum):
+    CLIENT = "client"  # too many wrong passwords from this address, for any emails
+    LOCKED = "locked"  # too many for this email from this address (or from everywhere, at a new address)
+    BUSY = "busy"  # every password-check slot on this server is taken (password_slots)
 
 
 def _window() -> timedelta:
     return timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
 
 
-class DatabaseStore:
-    """Counts LoginAttempt rows: failures in the lock window since the last success."""
-
-    def failures(self, email: str, now: datetime) -> int:
-        window = now - _window()
-        last_success = db.session.scalar(
-            select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)))
-        since = max(window, last_success) if last_success else window
-        return db.session.scalar(
-            select(func.count()).select_from(LoginAttempt)
-            .where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since))
-
-    def record(self, email: str, ok: bool, now: datetime) -> None:
-        db.session.add(LoginAttempt(email=email[:254], at=now, succeeded=ok))  # caller commits
+def per_account_and_client() -> Limit:
+    return Limit("login-account-client", current_app.config["LOGIN_MAX_FAILURES"], _window())
 
 
-def redis_key(secret: str, email: str) -> str:
-    digest = hmac.new(secret.encode(), email.encode(), hashlib.sha256).hexdigest()
-    return f"{KEY_PREFIX}{digest}"
+def per_client() -> Limit:
+    return Limit("login-client", current_app.config["LOGIN_CLIENT_MAX_FAILURES"], _window())
 
 
-class RedisStore:
-    """Failures as members of a sorted set scored by time; a success clears the set. None from any method
-    means Redis is unavailable (rate_limit.SharedRedis), and the database count is used."""
-
-    def __init__(self, redis: SharedRedis):
-        self.redis = redis
-
-    def _key(self, email: str) -> str:
-        return redis_key(current_app.config["SECRET_KEY"], email)
-
-    def failures(self, email: str, now: datetime) -> int | None:
-        key, oldest = self._key(email), (now - _window()).timestamp()
-
-        def count(client):
-            pipe = client.pipeline()
-            pipe.zremrangebyscore(key, "-inf", oldest)
-            pipe.zcard(key)
-            return pipe.execute()[1]
-
-        return self.redis.attempt(count)
-
-    def record_failure(self, email: str, now: datetime) -> None:
-        key, seconds = self._key(email), int(_window().total_seconds()) + 1
-
-        def add(client):
-            pipe = client.pipeline()
-            pipe.zadd(key, {uuid.uuid4().hex: now.timestamp()})
-            pipe.expire(key, seconds)
-            pipe.execute()
-
-        self.redis.attempt(add)
-
-    def record_success(self, email: str) -> None:
-        self.redis.attempt(lambda client: client.delete(self._key(email)))
+def per_account() -> Limit:
+    return Limit("login-account", current_app.config["LOGIN_ACCOUNT_MAX_FAILURES"], _window())
 
 
-_database = DatabaseStore()
+def account_and_client_key(email: str, address: str | None = None) -> str:
+    return rate_limit.digest(f"{email}\n{address or rate_limit.client_address()}")
 
 
-def _redis() -> RedisStore | None:
-    """The Redis store when THROTTLE_REDIS_URL is set, else None."""
-    redis = shared_redis("Sign-in throttling")
-    return RedisStore(redis) if redis else None
+def account_key(email: str) -> str:
+    return rate_limit.digest(f"account\n{email}")
 
 
-def failures(email: str, now: datetime | None = None) -> int:
-    """Wrong passwords for this (normalised) email within the lock window, since its last success."""
+def usual_address(email: str, now: datetime) -> bool:
+    """Has this email signed in with the right password from this client address lately?"""
+    return db.session.scalar(select(LoginAttempt.id).where(
+        LoginAttempt.email == email, LoginAttempt.client == rate_limit.client_key(),
+        LoginAttempt.succeeded.is_(True), LoginAttempt.at > now - timedelta(days=USUAL_ADDRESS_DAYS)).limit(1)) \
+        is not None
+
+
+def refusal(email: str, now: datetime | None = None) -> Refusal | None:
+    """Why this client may not try a password for this (normalised) email now, or None if it may."""
     now = now or utcnow()
-    redis_store = _redis()
-    if redis_store is not None:
-        counted = redis_store.failures(email, now)
-        if counted is not None:
-            return counted
-    return _database.failures(email, now)
+    limit = per_client()
+    if rate_limit.hits(limit, now=now) >= limit.count:
+        return Refusal.CLIENT
+    limit = per_account_and_client()
+    if rate_limit.hits(limit, account_and_client_key(email), now) >= limit.count:
+        return Refusal.LOCKED
+    limit = per_account()
+    if rate_limit.hits(limit, account_key(email), now) >= limit.count and not usual_address(email, now):
+        return Refusal.LOCKED
+    return None
 
 
 def record_failure(email: str, now: datetime | None = None) -> None:
-    """Keep a wrong password as a LoginAttempt row (caller commits) and count it in Redis if configured."""
+    """Keep a wrong password as a LoginAttempt row and count it under all three limits (caller commits)."""
     now = now or utcnow()
-    _database.record(email, False, now)
-    redis_store = _redis()
-    if redis_store is not None:
-        redis_store.record_failure(email, now)
+    db.session.add(LoginAttempt(email=email[:254], at=now, succeeded=False, client=rate_limit.client_key()))
+    rate_limit.hit(per_client(), now=now)
+    rate_limit.hit(per_account_and_client(), account_and_client_key(email), now)
+    rate_limit.hit(per_account(), account_key(email), now)
 
 
 def record_success(email: str, now: datetime | None = None) -> None:
-    """Keep a right password as a LoginAttempt row (caller commits); it clears the count."""
+    """Keep a right password as a LoginAttempt row (caller commits); it clears this address's count for
+    this email, and makes the address one of the account's usual ones."""
     now = now or utcnow()
-    _database.record(email, True, now)
-    redis_store = _redis()
-    if redis_store is not None:
-        redis_store.record_success(email)
+    db.session.add(LoginAttempt(email=email[:254], at=now, succeeded=True, client=rate_limit.client_key()))
+    rate_limit.forget(per_account_and_client(), account_and_client_key(email))

@@ -63,8 +63,9 @@ def test_login_is_throttled_after_repeated_failures(client, make_user):
     for _ in range(5):
         assert client.submit("/login", {"email": user.email, "password": "nope nope"}).status_code == 400
     response = client.submit("/login", {"email": user.email, "password": PASSWORD})
-    assert response.status_code == 400
-    assert "too many attempts" in response.get_data(as_text=True)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "900"
+    assert ("There have been too many attempts to sign in to this account. Wait 15 minutes and try again."
+            in response.get_data(as_text=True))
 
 
 def test_disabled_user_cannot_sign_in(client, make_user):

@@ -1,12 +1,12 @@
 """Sign in, sign out, the one-time first admin set-up, and a staff member's own account."""
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 
 from forms.auth import ChangePasswordForm, ConfirmForm, LoginForm, SetupForm
 
-from .. import accounts, audit
+from .. import accounts, audit, throttle
 from ..extensions import db
 from ..models import Role
 from ..models.base import utcnow
@@ -40,6 +40,20 @@ def _sign_in(user) -> None:
     login_user(user)
 
 
+def refused_sign_in(refused: throttle.Refusal) -> tuple[str, int, dict]:
+    """What to tell someone whose password was not checked: the message, status and headers."""
+    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    if refused is throttle.Refusal.BUSY:
+        return (_("Sign-in is very busy at this moment. Wait a few seconds and try again."), 503,
+                {"Retry-After": "5"})
+    wait = {"Retry-After": str(minutes * 60)}
+    if refused is throttle.Refusal.CLIENT:
+        return (_("There have been too many attempts to sign in from this network. Wait %(minutes)d minutes "
+                  "and try again.", minutes=minutes), 429, wait)
+    return (_("There have been too many attempts to sign in to this account. Wait %(minutes)d minutes and try "
+              "again.", minutes=minutes), 429, wait)
+
+
 @routes.route("/login", methods=["GET", "POST"])
 @public
 @keeps_input
@@ -47,7 +61,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("auth.home"))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         result = accounts.authenticate(form.email.data, form.password.data)
         db.session.commit()
@@ -56,15 +70,14 @@ def login():
             _sign_in(result.user)
             db.session.commit()
             return redirect(target)
-        if result.locked:
-            form.password.errors.append(_("There have been too many attempts to sign in to this account. "
-                                          "Wait 15 minutes and try again."))
+        if result.refused:
+            message, status, headers = refused_sign_in(result.refused)
         else:
-            form.password.errors.append(_("The email address or password is not right. Check them and try again."))
-        status = 400
+            message, status = _("The email address or password is not right. Check them and try again."), 400
+        form.password.errors.append(message)
     elif form.is_submitted():
         status = 400
-    return render_template("auth/login.html", form=form, title=_("Sign in")), status
+    return render_template("auth/login.html", form=form, title=_("Sign in")), status, headers
 
 
 @routes.route("/logout", methods=["POST"])
@@ -108,14 +121,19 @@ def setup(token):
 @keeps_input
 def account():
     form = ChangePasswordForm()
+    form.account_email = current_user.email
+    status, headers = 200, {}
     if form.validate_on_submit():
-        from werkzeug.security import check_password_hash
-
-        if not check_password_hash(current_user.password_hash, form.current.data):
+        result = accounts.check_current_password(current_user._get_current_object(), form.current.data)
+        db.session.commit()
+        if result.refused:
+            message, status, headers = refused_sign_in(result.refused)
+            form.current.errors.append(message)
+        elif result.user is None:
             form.current.errors.append(_("Your current password is not right. Check it and try again."))
         else:
             before = audit.snapshot(current_user)
-            current_user.password_hash = accounts.hash_password(form.password.data)
+            current_user.password_hash = accounts.hash_password(form.password.data, current_user.email)
             audit.record("change-password", current_user, before=before, after=audit.snapshot(current_user))
             # Every session of this account ends, and this browser gets a fresh one.
             user = current_user._get_current_object()
@@ -124,4 +142,6 @@ def account():
             db.session.commit()
             flash(_("Your password has been changed. You have been signed out everywhere else."))
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, title=_("Your account")), 400 if form.errors else 200
+    if form.errors and status == 200:
+        status = 400
+    return render_template("auth/account.html", form=form, title=_("Your account")), status, headers

@@ -27,7 +27,10 @@ def create_user(email, role, name, password_stdin):
         raise click.ClickException(f"The password must be at least {accounts.MIN_PASSWORD_LENGTH} characters.")
     if accounts.find_user(email) is not None:
         raise click.ClickException(f"There is already an account for {accounts.normalise_email(email)}.")
-    user = accounts.create_user(email, name or email.split("@")[0], Role(role), password)
+    try:
+        user = accounts.create_user(email, name or email.split("@")[0], Role(role), password)
+    except accounts.AccountError as error:  # a common password, or the email itself
+        raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Created {user.role.value} account {user.email}.")
 

@@ -7,6 +7,7 @@ from forms.auth import LoginForm
 from forms.base import BaseForm
 
 from .. import accounts, audit
+from ..auth.views import refused_sign_in
 from ..extensions import db
 from ..models import Meeting, Role
 from ..models.base import utcnow
@@ -90,6 +91,7 @@ def start_again():
 @keeps_input
 def exit_door_mode():
     form = LoginForm()
+    status, headers = 200, {}
     if form.validate_on_submit():
         result = accounts.authenticate(form.email.data, form.password.data)
         db.session.commit()
@@ -105,11 +107,13 @@ def exit_door_mode():
             db.session.commit()
             flash(_("Door mode has ended on this device."))
             return redirect(url_for("organise.meeting", meeting_id=meeting_id))
-        if result.locked:
-            form.password.errors.append(_("There have been too many attempts to sign in to this account. "
-                                          "Wait 15 minutes and try again."))
+        if result.refused:
+            message, status, headers = refused_sign_in(result.refused)
+            form.password.errors.append(message)
         elif user is not None and user.role == Role.FINANCE:
             form.password.errors.append(_("Only an organiser or an admin can end door mode."))
         else:
             form.password.errors.append(_("The email address or password is not right. Check them and try again."))
-    return render_template("door/exit.html", title=_("End door mode"), form=form), 400 if form.errors else 200
+    if form.errors and status == 200:
+        status = 400
+    return render_template("door/exit.html", title=_("End door mode"), form=form), status, headers

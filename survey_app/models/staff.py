@@ -88,6 +88,9 @@ class LoginAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean)
+    # An HMAC of the client address (rate_limit.client_key), never the address: a right password from an
+    # address makes it one of the account's usual ones (throttle.usual_address). Empty before 0008.
+    client: Mapped[str | None] = mapped_column(String(64))
 
 
 class SetupToken(db.Model):
