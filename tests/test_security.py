@@ -165,4 +165,4 @@ def test_a_form_refused_for_its_referer_is_shown_again_but_never_saved(productio
 def test_a_refused_form_whose_page_is_gone_is_not_found_not_an_error(client):
     """A view re-run after a CSRF refusal that itself finds nothing gives its ordinary 404, not a 500."""
     response = client.post("/invite/no-such-link-000000000000000/support", data={"csrf_token": "stale"})
-    assert response.status_code == 404 and "Page not found" in response.get_data(as_text=True)
+    assert response.status_code == 404 and "This link no longer works" in response.get_data(as_text=True)
