@@ -91,7 +91,8 @@ class OnceForm(BaseForm):
 
 class NameSearchForm(BaseForm):
     name = StringField(_l("Type the first letters of your name"),
-                       description=_l("Your first name or your last name. Then press Find me."),
+                       description=_l("Your first name. You can add the first letter of your last name. "
+                                     "Then press Find me."),
                        validators=[Required(_l("Type at least 2 letters of your name.")), _short_text(100)],
                        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "words"})
 

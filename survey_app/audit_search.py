@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "view-audit": _l("Looked at the audit log about them"), "erase": _l("Erased their details"),
     "withdraw-link": _l("Withdrew their personal link"), "reissue-link": _l("Made them a new personal link"),
     "view-print-link": _l("Printed their personal link"),
+    "door-sign-in": _l("Signed in at the door"), "door-register": _l("Registered at the door"),
+    "door-needs": _l("Asked for support at the door"),
 }
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from forms.door import FORM_TOKEN_RE, new_form_token  # noqa: F401  (new_form_token re-exported for views)
 
 from .extensions import db
-from .models import (AccessNeed, Attendance, AttendanceStatus, ChecklistResponse, FormToken, NeedKind, Person,
-                     Suggestion)
+from .models import (AccessNeed, Attendance, AttendanceStatus, AuditEvent, ChecklistResponse, FormToken, Meeting,
+                     NeedKind, Person, Suggestion)
 from .models.base import london_today, utcnow
 from .models.people import search_key
 
@@ -22,6 +22,8 @@ TOKEN_RE = FORM_TOKEN_RE
 _CLAIM = insert(FormToken.__table__)
 MATCH_LIMIT = 8
 MIN_SEARCH_LETTERS = 2
+# The door shows no names at all when more people than this match: type more of the first name.
+DOOR_MATCH_LIMIT = 6
 
 
 def claim(token: str | None) -> bool:
@@ -36,6 +38,11 @@ def claim(token: str | None) -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def token_used(token: str | None) -> bool:
+    """Whether this form token has been claimed already (a double tap or a refresh of a sent form)."""
+    return bool(token) and db.session.get(FormToken, token) is not None
 
 
 def commit_once() -> bool:
@@ -59,6 +66,65 @@ def people_matching(typed: str) -> list[Person]:
                              | Person.search_name.like(f"% {pattern}%", escape="\\"))
         .order_by(Person.first_name, Person.last_name).limit(MATCH_LIMIT)
     ).all()
+
+
+def connected_to_group(group_id: int):
+    """The ids of people connected to a group: invited to, signed in at or registered at any of its
+    meetings (an attendance row of any status)."""
+    return (select(Attendance.person_id).join(Meeting, Meeting.id == Attendance.meeting_id)
+            .where(Meeting.group_id == group_id))
+
+
+def door_search_terms(typed: str) -> tuple[str, str | None]:
+    """What a door search compares: (the start of a first name, the first letter of a surname or None).
+
+    One word is the start of a first (or preferred) name. With two or more words, the last word stands
+    for the surname and only its first letter counts; the words before it are the start of the first
+    name. So "Hannah Bre" and "Hannah Brennan" find exactly what "Hannah B" finds, and letters of a
+    surname can never narrow a search beyond the initial the screen shows anyway."""
+    words = search_key(typed).split()
+    if len(words) < 2:
+        return (words[0] if words else ""), None
+    return " ".join(words[:-1]), words[-1][0]
+
+
+def door_matches(typed: str, group_id: int) -> list[Person] | None:
+    """People connected to the group (see connected_to_group) whose first or preferred name starts with
+    the first part of what was typed and, if a surname initial was typed, whose surname starts with it
+    (see door_search_terms). None when more than DOOR_MATCH_LIMIT people match: the door then shows no
+    names and asks for more of the first name."""
+    first, initial = door_search_terms(typed)
+    if len(first.replace(" ", "")) < MIN_SEARCH_LETTERS:
+        return []
+    people = db.session.scalars(
+        select(Person).where(Person.id.in_(connected_to_group(group_id)), Person.erased_at.is_(None),
+                             Person.search_name != "")
+        .order_by(Person.first_name, Person.last_name, Person.id)).all()
+    found = [p for p in people
+             if (search_key(p.first_name).startswith(first)
+                 or (p.preferred_name and search_key(p.preferred_name).startswith(first)))
+             and (initial is None or search_key(p.last_name)[:1] == initial)]
+    return None if len(found) > DOOR_MATCH_LIMIT else found
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone or "" if c.isdigit())
+
+
+def likely_registered(group_id: int, first_name: str, last_name: str, email: str, phone: str) -> bool:
+    """Someone connected to the group with the same first and last name (as searches compare them) and,
+    when an email or phone was given, the same email or phone: probably the same person, registering
+    again. Nothing about them is returned: the door only asks "Have you been here before?"."""
+    name = search_key(f"{first_name} {last_name}")[:210]
+    people = db.session.scalars(select(Person).where(Person.search_name == name,
+                                                     Person.id.in_(connected_to_group(group_id)))).all()
+    email, phone = (email or "").strip().casefold(), _digits(phone)
+    for person in people:
+        if not email and not phone:
+            return True
+        if (email and person.email.strip().casefold() == email) or (phone and _digits(person.phone) == phone):
+            return True
+    return False
 
 
 def short_name(person: Person) -> str:
@@ -89,9 +155,21 @@ def sign_in(meeting_id: int, person_id: int) -> None:
                        {"m": meeting_id, "p": person_id, "at": utcnow()})
 
 
+# The audit entry of a door sign-in (no staff user: door mode has none), written with the sign-in itself.
+DOOR_SIGN_IN = "door-sign-in"
+_AUDIT = AuditEvent.__table__
+_AUDIT_SIGN_IN = insert(_AUDIT)
+
+
+def _audit_sign_in_values(meeting_id: int, person_id: int, at) -> dict:
+    return {"at": at, "action": DOOR_SIGN_IN, "record_type": "Person", "record_id": str(person_id),
+            "after": {"meeting_id": meeting_id}}
+
+
 def _claim_and_sign_in_statement():
-    """PostgreSQL only: claim() and sign_in() as one statement. The data-modifying CTE inserts the token;
-    the sign-in row is selected from it, so a used token (unique violation) stores nothing at all."""
+    """PostgreSQL only: claim(), sign_in() and the audit entry as one statement. The first data-modifying
+    CTE inserts the token; the sign-in row and the audit row are selected from it, so a used token (unique
+    violation) or a removed person (foreign key) stores nothing at all."""
     tokens, table = FormToken.__table__, Attendance.__table__
     claimed = (insert(tokens).values(token=bindparam("token"), used_on=bindparam("used_on"))
                .returning(tokens.c.token).cte("claimed"))
@@ -99,10 +177,16 @@ def _claim_and_sign_in_statement():
                  literal(AttendanceStatus.ATTENDED, table.c.status.type),
                  bindparam("at", type_=table.c.signed_in_at.type)).select_from(claimed)
     stmt = pg_insert(table).from_select(["meeting_id", "person_id", "status", "signed_in_at"], row)
-    return stmt.on_conflict_do_update(
+    signed = stmt.on_conflict_do_update(
         index_elements=["meeting_id", "person_id"],
         set_={"status": stmt.excluded.status, "signed_in_at": stmt.excluded.signed_in_at},
-        where=table.c.status != AttendanceStatus.ATTENDED)
+        where=table.c.status != AttendanceStatus.ATTENDED).returning(table.c.id).cte("signed")
+    audit_row = select(bindparam("at", type_=_AUDIT.c.at.type), literal(DOOR_SIGN_IN, _AUDIT.c.action.type),
+                       literal("Person", _AUDIT.c.record_type.type),
+                       bindparam("record_id", type_=_AUDIT.c.record_id.type),
+                       bindparam("after", type_=_AUDIT.c.after.type)).select_from(claimed)
+    return insert(_AUDIT).from_select(["at", "action", "record_type", "record_id", "after"], audit_row) \
+        .add_cte(signed)
 
 
 _CLAIM_AND_SIGN_IN = _claim_and_sign_in_statement()
@@ -121,6 +205,7 @@ def sign_in_once(token: str, meeting_id: int, person_id: int) -> bool:
         if claim(token):
             try:
                 sign_in(meeting_id, person_id)
+                db.session.execute(_AUDIT_SIGN_IN, _audit_sign_in_values(meeting_id, person_id, utcnow()))
             except IntegrityError:
                 db.session.rollback()
                 return False
@@ -130,15 +215,19 @@ def sign_in_once(token: str, meeting_id: int, person_id: int) -> bool:
         return True  # as claim(): a malformed token is never stored, and counts as already done
     claim_values = {"token": token, "used_on": london_today()}
     sign_in_values = {"m": meeting_id, "p": person_id, "at": utcnow()}
+    audit_values = _audit_sign_in_values(meeting_id, person_id, sign_in_values["at"])
     try:
         with db.engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execution_options(isolation_level="AUTOCOMMIT")
-                connection.execute(_CLAIM_AND_SIGN_IN, {**claim_values, **sign_in_values})
+                connection.execute(_CLAIM_AND_SIGN_IN, {**claim_values, **sign_in_values,
+                                                        "record_id": audit_values["record_id"],
+                                                        "after": audit_values["after"]})
             else:
                 with connection.begin():
                     connection.execute(_CLAIM, claim_values)
                     connection.execute(_SIGN_IN[connection.dialect.name], sign_in_values)
+                    connection.execute(_AUDIT_SIGN_IN, audit_values)
     except IntegrityError as error:
         return _token_used_already(error)
     return True
@@ -195,6 +284,32 @@ def save_needs(person_id: int, meeting_id: int, chosen: dict[NeedKind, str], rem
         if kind not in current:
             db.session.add(AccessNeed(person_id=person_id, meeting_id=scope, kind=kind, detail=detail,
                                       created_at=now))
+
+
+def add_needs(person_id: int, meeting_id: int, chosen: dict[NeedKind, str], remember: bool) -> list[NeedKind]:
+    """The door's version of save_needs: what was ticked is only ever added, never replacing or ending
+    anything on file (whoever is at the tablet may not be the person). With `remember`, a kind not yet
+    among the standing needs becomes one; anything else is added for this meeting. A detail that is
+    already on file is not added twice. Returns the kinds added or extended (for the audit entry)."""
+    now = utcnow()
+    standing = {n.kind: n for n in standing_needs(person_id)}
+    today = {n.kind: n for n in needs_for_meeting(person_id, meeting_id)}
+    added = []
+    for kind, detail in chosen.items():
+        if remember and kind not in standing:
+            db.session.add(AccessNeed(person_id=person_id, meeting_id=None, kind=kind, detail=detail, created_at=now))
+            added.append(kind)
+            continue
+        on_file = [n.detail for n in (standing.get(kind), today.get(kind)) if n is not None]
+        if on_file and (not detail or any(detail in d for d in on_file)):
+            continue  # asked for already: nothing new to add
+        if kind in today:
+            today[kind].detail = "\n".join(d for d in (today[kind].detail, detail) if d)
+        else:
+            db.session.add(AccessNeed(person_id=person_id, meeting_id=meeting_id, kind=kind, detail=detail,
+                                      created_at=now))
+        added.append(kind)
+    return added
 
 
 def suggest(group_id: int, meeting_id: int | None, what: str, why: str, name: str, source: str) -> Suggestion:

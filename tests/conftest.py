@@ -144,7 +144,13 @@ def client(app):
 @pytest.fixture
 def door(client, login_as, sample):
     """A client that is the door tablet for the sample meeting; the organiser who started it is in
-    client.organiser."""
+    client.organiser. The sample person is invited to the meeting (an attendance row, INVITED), so the
+    door's name search, which finds only people connected to the meeting's group, finds her."""
+    from survey_app.models import Attendance, AttendanceStatus
+
+    db.session.add(Attendance(meeting_id=sample["meeting"].id, person_id=sample["person"].id,
+                              status=AttendanceStatus.INVITED))
+    db.session.commit()
     client.organiser = login_as(Role.ORGANISER)
     start_door_mode(client, sample["meeting"].id)
     return client

@@ -43,7 +43,8 @@ def _cache() -> dict[int, tuple[float, MeetingInfo]]:
 def start(meeting_id: int) -> None:
     session.clear()
     session.permanent = True  # survives a tablet restart for the whole day's meeting
-    session[DOOR] = {"m": meeting_id}
+    # "t": this tablet's random id, so searches can be counted per tablet (survey_app/door/signin.py).
+    session[DOOR] = {"m": meeting_id, "t": secrets.token_urlsafe(16)}
 
 
 def stop() -> None:
@@ -91,8 +92,27 @@ def update_visit(**values) -> None:
     session[VISIT] = current
 
 
+def tablet_key() -> str:
+    """This tablet's random id, made when door mode started (or on first use for an older session)."""
+    door = dict(session.get(DOOR) or {})
+    if not door.get("t"):
+        door["t"] = secrets.token_urlsafe(16)
+        session[DOOR] = door
+    return door["t"]
+
+
 def person_id() -> int | None:
     return visit().get("p")
+
+
+def set_person(person_id: int, *, registered: bool = False) -> None:
+    """The person whose turn it is. `registered`: they registered in this visit, so the door may ask
+    them how they want to be thanked; someone who only signed in is never shown or asked that."""
+    update_visit(p=person_id, r=registered)
+
+
+def registered_here() -> bool:
+    return bool(visit().get("r"))
 
 
 def visit_key() -> str:

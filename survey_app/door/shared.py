@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as _l
 
 from forms.door import SuggestForm, support_form_class
 
-from .. import participation, rate_limit
+from .. import audit, participation, rate_limit
 from ..extensions import db
-from ..models import Meeting, NeedKind
+from ..models import Meeting, NeedKind, Person
 
 TOO_MANY_IDEAS = _l("Thank you for your ideas. We cannot take any more from this internet connection for now. "
                     "Please send this one again in an hour: what you wrote is still below.")
@@ -15,7 +15,12 @@ NEED_KINDS = list(NeedKind)
 NeedsForm = support_form_class(NEED_KINDS)
 
 
-def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str, base: str):
+def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str, base: str, door: bool = False):
+    """The person's own link (door=False) shows their needs and changes them. At the door (door=True)
+    nothing stored is shown, since whoever is at the tablet may not be that person: the form starts
+    empty, says only that needs are on file, and what is ticked is added (participation.add_needs)."""
+    if door:
+        return _door_support_page(meeting, person_id, done_url, skip_url, base)
     form = NeedsForm()
     if not form.is_submitted():
         form.form_token.data = participation.new_form_token()
@@ -34,6 +39,25 @@ def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str,
         return redirect(done_url)
     return render_template("door/support.html", title=_("Do you need any support today?"), form=form,
                            kinds=NEED_KINDS, skip_url=skip_url, base=base), 400 if form.errors else 200
+
+
+def _door_support_page(meeting, person_id: int, done_url: str, skip_url: str, base: str):
+    form = NeedsForm()
+    if not form.is_submitted():
+        form.form_token.data = participation.new_form_token()
+    if form.validate_on_submit():
+        if participation.claim(form.form_token.data):
+            remember = form.remember.data == "yes"
+            added = participation.add_needs(person_id, meeting.id, form.chosen(NEED_KINDS), remember)
+            if added:
+                audit.record("door-needs", db.session.get(Person, person_id), after={
+                    "meeting_id": meeting.id, "added": [kind.value for kind in added], "remember": remember})
+            participation.commit_once()
+        return redirect(done_url)
+    on_file = bool(participation.standing_needs(person_id))
+    return render_template("door/support.html", title=_("Do you need any support today?"), form=form,
+                           kinds=NEED_KINDS, skip_url=skip_url, base=base, on_file=on_file), \
+        400 if form.errors else 200
 
 
 def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: str, back_url: str, base: str,

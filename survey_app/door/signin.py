@@ -1,38 +1,63 @@
-"""Signing in at the door: find yourself by the first letters of your name, or register if you are new."""
-from flask import current_app, redirect, render_template, request, url_for
+"""Signing in at the door: find yourself by your first name (and the first letter of your last name), or
+register if you are new.
+
+What the tablet gives away is kept small (issue 12): only people connected to the meeting's group are
+found, by first name and surname initial only (participation.door_matches), never more than a few at a
+time, a limited number of searches per visit, per tablet and per address, and each name's `pick` is
+sealed (see door/seal.py), so it shows no database id."""
+import time
+from datetime import timedelta
+
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from flask_babel import lazy_gettext as _l
 
 from forms.door import ConfirmForm, NameSearchForm, PickForm, RegisterForm, ThanksChoiceForm, confirmed
 
-from .. import participation
+from .. import audit, participation, rate_limit
 from ..extensions import db
 from ..models import ContactMethod, InformationFormat, Person, PersonRole
 from ..pages import Routes, keeps_input
 from ..roles import door_only
-from . import kiosk
+from . import kiosk, seal
 
 routes = Routes()
 PICK_MAX_AGE = 15 * 60
-
-
-def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="door-pick")
+# How many name searches the door allows: per visit (one person's turn), per tablet, per client address
+# (several tablets may share a venue's connection). Past any of them the tablet asks for a member of staff.
+SEARCHES_PER_VISIT = rate_limit.Limit("door-search-visit", 10, timedelta(hours=1))
+SEARCHES_PER_TABLET = rate_limit.Limit("door-search-tablet", 60, timedelta(minutes=10))
+SEARCHES_PER_ADDRESS = rate_limit.Limit("door-search-address", 200, timedelta(minutes=10))
+TOO_MANY_SEARCHES = _l("Please ask a member of staff to help you sign in.")
 
 
 def _pick_for(person: Person) -> str:
-    """An opaque, short-lived, tamper-proof stand-in for a person's id, tied to this tablet's meeting."""
-    return _signer().dumps({"p": person.id, "m": kiosk.meeting_id()})
+    """An opaque, short-lived, tamper-proof stand-in for a person's id, tied to this tablet's meeting and
+    to this visit: encrypted, so neither the id nor anything else can be read out of it."""
+    return seal.seal({"p": person.id, "m": kiosk.meeting_id(), "v": kiosk.visit_key(), "t": int(time.time())})
 
 
 def _picked_id(pick: str | None) -> int | None:
-    try:
-        data = _signer().loads(pick or "", max_age=PICK_MAX_AGE)
-    except BadSignature:
+    data = seal.unseal(pick)
+    if not isinstance(data, dict) or data.get("m") != kiosk.meeting_id() or data.get("v") != kiosk.visit().get("v"):
         return None
-    if data.get("m") != kiosk.meeting_id():
+    if not isinstance(data.get("t"), int) or not 0 <= time.time() - data["t"] <= PICK_MAX_AGE:
         return None
-    return data.get("p")
+    return data.get("p") if isinstance(data.get("p"), int) else None
+
+
+def _search_allowed() -> bool:
+    """Count this search against the visit, the tablet and the address; False (nothing counted) if any
+    of them has had its share."""
+    keys = [(SEARCHES_PER_VISIT, rate_limit.digest("visit:" + kiosk.visit_key())),
+            (SEARCHES_PER_TABLET, rate_limit.digest("tablet:" + kiosk.tablet_key())),
+            (SEARCHES_PER_ADDRESS, rate_limit.client_key())]
+    if any(rate_limit.hits(limit, key) >= limit.count for limit, key in keys):
+        return False
+    for limit, key in keys:
+        rate_limit.hit(limit, key)
+    db.session.commit()
+    return True
 
 
 def _person_from(pick: str | None) -> Person | None:
@@ -46,10 +71,16 @@ def _person_from(pick: str | None) -> Person | None:
 def sign_in():
     form = NameSearchForm()
     matches = None
+    too_many = False
     if form.validate_on_submit():
-        matches = [(participation.short_name(p), _pick_for(p)) for p in participation.people_matching(form.name.data)]
-    return render_template("door/sign_in.html", title=_("Sign in"), form=form, matches=matches), \
-        400 if form.errors else 200
+        if not _search_allowed():
+            return render_template("door/sign_in.html", title=_("Sign in"), form=form, matches=None,
+                                   refused=TOO_MANY_SEARCHES), 429
+        found = participation.door_matches(form.name.data, kiosk.meeting().group_id)
+        too_many = found is None
+        matches = [(participation.short_name(p), _pick_for(p)) for p in found or []]
+    return render_template("door/sign_in.html", title=_("Sign in"), form=form, matches=matches,
+                           too_many=too_many), 400 if form.errors else 200
 
 
 @routes.route("/door/sign-in/check", methods=["POST"])
@@ -78,9 +109,10 @@ def confirm():
         return redirect(url_for("door.sign_in"))
     # No read first: the busiest write in the service. A person removed since the pick was signed
     # fails the foreign key, and the tablet goes back to the search.
+    # The audit entry ("door-sign-in", naming the meeting) is written in the same transaction.
     if not participation.sign_in_once(form_token, kiosk.meeting_id(), person_id):
         return redirect(url_for("door.sign_in"))
-    kiosk.update_visit(p=person_id)
+    kiosk.set_person(person_id, registered=False)
     return redirect(url_for("door.support"))
 
 
@@ -92,6 +124,12 @@ def register():
     if not form.is_submitted():
         form.form_token.data = participation.new_form_token()
     if form.validate_on_submit():
+        if request.form.get("new_here") != "yes" and not participation.token_used(form.form_token.data) \
+                and participation.likely_registered(
+                kiosk.meeting().group_id, form.first_name.data, form.last_name.data, form.email.data or "",
+                form.phone.data or ""):
+            # Nothing of the other record is shown: only the question, with what was typed kept.
+            return render_template("door/been_here.html", title=_("Have you been here before?"), form=form)
         if not participation.claim(form.form_token.data):
             return redirect(url_for("door.support") if kiosk.person_id() else url_for("door.welcome"))
         person = participation.register(
@@ -102,8 +140,9 @@ def register():
             language=kiosk.visit().get("lang", "en"))
         person_id = person.id
         participation.sign_in(kiosk.meeting_id(), person_id)
+        audit.record("door-register", person, after={"meeting_id": kiosk.meeting_id()})
         db.session.commit()
-        kiosk.update_visit(p=person_id)
+        kiosk.set_person(person_id, registered=True)
         return redirect(url_for("door.thanks_choice"))
     return render_template("door/register.html", title=_("Tell us about you"), form=form), \
         400 if form.errors else 200
@@ -113,10 +152,13 @@ def register():
 @door_only
 @keeps_input
 def thanks_choice():
-    """One question for someone new: how they would like to be thanked for their time."""
+    """One question for someone new: how they would like to be thanked for their time. Only someone who
+    registered in this visit is asked; anyone else goes on, and what they send is not saved."""
     person_id = kiosk.person_id()
     if person_id is None:
         return redirect(url_for("door.sign_in"))
+    if not kiosk.registered_here():
+        return redirect(url_for("door.support"))
     form = ThanksChoiceForm()
     if form.validate_on_submit():
         person = db.session.get(Person, person_id)
