@@ -20,3 +20,14 @@ def start_door_mode(client, meeting_id: int):
 def picks(page: str) -> list[tuple[str, str]]:
     """(name shown, pick value) for each match on the sign-in page."""
     return re.findall(r'name="pick" value="([^"]+)">\s*<button[^>]*>([^<]+)</button>', page)
+
+
+def attended_count() -> int:
+    """Attendance rows marked attended: the door fixture's invitation of the sample person is a row already."""
+    from sqlalchemy import func, select
+
+    from survey_app.extensions import db
+    from survey_app.models import Attendance, AttendanceStatus
+
+    return db.session.scalar(select(func.count()).select_from(Attendance)
+                             .where(Attendance.status == AttendanceStatus.ATTENDED))

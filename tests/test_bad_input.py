@@ -17,7 +17,7 @@ from survey_app.models import (AccessNeed, Action, Attendance, ChecklistResponse
                                SuggestionVote)
 from survey_app.models.base import london_today
 from tests.conftest import PASSWORD
-from tests.door_helpers import hidden, picks, start_door_mode
+from tests.door_helpers import attended_count, hidden, picks, start_door_mode
 from tests.test_door import sign_in_as
 
 TEN_THOUSAND = "x" * 10_000
@@ -76,7 +76,7 @@ DOOR_LONG = [
 def test_ten_thousand_letters_at_the_door_are_refused_with_the_limit(door, field, message):
     response = door.submit("/door/new", {**REGISTER, field: TEN_THOUSAND})
     assert response.status_code == 400 and message in text(response)
-    assert added_person() is None and count(Attendance) == 0
+    assert added_person() is None and attended_count() == 0
 
 
 @pytest.mark.parametrize("field,message", [
@@ -584,7 +584,7 @@ def test_a_malformed_token_on_a_vote_or_sign_in_counts_nothing(door, sample, how
     response = door.post("/door/sign-in/confirm", data=_with_token({"csrf_token": csrf, "pick": pick},
                                                                    BAD_TOKENS[how]))
     assert response.headers["Location"] == "/door/sign-in"
-    assert count(Attendance) == 0
+    assert attended_count() == 0
 
 
 def test_a_token_with_one_character_changed_is_refused_and_the_form_kept(door):
