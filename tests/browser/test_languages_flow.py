@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import AccessNeed, Attendance
-from tests.browser.test_door_flow import TABLET, check, axe, start_door_mode  # noqa: F401  (fixtures)
+from tests.browser.test_door_flow import TABLET, axe, check, invite, start_door_mode  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +18,7 @@ def assert_language(page, lang):
 
 @pytest.mark.parametrize("lang", ["pl", "ro", "pt", "ar"])
 def test_the_door_flow_in_each_language(page, check, axe_check, screenshot, make_user, sample, lang):
+    invite(sample)  # the door finds only people connected to the meeting's group (issue 12)
     start_door_mode(page, axe_check, make_user, sample["meeting"], TABLET)
     english_title = page.locator("h1").inner_text()
     page.locator(f"button[name='lang'][value='{lang}']").click()
