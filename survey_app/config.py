@@ -113,6 +113,9 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         "THROTTLE_REDIS_URL": env.get("THROTTLE_REDIS_URL", ""),
         # Suggestions one network address may send through a group's open link in an hour (rate_limit.py).
         "GROUP_LINK_SUGGESTIONS_PER_HOUR": int(env.get("GROUP_LINK_SUGGESTIONS_PER_HOUR", "10")),
+        # Name searches one network address may make at door tablets in 10 minutes (door/signin.py; several
+        # tablets may share a venue's connection). Searches are also limited per visit and per tablet.
+        "DOOR_SEARCHES_PER_ADDRESS": int(env.get("DOOR_SEARCHES_PER_ADDRESS", "600")),
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
         # A SQLite database refuses to start with less free disk than this (survey_app/database.py).
         "SQLITE_MIN_FREE_MB": int(env.get("SQLITE_MIN_FREE_MB", str(SQLITE_MIN_FREE_MB))),

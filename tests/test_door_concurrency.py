@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from survey_app import create_app
 from survey_app.accounts import create_user
 from survey_app.extensions import db
-from survey_app.models import (Attendance, AttendanceStatus, ContactMethod, Group, InformationFormat, Meeting, MeetingMode, Person,
-                               PersonRole, Role)
+from survey_app.models import (Attendance, AttendanceStatus, ContactMethod, Group, InformationFormat, Meeting,
+                               MeetingMode, Person, PersonRole, Role)
 from survey_app.models.base import utcnow
 from tests.http_client import Browser, field
 from tests.servers import AppServer, at_once

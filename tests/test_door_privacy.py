@@ -237,15 +237,24 @@ def test_a_pick_shows_no_id_in_any_decoding(door, sample):
     assert again != pick
 
 
-def test_a_changed_or_other_visits_pick_signs_nobody_in(door, sample):
+def test_a_changed_old_or_other_meetings_pick_signs_nobody_in(app, door, sample):
+    import time as clock
+
+    from survey_app.door import seal
+
     page = door.submit("/door/sign-in", {"name": "dor"}).get_data(as_text=True)
     pick, _ = picks(page)[0]
     flipped = pick[:-3] + ("A" if pick[-3] != "A" else "B") + pick[-2:]
-    response = door.post("/door/sign-in/check", data={"csrf_token": hidden(page, "csrf_token"), "pick": flipped})
-    assert response.headers["Location"] == "/door/sign-in"
-    door.submit("/door/start-again", {}, token_from="/door/")
-    response = door.post("/door/sign-in/check", data={"csrf_token": door.csrf_token("/door/sign-in"), "pick": pick})
-    assert response.headers["Location"] == "/door/sign-in"
+    pid, mid = sample["person"].id, sample["meeting"].id
+    with app.test_request_context():
+        old = seal.seal({"p": pid, "m": mid, "t": int(clock.time()) - signin.PICK_MAX_AGE - 5})
+        elsewhere = seal.seal({"p": pid, "m": mid + 1, "t": int(clock.time())})
+    other_key = seal.seal({"p": pid, "m": mid, "t": int(clock.time())}, secret_key="another server's key")
+    for bad in (flipped, old, elsewhere, other_key, "", "é", "AAAA"):
+        response = door.post("/door/sign-in/check", data={"csrf_token": hidden(page, "csrf_token"), "pick": bad})
+        assert response.headers["Location"] == "/door/sign-in", bad
+    assert door.post("/door/sign-in/check", data={"csrf_token": hidden(page, "csrf_token"),
+                                                  "pick": pick}).status_code == 200
     assert count(Attendance, Attendance.status == AttendanceStatus.ATTENDED) == 0
 
 
@@ -286,3 +295,13 @@ def test_the_same_name_with_no_contact_given_asks_too(door, sample):
     response = register(door, contact_method="post", phone="", address="1 High Street")
     assert "Have you been here before?" in response.get_data(as_text=True)
     assert count(Person) == 2
+
+
+def test_searches_are_limited_per_address_across_tablets_and_visits(app, door, sample):
+    app.config["DOOR_SEARCHES_PER_ADDRESS"] = 3
+    for _ in range(3):
+        assert door.submit("/door/sign-in", {"name": "dor"}).status_code == 200
+        door.submit("/door/start-again", {}, token_from="/door/")
+    response = door.submit("/door/sign-in", {"name": "dor"})
+    assert response.status_code == 429 and TOO_MANY in response.get_data(as_text=True)
+    assert count(RateHit, RateHit.name == "door-search-address") == 3

@@ -8,7 +8,7 @@ sealed (see door/seal.py), so it shows no database id."""
 import time
 from datetime import timedelta
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -27,19 +27,19 @@ PICK_MAX_AGE = 15 * 60
 # (several tablets may share a venue's connection). Past any of them the tablet asks for a member of staff.
 SEARCHES_PER_VISIT = rate_limit.Limit("door-search-visit", 10, timedelta(hours=1))
 SEARCHES_PER_TABLET = rate_limit.Limit("door-search-tablet", 60, timedelta(minutes=10))
-SEARCHES_PER_ADDRESS = rate_limit.Limit("door-search-address", 200, timedelta(minutes=10))
+ADDRESS_SEARCH_WINDOW = timedelta(minutes=10)  # the count is DOOR_SEARCHES_PER_ADDRESS (config, default 600)
 TOO_MANY_SEARCHES = _l("Please ask a member of staff to help you sign in.")
 
 
 def _pick_for(person: Person) -> str:
-    """An opaque, short-lived, tamper-proof stand-in for a person's id, tied to this tablet's meeting and
-    to this visit: encrypted, so neither the id nor anything else can be read out of it."""
-    return seal.seal({"p": person.id, "m": kiosk.meeting_id(), "v": kiosk.visit_key(), "t": int(time.time())})
+    """An opaque, short-lived (PICK_MAX_AGE), tamper-proof stand-in for a person's id, tied to this tablet's
+    meeting: encrypted, so neither the id nor anything else can be read out of it."""
+    return seal.seal({"p": person.id, "m": kiosk.meeting_id(), "t": int(time.time())})
 
 
 def _picked_id(pick: str | None) -> int | None:
     data = seal.unseal(pick)
-    if not isinstance(data, dict) or data.get("m") != kiosk.meeting_id() or data.get("v") != kiosk.visit().get("v"):
+    if not isinstance(data, dict) or data.get("m") != kiosk.meeting_id():
         return None
     if not isinstance(data.get("t"), int) or not 0 <= time.time() - data["t"] <= PICK_MAX_AGE:
         return None
@@ -51,7 +51,8 @@ def _search_allowed() -> bool:
     of them has had its share."""
     keys = [(SEARCHES_PER_VISIT, rate_limit.digest("visit:" + kiosk.visit_key())),
             (SEARCHES_PER_TABLET, rate_limit.digest("tablet:" + kiosk.tablet_key())),
-            (SEARCHES_PER_ADDRESS, rate_limit.client_key())]
+            (rate_limit.Limit("door-search-address", current_app.config.get("DOOR_SEARCHES_PER_ADDRESS", 600),
+                              ADDRESS_SEARCH_WINDOW), rate_limit.client_key())]
     if any(rate_limit.hits(limit, key) >= limit.count for limit, key in keys):
         return False
     for limit, key in keys:
