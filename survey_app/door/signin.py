@@ -38,10 +38,12 @@ def _pick_for(person: Person) -> str:
 
 
 def _picked_id(pick: str | None) -> int | None:
+    """The person id in a pick sealed for this meeting less than PICK_MAX_AGE ago (a minute ahead is
+    allowed: app servers' clocks differ a little), else None."""
     data = seal.unseal(pick)
     if not isinstance(data, dict) or data.get("m") != kiosk.meeting_id():
         return None
-    if not isinstance(data.get("t"), int) or not 0 <= time.time() - data["t"] <= PICK_MAX_AGE:
+    if not isinstance(data.get("t"), int) or not -60 <= time.time() - data["t"] <= PICK_MAX_AGE:
         return None
     return data.get("p") if isinstance(data.get("p"), int) else None
 
