@@ -305,3 +305,20 @@ def test_searches_are_limited_per_address_across_tablets_and_visits(app, door, s
     response = door.submit("/door/sign-in", {"name": "dor"})
     assert response.status_code == 429 and TOO_MANY in response.get_data(as_text=True)
     assert count(RateHit, RateHit.name == "door-search-address") == 3
+
+
+def test_an_organiser_adds_someone_to_the_meeting_and_then_the_door_finds_them(app, door, sample, make_user):
+    from survey_app.models import Role
+    from tests.conftest import PASSWORD
+
+    newcomer = person("Doris", "Jones")
+    assert names(door, "doris") == []
+    staff = app.test_client()
+    staff.submit("/login", {"email": make_user(Role.ORGANISER).email, "password": PASSWORD})
+    mid = sample["meeting"].id
+    response = staff.submit(f"/meetings/{mid}/invitations/add", {"person_id": str(newcomer.id)},
+                            token_from=f"/meetings/{mid}/invitations")
+    assert response.status_code == 302
+    assert db.session.scalar(select(Attendance.status).where(Attendance.person_id == newcomer.id)) \
+        == AttendanceStatus.INVITED
+    assert names(door, "doris") == ["Doris J."]
