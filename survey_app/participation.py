@@ -197,9 +197,11 @@ def sign_in_once(token: str, meeting_id: int, person_id: int) -> bool:
     service. False if the person or the meeting no longer exists (nothing is stored); True if signed in,
     now or by an earlier use of the token.
 
-    It runs on a Core connection of its own, not through the ORM session, whose bookkeeping cost more
-    than the two statements. On PostgreSQL it is one statement in autocommit (atomic by itself), so one
-    round trip instead of four: BEGIN, two INSERTs, COMMIT. If this request's session has a transaction
+    It writes the door's audit entry ("door-sign-in", naming the meeting) in the same transaction, so a
+    double tap makes one sign-in and one audit row. It runs on a Core connection of its own, not through
+    the ORM session, whose bookkeeping cost more than the statements. On PostgreSQL it is one statement in
+    autocommit (atomic by itself), so one round trip instead of five: BEGIN, three INSERTs, COMMIT (as
+    SQLite does it). If this request's session has a transaction
     open already, the steps join it instead (a second connection could wait on its locks)."""
     if db.session().in_transaction():
         if claim(token):
