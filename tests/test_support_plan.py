@@ -263,8 +263,10 @@ def test_an_empty_support_list_says_so():
                          arranged_at=None, arranged_by="")
     out = io.BytesIO()
     write_workbook(support_sheets(meeting, [entry]), out)
-    row = [c.value for c in load_workbook(out)["Support list"][2]]
-    assert row[:5] == ["Food needs", "'=cmd|' /C calc'!A0", "Every meeting", "'@SUM(1)", "No"]
+    cells = load_workbook(out)["Support list"][2]
+    assert [c.value for c in cells][:5] == ["Food needs", "=cmd|' /C calc'!A0", "Every meeting", "@SUM(1)", "No"]
+    assert [bool(c.quotePrefix) for c in cells][:5] == [False, True, False, True, False]
+    assert all(c.data_type == "s" for c in cells[:5])
 
 
 def test_printable_page_is_large_clear_and_only_names_and_needs(world, organiser):
