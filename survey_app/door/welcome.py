@@ -106,6 +106,24 @@ def thanks():
     return page
 
 
+@routes.route("/door/carry-on", methods=["POST"])
+@door_only
+def carry_on():
+    """From the thank-you screen to "Suggest something" or "Vote": a new visit (nobody signed in), in the
+    language and display the last screen was shown in, so the person does not have to choose them again."""
+    BaseForm().validate_on_submit()  # CSRFProtect has already checked the token
+    kiosk.end_visit()
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        kiosk.update_visit(lang=lang)
+    for setting in ("big", "hc"):
+        if request.form.get(setting) == "1":
+            kiosk.update_visit(**{setting: True})
+    to = {"suggest": "door.suggest", "vote": "door.vote"}.get(request.form.get("to", ""), "door.welcome")
+    return redirect(url_for(to))
+
+
 @routes.route("/door/start-again", methods=["POST"])
 @door_only
 def start_again():
