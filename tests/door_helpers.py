@@ -26,7 +26,7 @@ def make_it_today(meeting_id: int) -> None:
     from survey_app.models import Meeting
 
     meeting = db.session.get(Meeting, meeting_id)
-    if not on_its_day(meeting):
+    if meeting is not None and not on_its_day(meeting):
         length = meeting.ends_at - meeting.starts_at
         meeting.starts_at = later_today()
         meeting.ends_at = meeting.starts_at + length
