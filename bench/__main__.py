@@ -29,8 +29,8 @@ from survey_app.models.base import utcnow
 app = create_app()
 with app.app_context():
     create_user("bench@halton.example", "Bench", Role.ORGANISER, {PASSWORD!r})
-    m = Meeting(group=Group(name="Bench group"), title="Bench meeting", starts_at=utcnow() + timedelta(hours=1),
-                ends_at=utcnow() + timedelta(hours=3), mode=MeetingMode.IN_PERSON, venue_name="Hall")
+    m = Meeting(group=Group(name="Bench group"), title="Bench meeting", starts_at=utcnow(),
+                ends_at=utcnow() + timedelta(hours=2), mode=MeetingMode.IN_PERSON, venue_name="Hall")
     db.session.add(m)
     for i in range({PEOPLE}):
         p = Person(first_name=f"Bench{{i:05d}}", last_name="Person", contact_method=ContactMethod.EMAIL,

@@ -85,9 +85,10 @@ def seed(url: str, rounds: int) -> dict:
             db.session.add(m)
             return m
 
-        # Today's meetings started half an hour ago, so the checklist is open on the tablets.
-        today_meeting = meeting("Load meeting", now - timedelta(minutes=30))
-        round_meetings = [meeting(f"Sign-in round {r + 1}", now - timedelta(minutes=30)) for r in range(rounds)]
+        # Today's meetings start now (door mode runs on a meeting's day only, so never before midnight);
+        # their checklist is open on the tablets.
+        today_meeting = meeting("Load meeting", now)
+        round_meetings = [meeting(f"Sign-in round {r + 1}", now) for r in range(rounds)]
         past = meeting("Last month's meeting", now - timedelta(days=30))
         people = []
         for i in range(PEOPLE):

@@ -106,9 +106,18 @@ def sheet_title(title: str, taken: set[str] | None = None) -> str:
 
 
 def safe_text(value) -> str:
-    """Text exactly as typed, except that nothing can run as a formula when the file is opened."""
-    text = ILLEGAL_XML.sub("", str(value))
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """Text exactly as typed, less the control characters XML cannot hold. Text that starts like a
+    formula is made inert by its cell (see `_quoted`), never by changing what was typed."""
+    return ILLEGAL_XML.sub("", str(value))
+
+
+def _quoted(ws, text: str, style) -> Cell:
+    """A text cell that can never run as a formula, yet reads exactly as typed (`=1+2`, `@cmd`): stored as a
+    string (never `<f>`), with the cell style's quotePrefix, which is what Excel and LibreOffice set when
+    someone types a leading apostrophe: the text stays text even if the cell is edited and saved."""
+    cell = Cell(ws, 1, 1, text, style)
+    cell.data_type = "s"  # openpyxl would take a leading "=" for a formula
+    return cell
 
 
 class _Styles:
@@ -118,10 +127,10 @@ class _Styles:
         self.ws = ws
         self._cache: dict[tuple, Any] = {}
 
-    def get(self, number_format: str | None, bold: bool = False, italic: bool = False):
-        key = (number_format, bold, italic)
+    def get(self, number_format: str | None, bold: bool = False, italic: bool = False, quoted: bool = False):
+        key = (number_format, bold, italic, quoted)
         if key not in self._cache:
-            if number_format is None and not bold and not italic:
+            if number_format is None and not bold and not italic and not quoted:
                 self._cache[key] = None
             else:
                 template = Cell(self.ws)
@@ -129,6 +138,8 @@ class _Styles:
                     template.number_format = number_format
                 if bold or italic:
                     template.font = Font(bold=bold, italic=italic)
+                if quoted:
+                    template.quotePrefix = True
                 self._cache[key] = template._style
         return self._cache[key]
 
@@ -137,11 +148,14 @@ def _converter(ws, kind: str, styles: _Styles, bold: bool = False, italic: bool 
     """value -> what ws.append takes: a plain value where openpyxl's own cell will do, else a Cell."""
     look = bold or italic
     plain_style = styles.get(None, bold, italic)
+    quoted_style = styles.get(None, bold, italic, quoted=True)
 
     def text(value):
         if value is None or value == "":
             return None
         value = safe_text(value)[:MAX_CELL_TEXT]
+        if value.startswith(FORMULA_START):
+            return _quoted(ws, value, quoted_style)
         return Cell(ws, 1, 1, value, plain_style) if look else value
 
     def plain(value):  # number / yes_no once mapped: numbers as they are
@@ -300,7 +314,8 @@ def _write_sheet(ws, sheet: Sheet) -> None:
         ws.column_dimensions[get_column_letter(i)].width = column.width
     styles = _Styles(ws)
     header_style = styles.get(None, bold=True)
-    ws.append([Cell(ws, 1, 1, safe_text(c.header), header_style) for c in columns])
+    header = _converter(ws, "text", styles, bold=True)
+    ws.append([header(c.header) for c in columns])
 
     kinds = [c.kind for c in columns]
     plain = [_converter(ws, kind, styles) for kind in kinds]

@@ -4,7 +4,7 @@ from wtforms import StringField, SubmitField
 
 from .base import BaseForm
 from .fields import DateEntry
-from .validators import MaxLength, Required
+from .validators import MaxLength, NotNINumberOrBankDetails, Required
 
 DATE_MESSAGE = _l("Enter a real date, like 27 March 2027.")
 
@@ -27,6 +27,12 @@ class PayeeRefForm(BaseForm):
                             description=_l("Their reference in the payroll or supplier system. "
                                            "Never bank details or a National Insurance number."),
                             validators=[Required(_l("Enter the payee reference.")),
-                                        MaxLength(40, _l("The reference must be 40 characters or fewer."))],
+                                        MaxLength(40, _l("The reference must be 40 characters or fewer.")),
+                                        NotNINumberOrBankDetails(
+                                            _l("That looks like a National Insurance number. Enter their reference "
+                                               "in the payroll or supplier system instead."),
+                                            _l("That looks like a sort code and account number. Enter their "
+                                               "reference in the payroll or supplier system instead: never bank "
+                                               "details."))],
                             render_kw={"spellcheck": "false", "autocomplete": "off"})
     submit = SubmitField(_l("Save reference"))

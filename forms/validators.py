@@ -5,8 +5,13 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation, 
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^[0-9+() -]{7,20}$")
+# A National Insurance number anywhere in the text: two letters, six digits, a final A-D ("QQ 12 34 56 C").
+NI_NUMBER_RE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?[A-D](?![A-Z0-9])", re.I)
+# A sort code then an account number ("12-34-56 12345678", "123456 12345678", "12345612345678").
+BANK_DETAILS_RE = re.compile(r"(?<!\d)\d{2}[\s-]?\d{2}[\s-]?\d{2}[\s/,;:-]*\d{8}(?!\d)")
 
-__all__ = ["Required", "MaxLength", "Optional", "EmailAddress", "PhoneNumber", "ValidationError", "OneChoice"]
+__all__ = ["Required", "MaxLength", "Optional", "EmailAddress", "PhoneNumber", "ValidationError", "OneChoice",
+           "NotNINumberOrBankDetails"]
 
 
 class Required(InputRequired):
@@ -57,3 +62,19 @@ class OneChoice:
         if field.data in (None, "", "None"):
             field.errors[:] = []
             raise StopValidation(self.message)
+
+
+class NotNINumberOrBankDetails:
+    """Refuses text shaped like a National Insurance number or a sort code and account number: fields
+    that say never to hold them (payee references) must not hold them."""
+
+    def __init__(self, ni_message, bank_message):
+        self.ni_message, self.bank_message = ni_message, bank_message
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        if NI_NUMBER_RE.search(field.data):
+            raise ValidationError(self.ni_message)
+        if BANK_DETAILS_RE.search(field.data):
+            raise ValidationError(self.bank_message)

@@ -235,6 +235,10 @@ def delete_line(line: RecognitionLine, by: User) -> None:
     db.session.delete(line)
 
 
+def corrected(line: RecognitionLine) -> bool:
+    return db.session.scalar(select(RecognitionLine.id).where(RecognitionLine.reverses_id == line.id)) is not None
+
+
 def correct(line: RecognitionLine, new_amount_pence: int, reason: str, by: User) -> tuple:
     """Correct a locked line: a negative reversal of it and, unless the right amount is nothing, a new
     line with the right amount. Both go through approval and into a later return."""
@@ -242,7 +246,7 @@ def correct(line: RecognitionLine, new_amount_pence: int, reason: str, by: User)
         raise RecognitionError(_l("Only a line in a finance return needs a correction."))
     if line.reverses_id is not None:
         raise RecognitionError(_l("A reversal cannot itself be corrected."))
-    if db.session.scalar(select(RecognitionLine.id).where(RecognitionLine.reverses_id == line.id)):
+    if corrected(line):
         raise RecognitionError(_l("This line has already been corrected."))
     copied = {c: getattr(line, c) for c in (
         "person_id", "group_id", "meeting_id", "activity", "activity_on", "kind", "basis", "hours_hundredths",

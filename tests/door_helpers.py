@@ -1,5 +1,6 @@
 """Helpers for door-tablet tests: put a test client into door mode, and read form values off a page."""
 import re
+from datetime import datetime, time, timedelta, timezone
 
 HIDDEN_RE = r'name="{name}" value="([^"]*)"'
 
@@ -10,7 +11,31 @@ def hidden(page: str, name: str) -> str:
     return match.group(1)
 
 
+def later_today(hours: float = 1) -> datetime:
+    """`hours` from now, but never past the end of today in the UK: door mode runs on a meeting's day only."""
+    from survey_app.models.base import LONDON, london_today
+
+    last = datetime.combine(london_today(), time(23, 59, 59), tzinfo=LONDON).astimezone(timezone.utc)
+    return min(datetime.now(timezone.utc) + timedelta(hours=hours), last)
+
+
+def make_it_today(meeting_id: int) -> None:
+    """Move a meeting on another day to later today (same length), so a tablet can be its door."""
+    from survey_app.door.welcome import on_its_day
+    from survey_app.extensions import db
+    from survey_app.models import Meeting
+
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is not None and not on_its_day(meeting):
+        length = meeting.ends_at - meeting.starts_at
+        meeting.starts_at = later_today()
+        meeting.ends_at = meeting.starts_at + length
+        db.session.commit()
+
+
 def start_door_mode(client, meeting_id: int):
+    """Door mode for a meeting (moved to later today first if it is on another day)."""
+    make_it_today(meeting_id)
     token = client.csrf_token(f"/meetings/{meeting_id}")
     response = client.post(f"/meetings/{meeting_id}/door-mode", data={"csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"] == "/door/"

@@ -13,6 +13,7 @@ from survey_app.models import (Attendance, AttendanceStatus, ContactMethod, Grou
                                MeetingMode, Person, PersonRole, Role)
 from survey_app.models.base import utcnow
 from tests.http_client import Browser, field
+from tests.door_helpers import later_today
 from tests.servers import AppServer, at_once
 
 SECRET = "concurrency-test-secret-0123456789abcdef"
@@ -29,8 +30,8 @@ def server(tmp_path_factory):
         upgrade()
         create_user("door@halton.example", "Door Organiser", Role.ORGANISER, PASSWORD)
         group = Group(name="Board", description="")
-        meeting = Meeting(group=group, title="Busy meeting", starts_at=utcnow() + timedelta(hours=1),
-                          ends_at=utcnow() + timedelta(hours=3), mode=MeetingMode.IN_PERSON, venue_name="Hall")
+        meeting = Meeting(group=group, title="Busy meeting", starts_at=later_today(),
+                          ends_at=later_today() + timedelta(hours=2), mode=MeetingMode.IN_PERSON, venue_name="Hall")
         db.session.add(meeting)
         for i in range(TABLETS + 1):
             person = Person(first_name=f"Zed{i:03d}", last_name="Tablet", contact_method=ContactMethod.EMAIL,

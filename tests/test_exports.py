@@ -38,9 +38,11 @@ def test_header_is_bold_and_frozen_and_cells_are_typed():
 def test_text_that_looks_like_a_formula_stays_text():
     ws = render(Sheet("S", [Column("Comment")], [("=HYPERLINK(\"http://x\")",), ("+44 1928",), ("@SUM(A1)",),
                                                   ("-5",), ("plain",)]))["S"]
-    values = [ws.cell(row=r, column=1).value for r in range(2, 7)]
-    assert values == ["'=HYPERLINK(\"http://x\")", "'+44 1928", "'@SUM(A1)", "'-5", "plain"]
-    assert all(ws.cell(row=r, column=1).data_type == "s" for r in range(2, 7))
+    cells = [ws.cell(row=r, column=1) for r in range(2, 7)]
+    # exactly as typed, a string never a formula, and made inert by the cell's quote-prefix style
+    assert [c.value for c in cells] == ["=HYPERLINK(\"http://x\")", "+44 1928", "@SUM(A1)", "-5", "plain"]
+    assert all(c.data_type == "s" for c in cells)
+    assert [bool(c.quotePrefix) for c in cells] == [True, True, True, True, False]
 
 
 def test_control_characters_cannot_break_the_file():
@@ -91,7 +93,8 @@ def test_totals_notes_and_typed_cells_and_the_autofilter_stops_above_the_total()
     assert ws["A6"].font.b and ws["B6"].value == "When"
     assert ws["B7"].value == datetime(2027, 1, 5, 9, 0) and ws["B7"].is_date  # GMT in January
     assert ws["C7"].value == datetime(2027, 1, 4) and ws["C7"].number_format == "dd/mm/yyyy"
-    assert ws["A8"].value == "'=not a formula" and ws["A8"].font.i and not ws["A7"].font.b
+    assert ws["A8"].value == "=not a formula" and ws["A8"].quotePrefix and ws["A8"].data_type == "s"
+    assert ws["A8"].font.i and not ws["A7"].font.b
 
 
 def test_a_created_time_makes_the_file_byte_for_byte_repeatable():

@@ -25,9 +25,8 @@ from survey_app.accounts import create_user
 from survey_app.database import DatabaseStorageError
 from survey_app.extensions import db
 from survey_app.models import Group, Meeting, MeetingMode, Organisation, Person, Role
-from survey_app.models.base import utcnow
 from tests.conftest import PASSWORD, CheckingClient, _config
-from tests.door_helpers import start_door_mode
+from tests.door_helpers import later_today, start_door_mode
 from tests.http_client import Browser, field
 from tests.servers import AppServer, build_schema, fresh_database, postgres_url, seeded_app
 from tests.tcp_proxy import TcpProxy
@@ -61,8 +60,8 @@ def seed_meeting() -> int:
     """A group, a meeting in an hour's time and an organiser who can start door mode; the meeting id."""
     create_user(ORGANISER, "Door Organiser", Role.ORGANISER, PASSWORD)
     group = Group(name="Carers' Voice Halton", description="")
-    meeting = Meeting(group=group, title="Respite care", starts_at=utcnow() + timedelta(hours=1),
-                      ends_at=utcnow() + timedelta(hours=3), mode=MeetingMode.IN_PERSON, venue_name="Halton Lea")
+    meeting = Meeting(group=group, title="Respite care", starts_at=later_today(),
+                      ends_at=later_today() + timedelta(hours=2), mode=MeetingMode.IN_PERSON, venue_name="Halton Lea")
     db.session.add(meeting)
     db.session.commit()
     return meeting.id

@@ -21,8 +21,8 @@ from survey_app.extensions import db
 from survey_app.models import (ContactMethod, FinanceReturn, Group, InformationFormat, LineStatus, LoginAttempt,
                                Meeting, MeetingMode, Person, PersonRole, RecognitionKind, RecognitionLine, Role,
                                Suggestion)
-from survey_app.models.base import utcnow
 from tests.http_client import Browser, field
+from tests.door_helpers import later_today
 from tests.servers import AppServer, app_config, at_once, build_schema, fresh_database
 
 PASSWORD = "a long enough password"
@@ -95,8 +95,8 @@ def shared():
                 emails[key] = f"{key}.{RUN}@halton.example"
                 accounts.create_user(emails[key], key.title(), role, PASSWORD)
             group = Group(name="Partnership Board", description="")
-            meeting = Meeting(group=group, title="Shared meeting", starts_at=utcnow() + timedelta(hours=1),
-                              ends_at=utcnow() + timedelta(hours=3), mode=MeetingMode.IN_PERSON, venue_name="Hall")
+            meeting = Meeting(group=group, title="Shared meeting", starts_at=later_today(),
+                              ends_at=later_today() + timedelta(hours=2), mode=MeetingMode.IN_PERSON, venue_name="Hall")
             people = []
             for i in range(6):
                 person = Person(first_name=f"Payee{i}", last_name="Shared", contact_method=ContactMethod.EMAIL,

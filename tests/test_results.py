@@ -262,8 +262,8 @@ def test_excel_download(organiser, sample):
     comments = book["Comments"]
     cells = {c.value: c for c in comments["B"][1:]}
     assert "Carer secret" in cells and "Good plan" in cells
-    formula = cells["'" + '=HYPERLINK("x")']
-    assert formula.data_type == "s"  # text, never a formula
+    formula = cells['=HYPERLINK("x")']  # exactly as typed
+    assert formula.data_type == "s" and formula.quotePrefix  # text, never a formula
     assert [c.value for c in comments[1]] == ["Question", "Comment"]
 
 

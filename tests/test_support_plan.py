@@ -240,7 +240,7 @@ def test_excel_support_list_has_names_and_needs_and_nothing_else_about_people(wo
     assert ["Food needs", "Bob Birch", "This meeting only", "Vegetarian", "Yes", organiser.user.name] == rows[6][:6]
     assert isinstance(rows[6][6], datetime)
     other = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "Something else")
-    assert other[3].value == "'" + HYPERLINK and other[3].data_type == "s"
+    assert other[3].value == HYPERLINK and other[3].data_type == "s" and other[3].quotePrefix
     summary = [[c.value for c in row] for row in book["Summary"].iter_rows()]
     assert ["Large print or easy read papers", 3, 3] in summary and ["Total", 8, 7] in summary
     assert ["Meeting", "Health checks", None] in summary
@@ -263,8 +263,10 @@ def test_an_empty_support_list_says_so():
                          arranged_at=None, arranged_by="")
     out = io.BytesIO()
     write_workbook(support_sheets(meeting, [entry]), out)
-    row = [c.value for c in load_workbook(out)["Support list"][2]]
-    assert row[:5] == ["Food needs", "'=cmd|' /C calc'!A0", "Every meeting", "'@SUM(1)", "No"]
+    cells = load_workbook(out)["Support list"][2]
+    assert [c.value for c in cells][:5] == ["Food needs", "=cmd|' /C calc'!A0", "Every meeting", "@SUM(1)", "No"]
+    assert [bool(c.quotePrefix) for c in cells][:5] == [False, True, False, True, False]
+    assert all(c.data_type == "s" for c in cells[:5])
 
 
 def test_printable_page_is_large_clear_and_only_names_and_needs(world, organiser):

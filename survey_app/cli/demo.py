@@ -40,6 +40,19 @@ TOPICS = ["Getting to appointments", "Easy read letters from the hospital", "Sho
           "Staying safe online", "Transport to meetings"]
 
 
+# The meeting that is on the day the demo is loaded, so door mode can be tried at once. It was next week's
+# (still to come), so moving it changes nothing else the seeded random choices make.
+TODAY_MEETING = 7
+
+
+def _later_today() -> datetime:
+    """About an hour from now, on a quarter hour, but still today in the UK: the checklist is not open yet."""
+    now = datetime.now(LONDON)
+    soon = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
+    soon -= timedelta(minutes=soon.minute % 15)
+    return min(soon, datetime.combine(now.date(), time(23, 59), tzinfo=LONDON))
+
+
 @demo_cli.command("load")
 @click.option("--seed", default=2026, show_default=True, help="Random seed, for the same data every time.")
 def load(seed):
@@ -86,6 +99,8 @@ def load(seed):
         day = today + timedelta(weeks=(i - 7) * 2 + (i % 2))
         venue_name, address, features = VENUES[i % 2]
         start = datetime.combine(day, time(10 if i % 2 == 0 else 13, 30), tzinfo=LONDON)
+        if i == TODAY_MEETING:
+            start = _later_today()
         mode = MeetingMode.BOTH if i % 3 == 0 else MeetingMode.IN_PERSON
         meetings.append(Meeting(
             group=group, title=topic, purpose=f"We will talk about {topic.lower()} and agree what to do next.",

@@ -10,7 +10,7 @@ from .. import accounts, audit
 from ..auth.views import refused_sign_in
 from ..extensions import db
 from ..models import Meeting, Role
-from ..models.base import utcnow
+from ..models.base import LONDON, london_today, utcnow
 from ..pages import Routes, keeps_input
 from ..roles import ORGANISERS, door_only, roles_required
 from . import kiosk
@@ -18,8 +18,30 @@ from . import kiosk
 routes = Routes()
 
 
+# Door pages a tablet still answers once its meeting's day is over: the "ended" screen, and ways out.
+OPEN_AFTER_THE_DAY = {"door.welcome", "door.exit_door_mode", "door.start_again", "door.language", "door.display",
+                      "door.thanks"}
+
+
 def checklist_open(meeting) -> bool:
     return meeting.checklist_open or meeting.starts_at <= utcnow()
+
+
+def on_its_day(meeting) -> bool:
+    """Door mode runs on the meeting's day only (UK date; from its start day to its end day), so nobody is
+    marked attended, and later paid, for a meeting weeks away or long over."""
+    today = london_today()
+    return meeting.starts_at.astimezone(LONDON).date() <= today <= meeting.ends_at.astimezone(LONDON).date()
+
+
+def only_on_its_day():
+    """A tablet left in door mode after its meeting's day takes no more sign-ins or answers."""
+    if request.endpoint in OPEN_AFTER_THE_DAY or kiosk.meeting_id() is None:
+        return None
+    meeting = kiosk.meeting()
+    if meeting is not None and not on_its_day(meeting):
+        return redirect(url_for("door.welcome"))
+    return None
 
 
 @routes.route("/meetings/<int:meeting_id>/door-mode", methods=["POST"])
@@ -29,6 +51,9 @@ def start_door_mode(meeting_id):
     so the tablet never holds a staff session."""
     meeting = db.session.get(Meeting, meeting_id) or abort(404)
     BaseForm().validate_on_submit()  # CSRFProtect has already checked the token
+    if not on_its_day(meeting):
+        return render_template("organise/door_mode_refused.html", title=_("Door mode is for the day of the meeting"),
+                               meeting=meeting), 409
     audit.record("door-mode-start", meeting)
     accounts.end_session(current_user.session_token)
     db.session.commit()
@@ -44,6 +69,10 @@ def welcome():
     if kiosk.person_id():
         kiosk.update_visit(p=None)  # keep the language and display choices, forget who signed in
     meeting = kiosk.meeting() or abort(404)
+    if not on_its_day(meeting):
+        not_yet = meeting.starts_at > utcnow()  # its day was moved after door mode started
+        return render_template("door/ended.html", meeting=meeting, not_yet=not_yet,
+                               title=_("This meeting is not today") if not_yet else _("This meeting has ended"))
     return render_template("door/welcome.html", title=_("Welcome"), meeting=meeting,
                            checklist_open=checklist_open(meeting), form=BaseForm())
 
@@ -75,6 +104,24 @@ def thanks():
     page = render_template("door/thanks.html", title=_("Thank you"), meeting=kiosk.meeting())
     kiosk.end_visit()  # rendered in their language, then forgotten
     return page
+
+
+@routes.route("/door/carry-on", methods=["POST"])
+@door_only
+def carry_on():
+    """From the thank-you screen to "Suggest something" or "Vote": a new visit (nobody signed in), in the
+    language and display the last screen was shown in, so the person does not have to choose them again."""
+    BaseForm().validate_on_submit()  # CSRFProtect has already checked the token
+    kiosk.end_visit()
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        kiosk.update_visit(lang=lang)
+    for setting in ("big", "hc"):
+        if request.form.get(setting) == "1":
+            kiosk.update_visit(**{setting: True})
+    to = {"suggest": "door.suggest", "vote": "door.vote"}.get(request.form.get("to", ""), "door.welcome")
+    return redirect(url_for(to))
 
 
 @routes.route("/door/start-again", methods=["POST"])

@@ -9,6 +9,7 @@ from forms.organise import MeetingForm, enum_choices
 
 from .. import records, support_plan
 from ..door import kiosk
+from ..door.welcome import on_its_day
 from ..recognition import attended_not_recognised
 from ..extensions import db
 from ..models import Attendance, Group, Meeting, MeetingMode
@@ -42,7 +43,8 @@ def meeting(meeting_id):
     ).all()
     attendances.sort(key=lambda a: (a.person.last_name.casefold(), a.person.first_name.casefold()))
     return render_template("organise/meeting.html", title=mtg.title, meeting=mtg, attendances=attendances,
-                           started=mtg.starts_at <= utcnow(), not_recognised=attended_not_recognised(mtg.id),
+                           started=mtg.starts_at <= utcnow(), door_today=on_its_day(mtg),
+                           not_recognised=attended_not_recognised(mtg.id),
                            unarranged=support_plan.unarranged_count([mtg.id])[mtg.id])
 
 

@@ -57,6 +57,7 @@ def person(person_id):
     year = rec.tax_year_start(datetime.now(LONDON).date())
     return render_template("organise/person.html", title=who.display_name, person=who, attendances=attendances,
                            lines=lines, holds={line.id: rec.hold_reasons(line) for line in lines},
+                           corrected={line.reverses_id for line in lines if line.reverses_id is not None},
                            year=year, totals=rec.totals_for(who.id, year), kinds=list(RecognitionKind),
                            benefits_form=BenefitsForm(), preference_labels={p.value: p.label for p in RecognitionPreference},
                            voices=sorted(voices.voices_of(who.id), key=lambda v: list(Voice).index(v)))

@@ -179,6 +179,9 @@ def correct_line(line_id):
     if not line.locked:
         flash(_("Only a line in a finance return needs a correction. Remove it or record a new one instead."))
         return redirect(url_for("organise.person", person_id=line.person_id))
+    if line.reverses_id is not None or rec.corrected(line):
+        flash(_("This line has already been corrected."))
+        return redirect(url_for("organise.person", person_id=line.person_id))
     form = CorrectionForm()
     if form.validate_on_submit():
         try:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.models import AccessNeed, Attendance, ChecklistResponse, Person, Role, Suggestion
 from tests.conftest import PASSWORD
+from tests.door_helpers import make_it_today
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +84,7 @@ def heading(page):
 def start_door_mode(page, axe_check, make_user, meeting, size=TABLET):
     """An organiser signs in and turns this browser into the meeting's door tablet."""
     organiser = make_user(Role.ORGANISER)
+    make_it_today(meeting.id)
     page.set_viewport_size(size)
     page.goto("/login")
     axe_check(page)

@@ -10,7 +10,7 @@ One server per way of serving, for the whole module:
 """
 import io
 import secrets
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -21,6 +21,7 @@ from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, Contact
                                InformationFormat, Invitation, Meeting, MeetingMode, NeedKind, Organisation,
                                OrganisationKind, Person, PersonRole, Rate, RecognitionKind, Role)
 from tests.conftest import PASSWORD
+from tests.door_helpers import later_today
 from tests.servers import AppServer, build_schema, fresh_database, seeded_app, self_signed_certificate
 from tests.tcp_proxy import TcpProxy
 
@@ -43,7 +44,7 @@ def seed(url: str) -> dict:
                     information_format=InformationFormat.EASY_READ, role=PersonRole.LIVED_EXPERIENCE,
                     payee_ref="SUP-1", recognition_preference="paid")
     person.refresh_search_name()
-    start = datetime.combine(datetime.now(timezone.utc).date() + timedelta(days=7), time(10), tzinfo=timezone.utc)
+    start = later_today()  # door mode runs on the meeting's day only
     meeting = Meeting(group=group, title="Health checks", purpose="Talk about annual health checks.",
                       starts_at=start, ends_at=start + timedelta(hours=2), mode=MeetingMode.IN_PERSON,
                       venue_name="Runcorn Library", step_free=True)

@@ -7,6 +7,7 @@ from survey_app.extensions import db
 from survey_app.models import Role, Suggestion, SuggestionStatus, SuggestionVote
 from tests.browser.test_door_flow import PHONE, SMALL_TARGETS
 from tests.conftest import PASSWORD
+from tests.door_helpers import make_it_today
 
 pytestmark = pytest.mark.browser
 
@@ -79,6 +80,7 @@ def test_answer_a_suggestion_publish_the_reason_and_vote_at_the_door(page, axe_c
     page.set_viewport_size({"width": 1024, "height": 768})
 
     sign_in(page, axe_check, organiser)
+    make_it_today(meeting.id)
     page.goto(f"/meetings/{meeting.id}")
     page.get_by_role("button", name="Start door mode").click()
     page.wait_for_url("**/door/")
