@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "view-audit": _l("Looked at the audit log about them"), "erase": _l("Erased their details"),
     "withdraw-link": _l("Withdrew their personal link"), "reissue-link": _l("Made them a new personal link"),
     "view-print-link": _l("Printed their personal link"),
+    "merge": _l("Merged another record of the same person into this one"),
 }
 
 

@@ -1,0 +1,250 @@
+"""Likely duplicates, and merging two records of one person into the one an organiser keeps.
+
+Every table that points at person.id is handled here (MOVED_BY_MERGE; tests/test_merge_people.py fails
+when a new one is not). Rows that may exist once per person keep one, chosen as finance and organisers
+would expect:
+- attendance (one per meeting): the furthest status (attended beats registered beats invited) and the
+  earliest sign-in time of the two;
+- personal link (one per meeting): the kept person's, unless it was withdrawn and the other still works;
+- vote (one per suggestion): the earlier one (one person, one vote);
+- voice (one of each kind): either, they are the same.
+
+Locked finance lines (in a numbered return) are never rewritten: a return gives the same file every
+time, so its lines keep the person they were paid to. A merge is therefore refused while the record
+being merged away has locked lines; keep that record instead. If both have locked lines, they are not
+merged (finance keeps both payees).
+
+Suggestions hold no person (only a typed name), so nothing of theirs moves.
+"""
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, update
+
+from . import audit
+from .extensions import db
+from .models import (AccessNeed, Attendance, AttendanceStatus, Invitation, Person, PersonVoice, RecognitionLine,
+                     SuggestionVote)
+
+# Every (table, column) that references person.id, and so must move on a merge.
+MOVED_BY_MERGE = {("attendance", "person_id"), ("access_need", "person_id"), ("invitation", "person_id"),
+                  ("person_voice", "person_id"), ("recognition_line", "person_id"),
+                  ("suggestion_vote", "person_id")}
+
+# Filled on the kept person from the other when empty there.
+FILLED_FIELDS = ("preferred_name", "email", "phone", "address", "organisation_id", "consent_at",
+                 "recognition_preference", "payee_ref", "benefits_talked_on", "benefits_talked_by")
+
+STATUS_ORDER = {AttendanceStatus.INVITED: 0, AttendanceStatus.REGISTERED: 1, AttendanceStatus.ATTENDED: 2}
+
+FIELD_LABELS = {
+    "preferred_name": _l("Preferred name"), "email": _l("Email address"), "phone": _l("Phone number"),
+    "address": _l("Postal address"), "organisation_id": _l("Organisation"), "consent_at": _l("Consent"),
+    "recognition_preference": _l("How they would like to be thanked"), "payee_ref": _l("Payee reference"),
+    "benefits_talked_on": _l("Benefits conversation"), "benefits_talked_by": _l("Who talked about benefits"),
+}
+
+SAME_PERSON = _l("Choose two different people.")
+ERASED = _l("One of them has had their details erased, so they cannot be merged.")
+LOCKED = _l("The record you are merging away has lines in a finance return, which never change. "
+            "Keep that record instead.")
+BOTH_LOCKED = _l("Both have lines in a finance return, which never change, so they cannot be merged. "
+                 "Ask finance.")
+GONE = _l("These two people have already been merged, or one of them is no longer here.")
+
+
+class MergeError(ValueError):
+    """A merge was refused; str(error) is a sentence for the organiser."""
+
+
+def normal_email(email: str) -> str:
+    return email.strip().casefold()
+
+
+def normal_phone(phone: str) -> str:
+    """Digits only, with a UK +44 written as 0: "+44 7700 900123" and "07700900123" are the same."""
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("44") and len(digits) > 10:
+        digits = "0" + digits[2:]
+    return digits if len(digits) >= 6 else ""
+
+
+@dataclass
+class LikelyPair:
+    first: Person
+    second: Person
+    reasons: list = field(default_factory=list)
+
+
+def likely_duplicates() -> list[LikelyPair]:
+    """Pairs of people (not erased) with the same name, or the same email, or the same phone. In a set of
+    three or more alike, each is paired with the oldest record, so merging works through them."""
+    people = db.session.scalars(select(Person).where(Person.erased_at.is_(None)).order_by(Person.id)).all()
+    keys = (("name", _l("Same name"), lambda p: p.search_name),
+            ("email", _l("Same email address"), lambda p: normal_email(p.email)),
+            ("phone", _l("Same phone number"), lambda p: normal_phone(p.phone)))
+    pairs: dict[tuple[int, int], LikelyPair] = {}
+    by_id = {p.id: p for p in people}
+    for _name, label, key_of in keys:
+        groups: dict[str, list[int]] = {}
+        for person in people:
+            key = key_of(person)
+            if key:
+                groups.setdefault(key, []).append(person.id)
+        for ids in groups.values():
+            for other in ids[1:]:
+                pair = pairs.setdefault((ids[0], other), LikelyPair(by_id[ids[0]], by_id[other]))
+                pair.reasons.append(label)
+    return sorted(pairs.values(), key=lambda p: (p.first.last_name.casefold(), p.first.first_name.casefold(),
+                                                 p.first.id, p.second.id))
+
+
+def _count(model, person_id: int, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)
+                             .where(model.person_id == person_id, *where)) or 0
+
+
+def locked_lines(person_id: int) -> int:
+    return _count(RecognitionLine, person_id, RecognitionLine.return_id.is_not(None))
+
+
+@dataclass
+class MergePlan:
+    """What merging `other` into `keep` moves, worked out before anything changes (the confirm page shows it)."""
+
+    keep: Person
+    other: Person
+    counts: dict[str, int]
+    filled: dict[str, Any]
+    refusal: str = ""
+
+    @property
+    def filled_labels(self) -> list[str]:
+        return [str(FIELD_LABELS[name]) for name in self.filled]
+
+
+def plan(keep: Person, other: Person) -> MergePlan:
+    counts = {
+        "attendances": _count(Attendance, other.id), "needs": _count(AccessNeed, other.id),
+        "links": _count(Invitation, other.id), "votes": _count(SuggestionVote, other.id),
+        "voices": _count(PersonVoice, other.id), "lines": _count(RecognitionLine, other.id),
+    }
+    filled = {name: getattr(other, name) for name in FILLED_FIELDS
+              if not getattr(keep, name) and getattr(other, name)}
+    refusal = ""
+    if keep.id == other.id:
+        refusal = str(SAME_PERSON)
+    elif keep.erased or other.erased:
+        refusal = str(ERASED)
+    elif locked_lines(other.id):
+        refusal = str(BOTH_LOCKED if locked_lines(keep.id) else LOCKED)
+    return MergePlan(keep=keep, other=other, counts=counts, filled=filled, refusal=refusal)
+
+
+def merge(keep_id: int, other_id: int, by=None) -> dict[str, int]:
+    """Move everything of `other_id` to `keep_id`, fill the kept person's empty details, delete the other
+    person and write one "merge" audit event. In the caller's transaction; the caller commits.
+    Raises MergeError (GONE when either is missing, as after a second press or from a stale page)."""
+    if keep_id == other_id:
+        raise MergeError(str(SAME_PERSON))
+    # Claim both rows first: a second merge of the same people (another tab, a double press) waits here
+    # for this one to commit, then finds the other person gone.
+    claimed = db.session.execute(update(Person).where(Person.id.in_([keep_id, other_id]))
+                                 .values(search_name=Person.search_name)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if claimed != 2:
+        raise MergeError(str(GONE))
+    keep, other = db.session.get(Person, keep_id), db.session.get(Person, other_id)
+    db.session.refresh(keep)
+    db.session.refresh(other)
+    work = plan(keep, other)
+    if work.refusal:
+        raise MergeError(work.refusal)
+    before = audit.snapshot(keep)
+    counts = dict(work.counts)
+
+    # Attendance: one per meeting. The furthest status and the earliest sign-in win.
+    kept_rows = {a.meeting_id: a for a in db.session.scalars(select(Attendance).where(Attendance.person_id == keep_id))}
+    combined = 0
+    for row in db.session.scalars(select(Attendance).where(Attendance.person_id == other_id)).all():
+        mine = kept_rows.get(row.meeting_id)
+        if mine is None:
+            row.person_id = keep_id
+            continue
+        if STATUS_ORDER[row.status] > STATUS_ORDER[mine.status]:
+            mine.status = row.status
+        times = [t for t in (mine.signed_in_at, row.signed_in_at) if t is not None]
+        mine.signed_in_at = min(times) if times else None
+        db.session.delete(row)
+        combined += 1
+    db.session.flush()
+
+    # Personal links: one per meeting. Keep a working one, the kept person's first.
+    kept_links = {i.meeting_id: i for i in db.session.scalars(select(Invitation).where(Invitation.person_id == keep_id))}
+    links_dropped = 0
+    for link in db.session.scalars(select(Invitation).where(Invitation.person_id == other_id)).all():
+        mine = kept_links.get(link.meeting_id)
+        if mine is None:
+            link.person_id = keep_id
+            continue
+        if mine.withdrawn_at is not None and link.withdrawn_at is None:
+            db.session.delete(mine)
+            db.session.flush()
+            link.person_id = keep_id
+        else:
+            db.session.delete(link)
+        links_dropped += 1
+    db.session.flush()
+
+    # Votes: one per suggestion; the earlier one stays.
+    kept_votes = {v.suggestion_id: v for v in
+                  db.session.scalars(select(SuggestionVote).where(SuggestionVote.person_id == keep_id))}
+    votes_dropped = 0
+    for vote in db.session.scalars(select(SuggestionVote).where(SuggestionVote.person_id == other_id)).all():
+        mine = kept_votes.get(vote.suggestion_id)
+        if mine is None:
+            vote.person_id = keep_id
+            continue
+        if vote.created_at < mine.created_at:
+            db.session.delete(mine)
+            db.session.flush()
+            vote.person_id = keep_id
+        else:
+            db.session.delete(vote)
+        votes_dropped += 1
+    db.session.flush()
+
+    # Voices: one of each kind.
+    kept_voices = set(db.session.scalars(select(PersonVoice.voice).where(PersonVoice.person_id == keep_id)))
+    for voice in db.session.scalars(select(PersonVoice).where(PersonVoice.person_id == other_id)).all():
+        if voice.voice in kept_voices:
+            db.session.delete(voice)
+        else:
+            voice.person_id = keep_id
+    db.session.flush()
+
+    # Needs (with their arrangements, which point at the need) and unlocked recognition lines: all move.
+    db.session.execute(update(AccessNeed).where(AccessNeed.person_id == other_id).values(person_id=keep_id)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(RecognitionLine).where(RecognitionLine.person_id == other_id,
+                                                     RecognitionLine.return_id.is_(None))
+                       .values(person_id=keep_id).execution_options(synchronize_session=False))
+
+    # The kept person: empty details filled from the other; a benefits hold or Champion mark on either stays.
+    for name, value in work.filled.items():
+        setattr(keep, name, value)
+    keep.benefits_check = keep.benefits_check or other.benefits_check
+    keep.is_champion = keep.is_champion or other.is_champion
+    keep.refresh_search_name()
+    db.session.flush()
+    db.session.execute(delete(Person).where(Person.id == other_id))
+    db.session.expunge(other)
+
+    counts.update(attendances_combined=combined, links_dropped=links_dropped, votes_dropped=votes_dropped)
+    after = audit.snapshot(keep)
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    audit.record("merge", keep, after={"kept_id": keep_id, "merged_id": other_id, **counts,
+                                       "filled": changed}, user=by)
+    return counts

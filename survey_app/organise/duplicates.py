@@ -1,0 +1,66 @@
+"""Likely duplicates and merging two records of one person (survey_app/merging.py has the rules)."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.organise import MergeForm
+
+from .. import merging
+from ..extensions import db
+from ..models import Person
+from ..pages import Routes, SimplePage
+from ..roles import ORGANISERS, roles_required
+
+routes = Routes()
+PAIRS_PER_PAGE = 50
+
+
+@routes.route("/people/duplicates")
+@roles_required(*ORGANISERS)
+def duplicates():
+    pairs = merging.likely_duplicates()
+    page = SimplePage.requested(PAIRS_PER_PAGE, len(pairs))
+    start = (page.page - 1) * PAIRS_PER_PAGE
+    return render_template("organise/duplicates.html", title=_("Possible duplicates"), page=page,
+                           pairs=pairs[start:start + PAIRS_PER_PAGE])
+
+
+@routes.route("/people/<int:first_id>/compare/<int:second_id>")
+@roles_required(*ORGANISERS)
+def compare_people(first_id, second_id):
+    first = db.session.get(Person, first_id) or abort(404)
+    second = db.session.get(Person, second_id) or abort(404)
+    plans = [merging.plan(first, second), merging.plan(second, first)]
+    return render_template("organise/merge_compare.html", title=_("Are these the same person?"), people=[first, second],
+                           plans=plans)
+
+
+@routes.route("/people/<int:keep_id>/merge/<int:other_id>", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+def merge_people(keep_id, other_id):
+    keep = db.session.get(Person, keep_id) or abort(404)
+    other = db.session.get(Person, other_id)
+    if other is None:
+        # A second press, another tab, or a page left open after the merge.
+        flash(str(merging.GONE))
+        return redirect(url_for("organise.person", person_id=keep.id))
+    form = MergeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            counts = merging.merge(keep.id, other.id, current_user)
+            db.session.commit()
+        except merging.MergeError as error:
+            db.session.rollback()
+            flash(str(error))
+            if str(error) == str(merging.GONE):
+                return redirect(url_for("organise.person", person_id=keep_id)) \
+                    if db.session.get(Person, keep_id) else abort(404)
+            status = 409
+        else:
+            flash(_("Merged. Everything from person %(other)d now belongs to %(name)s.", other=other_id,
+                    name=keep.display_name))
+            return redirect(url_for("organise.person", person_id=keep_id))
+    work = merging.plan(keep, other)
+    return render_template("organise/merge_confirm.html", title=_("Merge into %(name)s", name=keep.display_name),
+                           plan=work, form=form), status
