@@ -160,10 +160,10 @@ def test_merge_pages_and_a_second_press(world, client, login_as):
     page = client.get("/people").get_data(as_text=True)
     assert "/people/duplicates" in page
     page = client.get("/people/duplicates").get_data(as_text=True)
-    assert f"/people/{keep_id}/compare/{other_id}" in page and "Same name, Same phone number" in page
-    page = client.get(f"/people/{keep_id}/compare/{other_id}").get_data(as_text=True)
-    assert f"/people/{keep_id}/merge/{other_id}" in page and f"/people/{other_id}/merge/{keep_id}" in page
-    url = f"/people/{keep_id}/merge/{other_id}"
+    assert f"/people/{keep_id}/compare?with={other_id}" in page and "Same name, Same phone number" in page
+    page = client.get(f"/people/{keep_id}/compare?with={other_id}").get_data(as_text=True)
+    assert f"/people/{keep_id}/merge?from={other_id}" in page and f"/people/{other_id}/merge?from={keep_id}" in page
+    url = f"/people/{keep_id}/merge?from={other_id}"
     page = client.get(url).get_data(as_text=True)
     assert "1 meeting attendance" in page and "2 support needs" in page and "1 recognition line" in page
     assert "Email address, Postal address, Payee reference" in page
@@ -177,15 +177,15 @@ def test_merge_pages_and_a_second_press(world, client, login_as):
     assert "These two people have already been merged, or one of them is no longer here." in again.get_data(as_text=True)
     assert count(AuditEvent, AuditEvent.action == "merge") == 1
     # The other way round, from a stale page: the kept record is gone, so "not found".
-    assert client.post(f"/people/{other_id}/merge/{keep_id}", data={"csrf_token": token}).status_code == 404
-    assert client.get(f"/people/{keep_id}/compare/{other_id}").status_code == 404
+    assert client.post(f"/people/{other_id}/merge?from={keep_id}", data={"csrf_token": token}).status_code == 404
+    assert client.get(f"/people/{keep_id}/compare?with={other_id}").status_code == 404
 
 
 def test_a_refused_merge_says_why_and_changes_nothing(world, client, login_as):
     keep, other = world["keep"], world["other"]
     _lock(world["line"], world["finance"])
     login_as(Role.ADMIN)
-    url = f"/people/{keep.id}/merge/{other.id}"
+    url = f"/people/{keep.id}/merge?from={other.id}"
     page = client.get(url).get_data(as_text=True)
     assert "Keep that record instead." in page and "Merge them" not in page
     response = client.post(url, data={"csrf_token": client.csrf_token("/account")})
@@ -197,9 +197,9 @@ def test_a_refused_merge_says_why_and_changes_nothing(world, client, login_as):
 def test_only_organisers_and_admins_merge(world, client, login_as, role, status):
     keep, other = world["keep"], world["other"]
     login_as(role)
-    for url in ("/people/duplicates", f"/people/{keep.id}/compare/{other.id}", f"/people/{keep.id}/merge/{other.id}"):
+    for url in ("/people/duplicates", f"/people/{keep.id}/compare?with={other.id}", f"/people/{keep.id}/merge?from={other.id}"):
         assert client.get(url).status_code == status
-    response = client.post(f"/people/{keep.id}/merge/{other.id}", data={"csrf_token": client.csrf_token("/account")})
+    response = client.post(f"/people/{keep.id}/merge?from={other.id}", data={"csrf_token": client.csrf_token("/account")})
     assert response.status_code == (403 if role == Role.FINANCE else 302)
 
 

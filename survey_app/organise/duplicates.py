@@ -1,5 +1,5 @@
 """Likely duplicates and merging two records of one person (survey_app/merging.py has the rules)."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,7 +8,7 @@ from forms.organise import MergeForm
 from .. import merging
 from ..extensions import db
 from ..models import Person
-from ..pages import Routes, SimplePage
+from ..pages import Routes, SimplePage, record_id
 from ..roles import ORGANISERS, roles_required
 
 routes = Routes()
@@ -25,19 +25,22 @@ def duplicates():
                            pairs=pairs[start:start + PAIRS_PER_PAGE])
 
 
-@routes.route("/people/<int:first_id>/compare/<int:second_id>")
+@routes.route("/people/<int:person_id>/compare")
 @roles_required(*ORGANISERS)
-def compare_people(first_id, second_id):
-    first = db.session.get(Person, first_id) or abort(404)
-    second = db.session.get(Person, second_id) or abort(404)
+def compare_people(person_id):
+    """Two people side by side: /people/<one>/compare?with=<other>."""
+    first = db.session.get(Person, person_id) or abort(404)
+    second = db.session.get(Person, record_id(request.args.get("with")) or 0) or abort(404)
     plans = [merging.plan(first, second), merging.plan(second, first)]
     return render_template("organise/merge_compare.html", title=_("Are these the same person?"), people=[first, second],
                            plans=plans)
 
 
-@routes.route("/people/<int:keep_id>/merge/<int:other_id>", methods=["GET", "POST"])
+@routes.route("/people/<int:person_id>/merge", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
-def merge_people(keep_id, other_id):
+def merge_people(person_id):
+    """Merge another record into this person's: /people/<kept>/merge?from=<other>, a summary, then confirm."""
+    keep_id, other_id = person_id, record_id(request.args.get("from")) or abort(404)
     keep = db.session.get(Person, keep_id) or abort(404)
     other = db.session.get(Person, other_id)
     if other is None:
