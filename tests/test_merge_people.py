@@ -206,3 +206,31 @@ def test_only_organisers_and_admins_merge(world, client, login_as, role, status)
 def test_anonymous_is_sent_to_login(world, client):
     response = client.get("/people/duplicates")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_erasing_the_kept_person_also_cleans_the_merged_records_audit_copies(world, make_user):
+    from survey_app import erasure, records
+
+    keep_id, other = world["keep"].id, world["other"]
+    records.update(other, email="tabby.x@example.org", address="2 Hill St")
+    db.session.commit()
+    merging.merge(keep_id, other.id, world["organiser"])
+    db.session.commit()
+    erasure.erase_person(db.session.get(Person, keep_id), by=make_user(Role.ADMIN))
+    db.session.commit()
+    copies = " ".join(str((e.before, e.after)) for e in db.session.scalars(select(AuditEvent)))
+    assert "Hill St" not in copies and "example.org" not in copies and "interpreter" not in copies
+    assert merging.merged_into(keep_id) == [other.id]
+
+
+def test_the_audit_log_for_the_kept_person_includes_the_merged_record(world, client, login_as):
+    from survey_app import records
+
+    keep_id, other_id = world["keep"].id, world["other"].id
+    records.update(world["other"], address="2 Hill St")
+    db.session.commit()
+    merging.merge(keep_id, other_id, world["organiser"])
+    db.session.commit()
+    login_as(Role.ADMIN)
+    page = client.get(f"/admin/audit?person={keep_id}").get_data(as_text=True)
+    assert "Merged another record of the same person into this one" in page and "2 Hill St" in page
