@@ -80,25 +80,27 @@ class LikelyPair:
 
 def likely_duplicates() -> list[LikelyPair]:
     """Pairs of people (not erased) with the same name, or the same email, or the same phone. In a set of
-    three or more alike, each is paired with the oldest record, so merging works through them."""
-    people = db.session.scalars(select(Person).where(Person.erased_at.is_(None)).order_by(Person.id)).all()
-    keys = (("name", _l("Same name"), lambda p: p.search_name),
-            ("email", _l("Same email address"), lambda p: normal_email(p.email)),
-            ("phone", _l("Same phone number"), lambda p: normal_phone(p.phone)))
-    pairs: dict[tuple[int, int], LikelyPair] = {}
-    by_id = {p.id: p for p in people}
-    for _name, label, key_of in keys:
+    three or more alike, each is paired with the oldest record, so merging works through them. Reads three
+    short columns of everyone, then loads only the people in a pair (fast at 20,000 people)."""
+    rows = db.session.execute(select(Person.id, Person.search_name, Person.email, Person.phone)
+                              .where(Person.erased_at.is_(None)).order_by(Person.id)).all()
+    keys = ((_l("Same name"), lambda r: r.search_name), (_l("Same email address"), lambda r: normal_email(r.email)),
+            (_l("Same phone number"), lambda r: normal_phone(r.phone)))
+    reasons: dict[tuple[int, int], list] = {}
+    for label, key_of in keys:
         groups: dict[str, list[int]] = {}
-        for person in people:
-            key = key_of(person)
+        for row in rows:
+            key = key_of(row)
             if key:
-                groups.setdefault(key, []).append(person.id)
+                groups.setdefault(key, []).append(row.id)
         for ids in groups.values():
             for other in ids[1:]:
-                pair = pairs.setdefault((ids[0], other), LikelyPair(by_id[ids[0]], by_id[other]))
-                pair.reasons.append(label)
-    return sorted(pairs.values(), key=lambda p: (p.first.last_name.casefold(), p.first.first_name.casefold(),
-                                                 p.first.id, p.second.id))
+                reasons.setdefault((ids[0], other), []).append(label)
+    wanted = {i for pair in reasons for i in pair}
+    by_id = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(wanted)))} if wanted else {}
+    pairs = [LikelyPair(by_id[a], by_id[b], why) for (a, b), why in reasons.items()]
+    return sorted(pairs, key=lambda p: (p.first.last_name.casefold(), p.first.first_name.casefold(),
+                                        p.first.id, p.second.id))
 
 
 def merged_into(person_id: int) -> list[int]:

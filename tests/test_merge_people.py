@@ -234,3 +234,40 @@ def test_the_audit_log_for_the_kept_person_includes_the_merged_record(world, cli
     login_as(Role.ADMIN)
     page = client.get(f"/admin/audit?person={keep_id}").get_data(as_text=True)
     assert "Merged another record of the same person into this one" in page and "2 Hill St" in page
+
+
+def _merge_in_thread(app, keep_id, other_id, user_id, barrier, results):
+    from survey_app.models import User
+
+    with app.app_context():
+        try:
+            user = db.session.get(User, user_id)
+            barrier.wait()
+            merging.merge(keep_id, other_id, user)
+            db.session.commit()
+            results.append("merged")
+        except merging.MergeError as error:
+            db.session.rollback()
+            results.append(str(error))
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.parametrize("opposite", [False, True], ids=["same-way", "opposite-ways"])
+def test_two_merges_of_the_same_pair_at_once(app, world, opposite):
+    import threading
+
+    keep_id, other_id, user_id = world["keep"].id, world["other"].id, world["organiser"].id
+    db.session.remove()
+    barrier, results = threading.Barrier(2), []
+    pairs = [(keep_id, other_id), (other_id, keep_id) if opposite else (keep_id, other_id)]
+    threads = [threading.Thread(target=_merge_in_thread, args=(app, a, b, user_id, barrier, results))
+               for a, b in pairs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == ["These two people have already been merged, or one of them is no longer here.",
+                               "merged"]
+    assert count(Person) == 2 and count(AuditEvent, AuditEvent.action == "merge") == 1  # Tabby and Dorota
+    assert count(RecognitionLine) == 1 and count(Attendance) == 1 and count(AccessNeed) == 2

@@ -225,3 +225,36 @@ def test_lines_that_look_the_same_are_flagged_but_a_reversal_pair_is_not(setup):
     reversal, _none = rec.correct(a, 0, "paid twice", setup["organiser"])
     db.session.commit()
     assert rec.lookalike_ids([b, other, reversal]) == set()
+
+
+def _usual_in_thread(app, meeting_id, user_id, barrier, results):
+    from survey_app.models import Meeting, User
+
+    with app.app_context():
+        try:
+            user, meeting = db.session.get(User, user_id), db.session.get(Meeting, meeting_id)
+            barrier.wait()
+            made, _skipped = rec.record_usual_for_everyone(meeting, PaymentBasis.HALF_DAY, 200, user)
+            db.session.commit()
+            results.append(made)
+        finally:
+            db.session.remove()
+
+
+def test_record_the_usual_pressed_twice_at_once_pays_once(app, setup):
+    from survey_app.models import Attendance, AttendanceStatus
+
+    db.session.add(Attendance(meeting_id=setup["meeting"].id, person_id=setup["person"].id,
+                              status=AttendanceStatus.ATTENDED))
+    db.session.commit()
+    meeting_id, user_id = setup["meeting"].id, setup["organiser"].id
+    db.session.remove()
+    barrier, results = threading.Barrier(2), []
+    threads = [threading.Thread(target=_usual_in_thread, args=(app, meeting_id, user_id, barrier, results))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == [0, 1]
+    assert db.session.scalar(select(func.count()).select_from(RecognitionLine)) == 1
