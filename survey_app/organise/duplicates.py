@@ -51,12 +51,12 @@ def merge_people(person_id):
     status = 200
     if form.validate_on_submit():
         try:
-            counts = merging.merge(keep.id, other.id, current_user)
+            merging.merge(keep.id, other.id, current_user)
             db.session.commit()
         except merging.MergeError as error:
             db.session.rollback()
-            flash(str(error))
             if str(error) == str(merging.GONE):
+                flash(str(error))
                 return redirect(url_for("organise.person", person_id=keep_id)) \
                     if db.session.get(Person, keep_id) else abort(404)
             status = 409
