@@ -163,6 +163,9 @@ def test_merge_pages_and_a_second_press(world, client, login_as):
     assert f"/people/{keep_id}/compare?with={other_id}" in page and "Same name, Same phone number" in page
     page = client.get(f"/people/{keep_id}/compare?with={other_id}").get_data(as_text=True)
     assert f"/people/{keep_id}/merge?from={other_id}" in page and f"/people/{other_id}/merge?from={keep_id}" in page
+    # Each column counts its own person's rows: the other record has the recognition line.
+    lines_row = page[page.index("Recognition lines"):].split("</tr>")[0]
+    assert lines_row.endswith("<td>0</td><td>1</td>")
     url = f"/people/{keep_id}/merge?from={other_id}"
     page = client.get(url).get_data(as_text=True)
     assert "1 meeting attendance" in page and "2 support needs" in page and "1 recognition line" in page

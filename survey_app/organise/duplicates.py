@@ -31,9 +31,10 @@ def compare_people(person_id):
     """Two people side by side: /people/<one>/compare?with=<other>."""
     first = db.session.get(Person, person_id) or abort(404)
     second = db.session.get(Person, record_id(request.args.get("with")) or 0) or abort(404)
-    plans = [merging.plan(first, second), merging.plan(second, first)]
+    # plan(keep, other) counts what `other` holds: so each column's counts come from the plan that merges it away.
+    plans = [merging.plan(second, first), merging.plan(first, second)]
     return render_template("organise/merge_compare.html", title=_("Are these the same person?"), people=[first, second],
-                           plans=plans)
+                           plans=plans, locked=[merging.locked_lines(first.id), merging.locked_lines(second.id)])
 
 
 @routes.route("/people/<int:person_id>/merge", methods=["GET", "POST"])
