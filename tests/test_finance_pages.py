@@ -309,3 +309,5 @@ def test_approval_flags_lines_that_look_the_same(app, world):
     page = finance.get("/finance/approve").get_data(as_text=True)
     assert page.count(LOOKALIKE) == 2  # the two half-day fees, not the day fee
     assert "2 lines look the same as another line. Check they are not paid twice before you approve them." in page
+    page = organiser.get(f"/meetings/{world['meeting'].id}/recognition").get_data(as_text=True)
+    assert page.count(LOOKALIKE) == 2  # organisers see it too

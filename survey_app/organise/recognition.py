@@ -43,7 +43,7 @@ def meeting_recognition(meeting_id):
     form.basis.data = form.basis.data or PaymentBasis.HALF_DAY.value
     return render_template("organise/meeting_recognition.html", title=_("Recognition: %(name)s", name=meeting.title),
                            meeting=meeting, lines=lines, waiting=rec.attended_not_recognised(meeting.id), form=form,
-                           hours=_meeting_hours(meeting), kinds=list(RecognitionKind),
+                           hours=_meeting_hours(meeting), kinds=list(RecognitionKind), lookalikes=rec.lookalike_ids(lines),
                            preference_labels={p.value: p.label for p in RecognitionPreference})
 
 
