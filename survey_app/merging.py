@@ -171,9 +171,11 @@ def merge(keep_id: int, other_id: int, by=None) -> dict[str, int]:
         raise MergeError(str(SAME_PERSON))
     # Claim both rows first: a second merge of the same people (another tab, a double press) waits here
     # for this one to commit, then finds the other person gone.
-    claimed = db.session.execute(update(Person).where(Person.id.in_([keep_id, other_id]))
-                                 .values(search_name=Person.search_name)
-                                 .execution_options(synchronize_session=False)).rowcount
+    # One row at a time, lower id first, so two merges of the same pair in opposite directions cannot deadlock.
+    claimed = sum(db.session.execute(update(Person).where(Person.id == person_id)
+                                     .values(search_name=Person.search_name)
+                                     .execution_options(synchronize_session=False)).rowcount
+                  for person_id in sorted((keep_id, other_id)))
     if claimed != 2:
         raise MergeError(str(GONE))
     keep, other = db.session.get(Person, keep_id), db.session.get(Person, other_id)
