@@ -73,20 +73,22 @@ def normal_phone(phone: str) -> str:
 
 @dataclass
 class LikelyPair:
-    first: Person
-    second: Person
+    first_id: int
+    second_id: int
     reasons: list = field(default_factory=list)
+    first: Person | None = None  # loaded by with_people, for the page shown
+    second: Person | None = None
 
 
 def likely_duplicates() -> list[LikelyPair]:
-    """Pairs of people (not erased) with the same name, or the same email, or the same phone. In a set of
-    three or more alike, each is paired with the oldest record, so merging works through them. Reads three
-    short columns of everyone, then loads only the people in a pair (fast at 20,000 people)."""
-    rows = db.session.execute(select(Person.id, Person.search_name, Person.email, Person.phone)
-                              .where(Person.erased_at.is_(None)).order_by(Person.id)).all()
+    """Pairs of people (not erased) with the same name, or the same email, or the same phone, in name order.
+    In a set of three or more alike, each is paired with the oldest record, so merging works through them.
+    Reads a few short columns of everyone; with_people then loads only the people on the page shown."""
+    rows = db.session.execute(select(Person.id, Person.search_name, Person.email, Person.phone, Person.first_name,
+                                     Person.last_name).where(Person.erased_at.is_(None)).order_by(Person.id)).all()
     keys = ((_l("Same name"), lambda r: r.search_name), (_l("Same email address"), lambda r: normal_email(r.email)),
             (_l("Same phone number"), lambda r: normal_phone(r.phone)))
-    reasons: dict[tuple[int, int], list] = {}
+    pairs: dict[tuple[int, int], LikelyPair] = {}
     for label, key_of in keys:
         groups: dict[str, list[int]] = {}
         for row in rows:
@@ -95,12 +97,18 @@ def likely_duplicates() -> list[LikelyPair]:
                 groups.setdefault(key, []).append(row.id)
         for ids in groups.values():
             for other in ids[1:]:
-                reasons.setdefault((ids[0], other), []).append(label)
-    wanted = {i for pair in reasons for i in pair}
+                pairs.setdefault((ids[0], other), LikelyPair(ids[0], other)).reasons.append(label)
+    names = {row.id: (row.last_name.casefold(), row.first_name.casefold()) for row in rows}
+    return sorted(pairs.values(), key=lambda p: (names[p.first_id], p.first_id, p.second_id))
+
+
+def with_people(pairs: list[LikelyPair]) -> list[LikelyPair]:
+    """The pairs with their two people loaded, in one query."""
+    wanted = {i for pair in pairs for i in (pair.first_id, pair.second_id)}
     by_id = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(wanted)))} if wanted else {}
-    pairs = [LikelyPair(by_id[a], by_id[b], why) for (a, b), why in reasons.items()]
-    return sorted(pairs, key=lambda p: (p.first.last_name.casefold(), p.first.first_name.casefold(),
-                                        p.first.id, p.second.id))
+    for pair in pairs:
+        pair.first, pair.second = by_id[pair.first_id], by_id[pair.second_id]
+    return pairs
 
 
 def merged_into(person_id: int) -> list[int]:

@@ -70,7 +70,7 @@ def world(sample, make_user):
 def test_people_alike_by_name_email_or_phone_are_likely_duplicates(world):
     third = person(first="Someone", last="Else", email="TABBY@example.org ")
     person(first="Nobody", last="Alike", email="nobody@example.org", phone="01928 000000")
-    pairs = {(p.first.id, p.second.id): [str(r) for r in p.reasons] for p in merging.likely_duplicates()}
+    pairs = {(p.first_id, p.second_id): [str(r) for r in p.reasons] for p in merging.likely_duplicates()}
     keep, other = world["keep"].id, world["other"].id
     assert pairs == {(keep, other): ["Same name", "Same phone number"],
                      (other, third.id): ["Same email address"]}

@@ -22,7 +22,7 @@ def duplicates():
     page = SimplePage.requested(PAIRS_PER_PAGE, len(pairs))
     start = (page.page - 1) * PAIRS_PER_PAGE
     return render_template("organise/duplicates.html", title=_("Possible duplicates"), page=page,
-                           pairs=pairs[start:start + PAIRS_PER_PAGE])
+                           pairs=merging.with_people(pairs[start:start + PAIRS_PER_PAGE]))
 
 
 @routes.route("/people/<int:person_id>/compare")
