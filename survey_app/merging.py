@@ -59,16 +59,33 @@ class MergeError(ValueError):
     """A merge was refused; str(error) is a sentence for the organiser."""
 
 
-def normal_email(email: str) -> str:
-    return email.strip().casefold()
-
-
 def normal_phone(phone: str) -> str:
-    """Digits only, with a UK +44 written as 0: "+44 7700 900123" and "07700900123" are the same."""
+    """Digits only, with a UK +44 or 0044 written as 0: "+44 7700 900123" and "07700-900123" are the same."""
     digits = re.sub(r"\D", "", phone)
-    if digits.startswith("44") and len(digits) > 10:
+    if digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("44") and phone.lstrip().startswith("+"):
         digits = "0" + digits[2:]
     return digits if len(digits) >= 6 else ""
+
+
+def _alike_phones():
+    """(phone, id) of the people (not erased) who share a phone number with someone else, oldest first.
+    The number is made plain here, not in SQL: a chain of replace() on every row costs more than reading it."""
+    rows = db.session.execute(select(Person.phone, Person.id).where(Person.erased_at.is_(None), Person.phone != "")
+                              .order_by(Person.id)).all()
+    keyed = [(normal_phone(phone), person_id) for phone, person_id in rows]
+    counts: dict[str, int] = {}
+    for key, _id in keyed:
+        counts[key] = counts.get(key, 0) + 1
+    return [(key, person_id) for key, person_id in keyed if key and counts[key] > 1]
+
+
+def _alike(key):
+    """(key, id) of the people (not erased) who share that key with someone else, oldest first."""
+    living = Person.erased_at.is_(None)
+    shared = select(key).where(living, func.length(key) >= 4).group_by(key).having(func.count() > 1)
+    return db.session.execute(select(key, Person.id).where(living, key.in_(shared)).order_by(Person.id)).all()
 
 
 @dataclass
@@ -83,22 +100,23 @@ class LikelyPair:
 def likely_duplicates() -> list[LikelyPair]:
     """Pairs of people (not erased) with the same name, or the same email, or the same phone, in name order.
     In a set of three or more alike, each is paired with the oldest record, so merging works through them.
-    Reads a few short columns of everyone; with_people then loads only the people on the page shown."""
-    rows = db.session.execute(select(Person.id, Person.search_name, Person.email, Person.phone, Person.first_name,
-                                     Person.last_name).where(Person.erased_at.is_(None)).order_by(Person.id)).all()
-    keys = ((_l("Same name"), lambda r: r.search_name), (_l("Same email address"), lambda r: normal_email(r.email)),
-            (_l("Same phone number"), lambda r: normal_phone(r.phone)))
+    The database finds the shared names, emails and phones; with_people loads the people of the page shown."""
+    keyed = ((_l("Same name"), _alike(Person.search_name)),
+             (_l("Same email address"), _alike(func.lower(func.trim(Person.email)))),
+             (_l("Same phone number"), _alike_phones()))
     pairs: dict[tuple[int, int], LikelyPair] = {}
-    for label, key_of in keys:
+    for label, alike in keyed:
         groups: dict[str, list[int]] = {}
-        for row in rows:
-            key = key_of(row)
-            if key:
-                groups.setdefault(key, []).append(row.id)
+        for value, person_id in alike:
+            groups.setdefault(value, []).append(person_id)
         for ids in groups.values():
             for other in ids[1:]:
                 pairs.setdefault((ids[0], other), LikelyPair(ids[0], other)).reasons.append(label)
-    names = {row.id: (row.last_name.casefold(), row.first_name.casefold()) for row in rows}
+    first_ids = list({pair.first_id for pair in pairs.values()})
+    names = {row.id: (row.last_name.casefold(), row.first_name.casefold()) for chunk in
+             (first_ids[i:i + 500] for i in range(0, len(first_ids), 500))
+             for row in db.session.execute(select(Person.id, Person.first_name, Person.last_name)
+                                           .where(Person.id.in_(chunk)))}
     return sorted(pairs.values(), key=lambda p: (names[p.first_id], p.first_id, p.second_id))
 
 

@@ -76,6 +76,12 @@ def test_people_alike_by_name_email_or_phone_are_likely_duplicates(world):
                      (other, third.id): ["Same email address"]}
 
 
+def test_phone_numbers_are_compared_as_plain_digits():
+    same = {merging.normal_phone(p) for p in ("07700 900555", "+44 7700 900555", "0044 7700 900555",
+                                             "(07700) 900-555", "07700900555")}
+    assert same == {"07700900555"} and merging.normal_phone("12") == ""
+
+
 def test_merge_moves_everything_and_keeps_one_of_each_unique_row(world):
     keep, other, meeting = world["keep"], world["other"], world["meeting"]
     keep_id, other_id = keep.id, other.id
