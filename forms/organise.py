@@ -168,3 +168,7 @@ class SearchForm(BaseForm):
 
     q = StringField(_l("Search by name"), validators=[MaxLength(100, _l("Search for 100 characters or fewer."))],
                     render_kw={"autocomplete": "off", "spellcheck": "false", "type": "search"})
+
+
+class MergeForm(BaseForm):
+    submit = SubmitField(_l("Merge them"))

@@ -17,6 +17,7 @@ from .audit import SECRET_COLUMNS
 from .extensions import db
 from .models import (AccessNeed, Attendance, AuditEvent, Invitation, NeedArrangement, PersonVoice, RecognitionLine,
                      SuggestionVote, User)
+from .merging import merged_into
 from .models.base import LONDON
 
 # Rows that belong to one person, each holding person_id.
@@ -50,6 +51,7 @@ ACTION_LABELS = {
     "view-print-link": _l("Printed their personal link"),
     "door-sign-in": _l("Signed in at the door"), "door-register": _l("Registered at the door"),
     "door-needs": _l("Asked for support at the door"),
+    "merge": _l("Merged another record of the same person into this one"),
 }
 
 
@@ -63,14 +65,15 @@ def action_label(action: str):
 
 def person_condition(person_id: int):
     """SQL condition for the events about one person's records (see the module's docstring)."""
-    pid = str(person_id)
-    parts = [and_(AuditEvent.record_type == "Person", AuditEvent.record_id == pid)]
+    # Records merged into this one were the same person (survey_app/merging.py): their events count too.
+    person_ids = [person_id, *merged_into(person_id)]
+    parts = [and_(AuditEvent.record_type == "Person", AuditEvent.record_id.in_([str(i) for i in person_ids]))]
     for model in PERSON_OWNED:
         ids = [str(i) for i in db.session.scalars(select(model.id).where(model.person_id == person_id))]
         parts.append(and_(AuditEvent.record_type == model.__name__, or_(
             AuditEvent.record_id.in_(ids) if ids else false(),
-            AuditEvent.after["person_id"].as_integer() == person_id,
-            AuditEvent.before["person_id"].as_integer() == person_id)))
+            AuditEvent.after["person_id"].as_integer().in_(person_ids),
+            AuditEvent.before["person_id"].as_integer().in_(person_ids))))
     need_ids = list(db.session.scalars(select(AccessNeed.id).where(AccessNeed.person_id == person_id)))
     if need_ids:
         made = [str(i) for i in db.session.scalars(select(NeedArrangement.id)

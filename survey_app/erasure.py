@@ -35,6 +35,7 @@ from .extensions import db
 from .models import (AccessNeed, Attendance, AuditEvent, FinanceReturn, InformationFormat, Invitation, LineStatus,
                      NeedArrangement, Person, PersonVoice, RecognitionLine, Suggestion, SuggestionVote)
 from .models.base import london_today, utcnow
+from .merging import merged_into
 from .models.people import search_key
 from .recognition import MONEY_KINDS, tax_year_start
 
@@ -260,11 +261,17 @@ def erase_person(person: Person, by=None, today: date | None = None, reason: dic
     # 3. The audit trail's copies: the same erased values, and no voices, needs, links or typed names.
     erased = audit.snapshot(person)
     person_replace = {key: erased[key] for key in (*values, "search_name")} | {"voices": []}
-    cleaned = _scrub_events("Person", [person.id], person_replace)
+    # Records merged into this person (survey_app/merging.py) were the same person: their copies go too.
+    merged = merged_into(person.id)
+    cleaned = _scrub_events("Person", [person.id, *merged], person_replace)
     for record_type, ids in (("AccessNeed", work.need_ids), ("PersonVoice", work.voice_ids),
                              ("Invitation", work.invitation_ids)):
         cleaned += _scrub_events(record_type, ids, {}, DROPPED_KEYS[record_type], person_id=person.id)
+        for old_id in merged:
+            cleaned += _scrub_events(record_type, [], {}, DROPPED_KEYS[record_type], person_id=old_id)
     cleaned += _scrub_events("SuggestionVote", work.vote_ids, {"person_id": None}, person_id=person.id)
+    for old_id in merged:
+        cleaned += _scrub_events("SuggestionVote", [], {"person_id": None}, person_id=old_id)
     cleaned += _scrub_events("Suggestion", work.suggestion_ids, {"name": ""})
 
     summary = ErasureSummary(

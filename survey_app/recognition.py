@@ -7,12 +7,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from . import audit
 from .extensions import db
 from .models import (Attendance, AttendanceStatus, ExpenseType, FinanceReturn, LineStatus, Meeting, PaymentBasis,
                      Person, Rate, RecognitionKind, RecognitionLine, Role, User)
-from .models.base import utcnow
+from .models.base import LONDON, utcnow
 
 APPROVERS = (Role.FINANCE, Role.ADMIN)
 MONEY_KINDS = (RecognitionKind.PAYMENT, RecognitionKind.VOUCHER, RecognitionKind.EXPENSE)
@@ -21,6 +22,36 @@ MAX_LINE_PENCE = 999_999_999  # what one line's amount_pence column holds on Pos
 
 class RecognitionError(ValueError):
     """A rule was broken; str(error) is a sentence for the person."""
+
+
+class RepeatLine(RecognitionError):
+    """The person already has a line of this kind for this meeting: recorded only when asked again."""
+
+
+REPEAT_MESSAGES = {
+    RecognitionKind.PAYMENT: _l("%(name)s already has a payment for this meeting. Record another?"),
+    RecognitionKind.VOUCHER: _l("%(name)s already has a voucher for this meeting. Record another?"),
+    RecognitionKind.THANKS: _l("%(name)s already has a thanks line for this meeting. Record another?"),
+    RecognitionKind.EXPENSE: _l("%(name)s already has an expenses line for this meeting. Record another?"),
+}
+
+
+def _standing():
+    """Lines that still stand: not a reversal, and not reversed by a correction."""
+    reversal = aliased(RecognitionLine)
+    reversed_ = select(reversal.id).where(reversal.reverses_id == RecognitionLine.id).exists()
+    return and_(RecognitionLine.reverses_id.is_(None), ~reversed_)
+
+
+def has_line_like(person_id: int, meeting_id: int, kind: RecognitionKind) -> bool:
+    """Whether the person already has a standing line of this kind for this meeting."""
+    return db.session.scalar(select(RecognitionLine.id).where(
+        RecognitionLine.person_id == person_id, RecognitionLine.meeting_id == meeting_id,
+        RecognitionLine.kind == kind, _standing()).limit(1)) is not None
+
+
+def repeat_message(person: Person, kind: RecognitionKind) -> str:
+    return REPEAT_MESSAGES[kind] % {"name": person.display_name}
 
 
 def tax_year_start(on: date) -> date:
@@ -87,11 +118,15 @@ def _priced(data: LineInput) -> dict:
     return {"rate_pence": None, "amount_pence": data.amount_pence}
 
 
-def record(data: LineInput, by: User) -> RecognitionLine:
-    """Record one line. Payments and vouchers are taxable; expenses are reimbursements and are not."""
+def record(data: LineInput, by: User, repeat_ok: bool = True) -> RecognitionLine:
+    """Record one line. Payments and vouchers are taxable; expenses are reimbursements and are not.
+    With repeat_ok False, a second line of the same kind for the same person and meeting raises RepeatLine
+    (the organiser's form asks first, so Back and Save never pays twice silently)."""
     if data.person.erased_at is not None:
         raise RecognitionError(_l("This person's details have been erased, so nothing new can be recorded for them."))
     priced = _priced(data)
+    if not repeat_ok and data.meeting is not None and has_line_like(data.person.id, data.meeting.id, data.kind):
+        raise RepeatLine(repeat_message(data.person, data.kind))
     if priced["amount_pence"] > MAX_LINE_PENCE:
         raise RecognitionError(_l("That comes to more than £9,999,999.99, which cannot be right. "
                                   "Check the hours, the miles and the group's rate."))
@@ -277,6 +312,56 @@ def attended_not_recognised(meeting_id: int) -> list[Person]:
         select(Person).join(Attendance, and_(Attendance.person_id == Person.id, Attendance.meeting_id == meeting_id))
         .where(Attendance.status == AttendanceStatus.ATTENDED, ~has_line)
         .order_by(Person.last_name, Person.first_name)).all()
+
+
+def record_usual_for_everyone(meeting: Meeting, basis: PaymentBasis, hours_hundredths: int, by: User):
+    """The usual recognition, by their wishes, for everyone who came and has nothing recorded for the meeting:
+    (lines made, names of those who want a voucher, recorded one by one). Never a second line for anyone:
+    the meeting row is locked first, so two presses at once (two tabs, a double click) run one after the other
+    and the second finds everyone recognised."""
+    from .models import RecognitionPreference, ThanksType
+
+    db.session.execute(update(Meeting).where(Meeting.id == meeting.id).values(checklist_open=Meeting.checklist_open)
+                       .execution_options(synchronize_session=False))
+    day = meeting.starts_at.astimezone(LONDON).date()
+    made, skipped = 0, []
+    for person in attended_not_recognised(meeting.id):
+        wish = person.recognition_preference
+        if wish in (RecognitionPreference.THANKS_ONLY.value, RecognitionPreference.NOTHING.value):
+            thanks = ThanksType.NONE_WANTED if wish == RecognitionPreference.NOTHING.value else ThanksType.LETTER
+            record(LineInput(person=person, group_id=meeting.group_id, activity_on=day, meeting=meeting,
+                             kind=RecognitionKind.THANKS, thanks_type=thanks), by, repeat_ok=False)
+        elif wish == RecognitionPreference.VOUCHER.value:
+            skipped.append(person.display_name)
+            continue
+        else:
+            record(LineInput(person=person, group_id=meeting.group_id, activity_on=day, meeting=meeting,
+                             kind=RecognitionKind.PAYMENT, basis=basis, hours_hundredths=hours_hundredths),
+                   by, repeat_ok=False)
+        made += 1
+    return made, skipped
+
+
+def lookalike_ids(lines: list[RecognitionLine]) -> set[int]:
+    """Of these lines, the ones that look the same as another standing line (any status): same person, same
+    meeting (or, outside meetings, the same day and activity), same kind and same amount."""
+    person_ids = {line.person_id for line in lines}
+    if not person_ids:
+        return set()
+    rows = db.session.execute(select(
+        RecognitionLine.id, RecognitionLine.person_id, RecognitionLine.meeting_id, RecognitionLine.activity_on,
+        RecognitionLine.activity, RecognitionLine.kind, RecognitionLine.amount_pence)
+        .where(RecognitionLine.person_id.in_(person_ids), _standing())).all()
+
+    def key(r):
+        where = (r.meeting_id,) if r.meeting_id is not None else (None, r.activity_on, r.activity)
+        return (r.person_id, *where, r.kind, r.amount_pence)
+
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        seen[key(row)] = seen.get(key(row), 0) + 1
+    wanted = {line.id for line in lines}
+    return {row.id for row in rows if row.id in wanted and seen[key(row)] > 1}
 
 
 def totals_for(person_id: int, year_starting: date) -> dict[RecognitionKind, int]:

@@ -257,3 +257,57 @@ def test_a_payee_reference_goes_only_on_people_with_money_lines_and_the_reply_na
     assert "Payee reference saved." in page and "saved for" not in page
     db.session.expire_all()
     assert db.session.get(Person, cy.id).payee_ref == "SUP-CY"
+
+
+REPEAT = "Dorota Nowak already has a payment for this meeting. Record another?"
+LOOKALIKE = "Looks the same as another line: same person, meeting, kind and amount. Check it is not paid twice."
+
+
+def test_a_second_line_of_the_same_kind_for_a_meeting_asks_first(app, world):
+    organiser = signed_in(app, world["organiser"])
+    url = f"/people/{world['person'].id}/recognition/payment?meeting={world['meeting'].id}"
+    data = {"basis": "half_day", "activity_on": "2026-05-01"}
+    assert REPEAT not in organiser.get(url).get_data(as_text=True)
+    assert organiser.submit(url, data).status_code == 302
+    # Back and Save: the same form sent again records nothing and asks, with what was typed kept.
+    response = organiser.submit(url, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and REPEAT in page and "Yes, record another" in page
+    assert 'value="half_day" checked' in page
+    assert count(RecognitionLine) == 1
+    # Opening the form again warns before anything is typed.
+    assert REPEAT in organiser.get(url).get_data(as_text=True)
+    assert organiser.submit(url, {**data, "record_again": "yes"}).status_code == 302
+    assert count(RecognitionLine) == 2
+    # Another kind for the same meeting is not a repeat.
+    thanks = f"/people/{world['person'].id}/recognition/thanks?meeting={world['meeting'].id}"
+    assert organiser.submit(thanks, {"thanks_type": "letter", "activity_on": "2026-05-01"}).status_code == 302
+
+
+def test_record_the_usual_never_pays_anyone_twice(app, world):
+    organiser = signed_in(app, world["organiser"])
+    url = f"/people/{world['person'].id}/recognition/payment?meeting={world['meeting'].id}"
+    assert organiser.submit(url, {"basis": "day", "activity_on": "2026-05-01"}).status_code == 302
+    pay_everyone(app, world)
+    pay_everyone(app, world)  # pressed again, from another tab
+    per_person = dict(db.session.execute(select(Person.first_name, func.count(RecognitionLine.id))
+                                         .join(RecognitionLine, RecognitionLine.person_id == Person.id)
+                                         .group_by(Person.first_name)).all())
+    assert per_person == {"Dorota": 1, "Ana": 1, "Cy": 1}
+
+
+def test_approval_flags_lines_that_look_the_same(app, world):
+    organiser = signed_in(app, world["organiser"])
+    url = f"/people/{world['person'].id}/recognition/payment?meeting={world['meeting'].id}"
+    data = {"basis": "half_day", "activity_on": "2026-05-01"}
+    organiser.submit(url, data)
+    finance = signed_in(app, world["finance"])
+    page = finance.get("/finance/approve").get_data(as_text=True)
+    assert LOOKALIKE not in page
+    organiser.submit(url, {**data, "record_again": "yes"})
+    organiser.submit(url, {"basis": "day", "activity_on": "2026-05-01", "record_again": "yes"})
+    page = finance.get("/finance/approve").get_data(as_text=True)
+    assert page.count(LOOKALIKE) == 2  # the two half-day fees, not the day fee
+    assert "2 lines look the same as another line. Check they are not paid twice before you approve them." in page
+    page = organiser.get(f"/meetings/{world['meeting'].id}/recognition").get_data(as_text=True)
+    assert page.count(LOOKALIKE) == 2  # organisers see it too

@@ -196,3 +196,65 @@ def test_two_finance_users_building_at_once_never_share_a_line(app, setup, codes
     per_line = db.session.execute(select(RecognitionLine.id, RecognitionLine.return_id)).all()
     assert all(return_id is not None for _, return_id in per_line)  # every line in exactly one return
     assert db.session.scalar(select(func.count()).select_from(FinanceReturn)) == expected_returns
+
+
+def test_a_repeat_of_the_same_kind_for_a_meeting_is_refused_unless_asked_again(setup):
+    first = pay(setup)
+    data = LineInput(person=setup["person"], group_id=setup["group"].id, activity_on=date(2026, 5, 1),
+                     kind=RecognitionKind.PAYMENT, meeting=setup["meeting"], basis=PaymentBasis.DAY)
+    with pytest.raises(rec.RepeatLine) as error:
+        rec.record(data, setup["organiser"], repeat_ok=False)
+    assert str(error.value) == "Dorota Nowak already has a payment for this meeting. Record another?"
+    data.kind, data.basis, data.thanks_type = RecognitionKind.THANKS, None, ThanksType.LETTER
+    rec.record(data, setup["organiser"], repeat_ok=False)  # another kind is fine
+    # A line corrected to nothing no longer stands, so a new payment is not a repeat.
+    rec.approve([first], setup["finance"])
+    rec.build_return(setup["finance"])
+    db.session.commit()
+    rec.correct(first, 0, "recorded for the wrong person", setup["organiser"])
+    db.session.commit()
+    assert not rec.has_line_like(setup["person"].id, setup["meeting"].id, RecognitionKind.PAYMENT)
+
+
+def test_lines_that_look_the_same_are_flagged_but_a_reversal_pair_is_not(setup):
+    a, b, other = pay(setup), pay(setup), pay(setup, hours_hundredths=300)
+    assert rec.lookalike_ids([a, b, other]) == {a.id, b.id}
+    rec.approve([a], setup["finance"])
+    rec.build_return(setup["finance"])
+    db.session.commit()
+    reversal, _none = rec.correct(a, 0, "paid twice", setup["organiser"])
+    db.session.commit()
+    assert rec.lookalike_ids([b, other, reversal]) == set()
+
+
+def _usual_in_thread(app, meeting_id, user_id, barrier, results):
+    from survey_app.models import Meeting, User
+
+    with app.app_context():
+        try:
+            user, meeting = db.session.get(User, user_id), db.session.get(Meeting, meeting_id)
+            barrier.wait()
+            made, _skipped = rec.record_usual_for_everyone(meeting, PaymentBasis.HALF_DAY, 200, user)
+            db.session.commit()
+            results.append(made)
+        finally:
+            db.session.remove()
+
+
+def test_record_the_usual_pressed_twice_at_once_pays_once(app, setup):
+    from survey_app.models import Attendance, AttendanceStatus
+
+    db.session.add(Attendance(meeting_id=setup["meeting"].id, person_id=setup["person"].id,
+                              status=AttendanceStatus.ATTENDED))
+    db.session.commit()
+    meeting_id, user_id = setup["meeting"].id, setup["organiser"].id
+    db.session.remove()
+    barrier, results = threading.Barrier(2), []
+    threads = [threading.Thread(target=_usual_in_thread, args=(app, meeting_id, user_id, barrier, results))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == [0, 1]
+    assert db.session.scalar(select(func.count()).select_from(RecognitionLine)) == 1

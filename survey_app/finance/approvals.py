@@ -55,7 +55,8 @@ def approve():
         return redirect(url_for("finance.approve"))
     lines = db.session.scalars(rec.lines_needing_approval().options(*LOAD)).all()
     return render_template("finance/approve.html", title=_("Lines to approve"), lines=lines, form=form,
-                           holds={line.id: rec.hold_reasons(line) for line in lines})
+                           holds={line.id: rec.hold_reasons(line) for line in lines},
+                           lookalikes=rec.lookalike_ids(lines))
 
 
 @routes.route("/held")

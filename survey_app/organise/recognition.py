@@ -43,7 +43,7 @@ def meeting_recognition(meeting_id):
     form.basis.data = form.basis.data or PaymentBasis.HALF_DAY.value
     return render_template("organise/meeting_recognition.html", title=_("Recognition: %(name)s", name=meeting.title),
                            meeting=meeting, lines=lines, waiting=rec.attended_not_recognised(meeting.id), form=form,
-                           hours=_meeting_hours(meeting), kinds=list(RecognitionKind),
+                           hours=_meeting_hours(meeting), kinds=list(RecognitionKind), lookalikes=rec.lookalike_ids(lines),
                            preference_labels={p.value: p.label for p in RecognitionPreference})
 
 
@@ -57,24 +57,9 @@ def recognise_everyone(meeting_id):
     if not form.validate_on_submit():
         flash(_("Choose how they are paid."))
         return redirect(url_for("organise.meeting_recognition", meeting_id=meeting.id))
-    basis = PaymentBasis(form.basis.data)
-    day = meeting.starts_at.astimezone(LONDON).date()
-    made, skipped = 0, []
     try:
-        for person in rec.attended_not_recognised(meeting.id):
-            wish = person.recognition_preference
-            if wish in (RecognitionPreference.THANKS_ONLY.value, RecognitionPreference.NOTHING.value):
-                thanks = ThanksType.NONE_WANTED if wish == RecognitionPreference.NOTHING.value else ThanksType.LETTER
-                rec.record(LineInput(person=person, group_id=meeting.group_id, activity_on=day, meeting=meeting,
-                                     kind=RecognitionKind.THANKS, thanks_type=thanks), current_user)
-            elif wish == RecognitionPreference.VOUCHER.value:
-                skipped.append(person.display_name)
-                continue
-            else:
-                rec.record(LineInput(person=person, group_id=meeting.group_id, activity_on=day, meeting=meeting,
-                                     kind=RecognitionKind.PAYMENT, basis=basis,
-                                     hours_hundredths=int(_meeting_hours(meeting) * 100)), current_user)
-            made += 1
+        made, skipped = rec.record_usual_for_everyone(meeting, PaymentBasis(form.basis.data),
+                                                      int(_meeting_hours(meeting) * 100), current_user)
     except RecognitionError as error:
         db.session.rollback()
         flash(str(error))
@@ -135,24 +120,32 @@ def record_line(person_id, kind):
                                  else datetime.now(LONDON).date())
         if kind == RecognitionKind.PAYMENT and meeting:
             form.hours.data = _meeting_hours(meeting)
+    # A second line of the same kind for the same meeting is recorded only by the "record another" button,
+    # so Back and Save (or a second tab) never records an identical payment silently.
+    repeat = rec.repeat_message(person, kind) if meeting and rec.has_line_like(person.id, meeting.id, kind) else ""
+    status = 200
     if form.validate_on_submit():
         if not meeting and not any(str(g.id) == request.form.get("group") for g in groups):
             form.activity.errors.append(_("Choose the group this work was for."))
         else:
             try:
-                rec.record(_line_input(kind, form, person, meeting), current_user)
+                rec.record(_line_input(kind, form, person, meeting), current_user,
+                           repeat_ok=request.form.get("record_again") == "yes")
                 db.session.commit()
                 flash(_("Recognition recorded."))
                 if meeting:
                     return redirect(url_for("organise.meeting_recognition", meeting_id=meeting.id))
                 return redirect(url_for("organise.person", person_id=person.id))
+            except rec.RepeatLine as error:
+                db.session.rollback()
+                repeat, status = str(error), 409
             except RecognitionError as error:
                 db.session.rollback()
                 form.activity_on.errors.append(str(error))
     return render_template("organise/recognition_form.html", form=form, person=person, meeting=meeting,
-                           kind=kind, groups=groups,
+                           kind=kind, groups=groups, repeat=repeat,
                            title=_("%(kind)s for %(name)s", kind=kind.label, name=person.display_name)), \
-        400 if form.errors else 200
+        400 if form.errors else status
 
 
 @routes.route("/recognition/<int:line_id>/delete", methods=["POST"])
