@@ -6,3 +6,4 @@ from . import checklist, signin, suggest, support, vote, welcome
 bp = Blueprint("door", __name__)
 for module in (welcome, signin, support, suggest, vote, checklist):
     module.routes.register(bp)
+bp.before_request(welcome.refuse_form_from_other_visit)

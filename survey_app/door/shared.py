@@ -15,10 +15,12 @@ NEED_KINDS = list(NeedKind)
 NeedsForm = support_form_class(NEED_KINDS)
 
 
-def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str, base: str):
-    form = NeedsForm()
+def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str, base: str,
+                 visit: str | None = None):
+    """`visit`: the door visit's key, bound into the form's token (a personal link needs none: it is the person's)."""
+    form = NeedsForm(visit=visit)
     if not form.is_submitted():
-        form.form_token.data = participation.new_form_token()
+        form.form_token.data = participation.new_form_token(visit)
         standing = participation.standing_needs(person_id)
         for need in [*standing, *participation.needs_for_meeting(person_id, meeting.id)]:
             form[f"need_{need.kind.value}"].data = True
@@ -37,12 +39,13 @@ def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str,
 
 
 def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: str, back_url: str, base: str,
-                 heading: str | None = None, limit: rate_limit.Limit | None = None):
+                 heading: str | None = None, limit: rate_limit.Limit | None = None, visit: str | None = None):
     """`limit`: how many suggestions one client address may send (the open group link); over it, the
-    form is shown again with what was typed, status 429, and nothing is saved or used up."""
-    form = SuggestForm()
+    form is shown again with what was typed, status 429, and nothing is saved or used up. `visit`: as
+    support_page."""
+    form = SuggestForm(visit=visit)
     if not form.is_submitted():
-        form.form_token.data = participation.new_form_token()
+        form.form_token.data = participation.new_form_token(visit)
     if form.validate_on_submit():
         if participation.claim(form.form_token.data):
             if limit is not None and not rate_limit.take(limit):

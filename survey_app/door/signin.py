@@ -60,7 +60,7 @@ def check():
     person = _person_from(picked.pick.data) if picked.validate_on_submit() else None
     if person is None:
         return redirect(url_for("door.sign_in"))
-    form = ConfirmForm(pick=picked.pick.data, form_token=participation.new_form_token())
+    form = ConfirmForm(pick=picked.pick.data, form_token=kiosk.form_token())
     return render_template("door/confirm.html", title=_("Is this you?"), form=form,
                            name=participation.short_name(person))
 
@@ -80,7 +80,7 @@ def confirm():
     # fails the foreign key, and the tablet goes back to the search.
     if not participation.sign_in_once(form_token, kiosk.meeting_id(), person_id):
         return redirect(url_for("door.sign_in"))
-    kiosk.update_visit(p=person_id)
+    kiosk.set_person(person_id)
     return redirect(url_for("door.support"))
 
 
@@ -88,9 +88,9 @@ def confirm():
 @door_only
 @keeps_input
 def register():
-    form = RegisterForm()
+    form = RegisterForm(visit=kiosk.visit_key())
     if not form.is_submitted():
-        form.form_token.data = participation.new_form_token()
+        form.form_token.data = kiosk.form_token()
     if form.validate_on_submit():
         if not participation.claim(form.form_token.data):
             return redirect(url_for("door.support") if kiosk.person_id() else url_for("door.welcome"))
@@ -103,7 +103,7 @@ def register():
         person_id = person.id
         participation.sign_in(kiosk.meeting_id(), person_id)
         db.session.commit()
-        kiosk.update_visit(p=person_id)
+        kiosk.set_person(person_id, registered=True)
         return redirect(url_for("door.thanks_choice"))
     return render_template("door/register.html", title=_("Tell us about you"), form=form), \
         400 if form.errors else 200
@@ -117,7 +117,9 @@ def thanks_choice():
     person_id = kiosk.person_id()
     if person_id is None:
         return redirect(url_for("door.sign_in"))
-    form = ThanksChoiceForm()
+    form = ThanksChoiceForm(visit=kiosk.visit_key())
+    if not form.is_submitted():
+        form.form_token.data = kiosk.form_token()
     if form.validate_on_submit():
         person = db.session.get(Person, person_id)
         person.recognition_preference = form.preference.data
