@@ -300,8 +300,12 @@ def register_person(b: Browser, acks: Acks, marker: str):
         "information_format": "easy_read", "consent": "y"}, status=302, to="/door/thank-you-choice") is not None
     acks.record("registration", first, ok)
     acks.record("token", token, ok)
-    if ok and b.go("thank-you choice POST", "POST", "/door/thank-you-choice",
-                   {"csrf_token": b.csrf, "preference": "voucher"}, status=302, to="/door/support") is not None:
+    if not ok:
+        return
+    page = b.go("thank-you choice page", "GET", "/door/thank-you-choice")  # the redirect a browser follows
+    if page is not None and b.go("thank-you choice POST", "POST", "/door/thank-you-choice",
+                                 {"csrf_token": b.csrf, "form_token": field(page, "form_token"),
+                                  "preference": "voucher"}, status=302, to="/door/support") is not None:
         support_needs(b, acks, marker)
 
 
