@@ -373,17 +373,23 @@ def confirm_only(tablets: list[Browser], people: list, meeting_id: int, seconds:
     The pick and the token are signed here with the app's key, as the check page would have done."""
     from itsdangerous import URLSafeTimedSerializer
 
-    from forms.door import form_token_signer
+    from forms.door import form_token_signer, visit_tag
 
     signer, tokens = URLSafeTimedSerializer(SECRET, salt="door-pick"), form_token_signer(SECRET)
+    no_visit = visit_tag(None)
     lock, queue, done, errors = threading.Lock(), itertools.cycle(people), [0], [0]
     stop_at = time.time() + seconds
 
     def run(b: Browser):
+        # Every confirm is sent with the tablet's cookie from before anyone signed in on it (no visit yet), so
+        # the token is for no visit, as the check page would have issued it; a sign-in starts a new visit.
+        before = dict(b.jar)
         while time.time() < stop_at:
             with lock:
                 person = next(queue)  # after everyone, people sign in again: the same statements, a new token
-            token = tokens.sign(secrets.token_urlsafe(16)).decode()
+            b.jar.clear()
+            b.jar.update(before)
+            token = tokens.sign(secrets.token_urlsafe(12) + no_visit).decode()
             ok = b.go("", "POST", "/door/sign-in/confirm", {
                 "csrf_token": b.csrf, "pick": signer.dumps({"p": person[0], "m": meeting_id}), "form_token": token},
                 status=302, to="/door/support") is not None
