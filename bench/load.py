@@ -302,8 +302,12 @@ def register_person(b: Browser, acks: Acks, marker: str):
         "information_format": "easy_read", "consent": "y"}, status=302, to="/door/thank-you-choice") is not None
     acks.record("registration", first, ok)
     acks.record("token", token, ok)
-    if ok and b.go("thank-you choice POST", "POST", "/door/thank-you-choice",
-                   {"csrf_token": b.csrf, "preference": "voucher"}, status=302, to="/door/support") is not None:
+    if not ok:
+        return
+    page = b.go("thank-you choice page", "GET", "/door/thank-you-choice")  # the redirect a browser follows
+    if page is not None and b.go("thank-you choice POST", "POST", "/door/thank-you-choice",
+                                 {"csrf_token": b.csrf, "form_token": field(page, "form_token"),
+                                  "preference": "voucher"}, status=302, to="/door/support") is not None:
         support_needs(b, acks, marker)
 
 
@@ -369,18 +373,24 @@ def door_tablets(port: int, meeting_id: int, count: int) -> list[Browser]:
 def confirm_only(tablets: list[Browser], people: list, meeting_id: int, seconds: float, acks: Acks) -> dict:
     """Every tablet only POSTs the sign-in confirm, each for the next person, with a fresh one-time token.
     The pick is sealed and the token signed here with the app's key, as the search and check pages would."""
-    from forms.door import form_token_signer
+    from forms.door import form_token_signer, visit_tag
     from survey_app.door import seal
 
     tokens = form_token_signer(SECRET)
+    no_visit = visit_tag(None)
     lock, queue, done, errors = threading.Lock(), itertools.cycle(people), [0], [0]
     stop_at = time.time() + seconds
 
     def run(b: Browser):
+        # Every confirm is sent with the tablet's cookie from before anyone signed in on it (no visit yet), so
+        # the token is for no visit, as the check page would have issued it; a sign-in starts a new visit.
+        before = dict(b.jar)
         while time.time() < stop_at:
             with lock:
                 person = next(queue)  # after everyone, people sign in again: the same statements, a new token
-            token = tokens.sign(secrets.token_urlsafe(16)).decode()
+            b.jar.clear()
+            b.jar.update(before)
+            token = tokens.sign(secrets.token_urlsafe(12) + no_visit).decode()
             pick = seal.seal({"p": person[0], "m": meeting_id, "t": int(time.time())}, secret_key=SECRET)
             ok = b.go("", "POST", "/door/sign-in/confirm", {
                 "csrf_token": b.csrf, "pick": pick, "form_token": token},

@@ -1,4 +1,6 @@
 """Participant forms: the door tablet and personal links. Short labels, one idea each."""
+import base64
+import hashlib
 import re
 import secrets
 
@@ -57,8 +59,38 @@ def _signer() -> TimestampSigner:
     return made[1]
 
 
-def new_form_token() -> str:
-    return _signer().sign(secrets.token_urlsafe(16)).decode()
+# The signed value is 16 random characters (96 bits) and VISIT_TAG_CHARS standing for the door visit the form
+# was shown in, so a form from one person's turn at the tablet cannot be sent in another's (kiosk.py): the tag
+# is under the signature, so it cannot be changed. Forms off the tablet (personal links) have no visit.
+NONCE_CHARS = 16
+VISIT_TAG_CHARS = 6
+
+
+def visit_tag(visit: str | None) -> str:
+    """Six characters for a door visit's random key (or for no visit)."""
+    digest = hashlib.sha256(b"door-visit:" + (visit or "").encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:VISIT_TAG_CHARS]
+
+
+def new_form_token(visit: str | None = None) -> str:
+    return _signer().sign(secrets.token_urlsafe(12) + visit_tag(visit)).decode()
+
+
+def token_visit_tag(token: str | None) -> str:
+    """The visit tag inside a token (meaningful only once its signature is checked)."""
+    return (token or "")[NONCE_CHARS:NONCE_CHARS + VISIT_TAG_CHARS]
+
+
+def from_other_visit(token: str | None, visit: str | None) -> bool:
+    """True if this server issued the token (at any age) in a visit other than `visit`. A token that is
+    not ours is not "another visit": the form's own token check refuses it with its own message."""
+    if not FORM_TOKEN_RE.match(token or ""):
+        return False
+    try:
+        _signer().unsign(token)
+    except BadSignature:
+        return False
+    return token_visit_tag(token) != visit_tag(visit)
 
 
 def form_token_problem(token: str | None):
@@ -82,11 +114,21 @@ class OnceForm(BaseForm):
 
     form_token = HiddenField()
 
+    def __init__(self, *args, visit: str | None = None, **kwargs):
+        """`visit`: the door visit's key, bound into any token this form makes (None off the tablet)."""
+        super().__init__(*args, **kwargs)
+        self.visit = visit
+
     def validate_form_token(self, field):
         problem = form_token_problem(field.data)
         if problem is not None:
-            field.data = new_form_token()
+            field.data = new_form_token(self.visit)
             raise ValidationError(problem)
+
+    def draft_key(self) -> str:
+        """What the page's drafts (participant.js) are kept under besides the address: the visit the form
+        was shown in, so one person's draft is never put back into the next person's form."""
+        return token_visit_tag(self.form_token.data) if FORM_TOKEN_RE.match(self.form_token.data or "") else ""
 
 
 class NameSearchForm(BaseForm):
@@ -267,7 +309,9 @@ THANKS_CHOICES = [("paid", _l("Please pay me")), ("voucher", _l("A voucher, plea
                   ("thanks_only", _l("Just say thank you")), ("nothing", _l("I don't want anything"))]
 
 
-class ThanksChoiceForm(BaseForm):
+class ThanksChoiceForm(OnceForm):
+    """Not one-time (choosing again just changes the choice); the token says which visit it was shown in."""
+
     preference = Radios(_l("How would you like us to thank you for your time?"), choices=THANKS_CHOICES,
                         message=_l("Choose how you would like us to thank you."))
     benefits_check = BooleanField(_l("I get benefits: please talk to me before paying me"),

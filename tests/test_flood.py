@@ -10,7 +10,8 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, insert, select, update
 
-from forms.door import FORM_TOKEN_MAX_AGE, FORM_TOKEN_SALT, form_token_signer
+from forms.door import (FORM_TOKEN_MAX_AGE, FORM_TOKEN_SALT, NONCE_CHARS, VISIT_TAG_CHARS, form_token_signer,
+                        token_visit_tag)
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import (AccessNeed, Attendance, ChecklistResponse, FormToken, Invitation, Person, RateHit,
@@ -36,19 +37,21 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def token_from(app, seconds_ago: int = 0, key: str | None = None) -> str:
-    """A one-time token signed `seconds_ago`, with the app's key (or another)."""
+def token_from(app, seconds_ago: int = 0, key: str | None = None, like: str | None = None) -> str:
+    """A one-time token signed `seconds_ago`, with the app's key (or another); for the door visit that the
+    token `like` (taken from a page) was issued in, so only its age or key is wrong."""
 
     class Then(TimestampSigner):
         def get_timestamp(self):
             return int(time.time()) - seconds_ago
 
-    return Then(key or app.config["SECRET_KEY"], salt=FORM_TOKEN_SALT).sign("n" * 22).decode()
+    tag = token_visit_tag(like) if like else "n" * VISIT_TAG_CHARS
+    return Then(key or app.config["SECRET_KEY"], salt=FORM_TOKEN_SALT).sign("n" * NONCE_CHARS + tag).decode()
 
 
-def forged(app) -> str:
+def forged(app, like: str | None = None) -> str:
     """Well formed, and signed, but not by this server: what a browser inventing its own token can do."""
-    return token_from(app, key="not-the-server-key-0123456789abcdef")
+    return token_from(app, key="not-the-server-key-0123456789abcdef", like=like)
 
 
 @pytest.fixture
@@ -103,10 +106,10 @@ def _client_for(which, app, door):
     return app.test_client()
 
 
-def _bad_token(app, how):
+def _bad_token(app, how, like: str | None = None):
     return {"made up": "a" * 24,  # what any browser could send before tokens were signed
-            "signed elsewhere": forged(app),
-            "expired": token_from(app, seconds_ago=FORM_TOKEN_MAX_AGE + 60)}[how]
+            "signed elsewhere": forged(app, like),
+            "expired": token_from(app, seconds_ago=FORM_TOKEN_MAX_AGE + 60, like=like)}[how]
 
 
 @pytest.mark.parametrize("how", ["made up", "expired"])
@@ -124,7 +127,7 @@ def _refused_then_saved(app, door, invited, which, how):
     client = _client_for(which, app, door)
     before, used = count(model), count(FormToken)
     page = text(client.get(token_page))
-    bad = _bad_token(app, how)
+    bad = _bad_token(app, how, like=hidden(page, "form_token"))
     response = client.post(url, data={"csrf_token": hidden(page, "csrf_token"), **data, "form_token": bad})
     page = text(response)
     assert response.status_code == 400
@@ -140,14 +143,14 @@ def _refused_then_saved(app, door, invited, which, how):
 def test_a_token_just_inside_its_lifetime_is_accepted(app, door):
     page = text(door.get("/door/suggest"))
     data = {"csrf_token": hidden(page, "csrf_token"), "what": "Buses",
-            "form_token": token_from(app, seconds_ago=FORM_TOKEN_MAX_AGE - 60)}
+            "form_token": token_from(app, seconds_ago=FORM_TOKEN_MAX_AGE - 60, like=hidden(page, "form_token"))}
     assert door.post("/door/suggest", data=data).headers["Location"] == "/door/thanks"
     assert count(Suggestion) == 1
 
 
 @pytest.mark.parametrize("how", ["made up", "signed elsewhere", "expired"])
 def test_a_sign_in_or_vote_with_a_token_the_server_did_not_issue_counts_nothing(app, door, sample, how):
-    bad = _bad_token(app, how)
+    bad = _bad_token(app, how, like=hidden(text(door.get("/door/suggest")), "form_token"))
     page = text(door.submit("/door/sign-in", {"name": "dor"}))
     pick, _name = picks(page)[0]
     response = door.post("/door/sign-in/confirm", data={"csrf_token": hidden(page, "csrf_token"), "pick": pick,
@@ -175,13 +178,14 @@ def test_a_token_whose_claim_retention_has_deleted_is_too_old_to_use_again(app, 
     day was issued at least FORM_TOKEN_DAYS days ago, past its lifetime, so a replay is still refused."""
     assert FORM_TOKEN_MAX_AGE < FORM_TOKEN_DAYS * 24 * 3600
     used_on = london_today() - timedelta(days=FORM_TOKEN_DAYS + 1)  # the newest row retention removes today
-    issued = token_from(app, seconds_ago=FORM_TOKEN_DAYS * 24 * 3600)  # younger than any token used that day
+    page = text(door.get("/door/suggest"))
+    issued = token_from(app, seconds_ago=FORM_TOKEN_DAYS * 24 * 3600,  # younger than any token used that day
+                        like=hidden(page, "form_token"))
     db.session.execute(insert(FormToken).values(token=issued, used_on=used_on))
     db.session.commit()
     result = runner.invoke(args=["retention", "run"])
     assert result.exit_code == 0, result.output
     assert count(FormToken) == 0
-    page = text(door.get("/door/suggest"))
     response = door.post("/door/suggest", data={"csrf_token": hidden(page, "csrf_token"), "form_token": issued,
                                                 "what": "Replayed"})
     assert response.status_code == 400 and TOO_OLD in text(response) and count(Suggestion) == 0

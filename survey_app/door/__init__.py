@@ -7,3 +7,4 @@ bp = Blueprint("door", __name__)
 for module in (welcome, signin, support, suggest, vote, checklist):
     module.routes.register(bp)
 bp.before_request(welcome.only_on_its_day)
+bp.before_request(welcome.refuse_form_from_other_visit)

@@ -14,6 +14,15 @@ routes = Routes()
 LAST = len(CHECKLIST)
 
 
+def _open_meeting():
+    """The tablet's meeting if its checklist is open, else None. The cached copy may be behind an organiser
+    who has just opened it (on another worker or server), so it is read afresh before anyone is turned away."""
+    meeting = kiosk.meeting()
+    if meeting is None or not checklist_open(meeting):
+        meeting = kiosk.meeting(fresh=True)
+    return meeting if meeting is not None and checklist_open(meeting) else None
+
+
 def _render(form: ChecklistForm, number: int):
     step = CHECKLIST[number - 1]
     return render_template("door/checklist.html", title=step.question, form=form, step=step, number=number,
@@ -24,10 +33,10 @@ def _render(form: ChecklistForm, number: int):
 @routes.route("/door/checklist")
 @door_only
 def checklist():
-    if not checklist_open(kiosk.meeting()):
+    if _open_meeting() is None:
         return redirect(url_for("door.welcome"))
-    form = ChecklistForm()
-    form.form_token.data = participation.new_form_token()
+    form = ChecklistForm(visit=kiosk.visit_key())
+    form.form_token.data = kiosk.form_token()
     return _render(form, 1)
 
 
@@ -37,10 +46,10 @@ def checklist():
 def checklist_step(number):
     if not 1 <= number <= LAST:
         abort(404)
-    meeting = kiosk.meeting()
-    if not checklist_open(meeting):
+    meeting = _open_meeting()
+    if meeting is None:
         return redirect(url_for("door.welcome"))
-    form = ChecklistForm()
+    form = ChecklistForm(visit=kiosk.visit_key())
     if not form.validate_on_submit():
         return _render(form, number), 400
     step = CHECKLIST[number - 1]

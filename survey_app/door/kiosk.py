@@ -8,8 +8,10 @@ from datetime import datetime
 
 from flask import Flask, current_app, redirect, request, session, url_for
 
+from forms.door import from_other_visit, new_form_token
+
 from ..extensions import db
-from ..models import Meeting
+from ..models import FormToken, Meeting
 
 DOOR = "door"
 VISIT = "visit"
@@ -17,8 +19,10 @@ VISIT = "visit"
 VISIT_IDLE_SECONDS = 10 * 60
 # Endpoints a locked tablet may reach; everything else sends it back to the welcome screen.
 OPEN_IN_DOOR_MODE = {"static", "auth.health"}
-# Door pages are the busiest in the service; what they show of the meeting is kept this long per process,
-# so an organiser's edit (or opening the checklist) reaches the tablet within this many seconds.
+# Door pages are the busiest in the service; what they show of the meeting is kept this long per process
+# (it saves a database round trip, about 40% of a welcome page on SQLite), so an organiser's edit reaches
+# every tablet's screen within this many seconds. Nothing is ever refused on this copy: a door view that
+# would turn someone away (the checklist not open yet) asks meeting(fresh=True) first.
 MEETING_CACHE_SECONDS = 15
 
 
@@ -56,15 +60,16 @@ def meeting_id() -> int | None:
     return door.get("m") if door else None
 
 
-def meeting() -> MeetingInfo | None:
-    """What door pages need to know about the tablet's meeting."""
+def meeting(fresh: bool = False) -> MeetingInfo | None:
+    """What door pages need to know about the tablet's meeting; `fresh` reads the database, not the copy
+    another worker or server may have changed since (and renews the copy)."""
     mid = meeting_id()
     if mid is None:
         return None
     now = time.monotonic()
     with _cache_lock:
         hit = _cache().get(mid)
-    if hit and now - hit[0] < MEETING_CACHE_SECONDS:
+    if hit and not fresh and now - hit[0] < MEETING_CACHE_SECONDS:
         return hit[1]
     row = db.session.get(Meeting, mid)
     if row is None:
@@ -105,24 +110,43 @@ def person_id() -> int | None:
     return visit().get("p")
 
 
-def set_person(person_id: int, *, registered: bool = False) -> None:
-    """The person whose turn it is. `registered`: they registered in this visit, so the door may ask
-    them how they want to be thanked; someone who only signed in is never shown or asked that."""
-    update_visit(p=person_id, r=registered)
+def set_person(person_id: int | None, *, registered: bool = False) -> None:
+    """Who is at the tablet now ("p"; "r": they registered in this visit). Always a new visit with a new
+    key, so every form shown before, in this tab or another, is refused instead of saved for this person."""
+    update_visit(p=person_id, r=registered, v=secrets.token_urlsafe(16))
 
 
 def registered_here() -> bool:
+    """They registered in this visit, so the door may ask them how they want to be thanked."""
     return bool(visit().get("r"))
 
 
 def visit_key() -> str:
     """A random key for this visit (one person's turn at the tablet, until they finish, start again or walk
-    away), made on first use. Votes are counted once per suggestion per visit (SuggestionVote.visit)."""
+    away), made on first use. Votes are counted once per suggestion per visit (SuggestionVote.visit), and
+    every door form's token carries it (form_token())."""
     key = visit().get("v")
     if not key:
         key = secrets.token_urlsafe(16)
         update_visit(v=key)
     return key
+
+
+def form_token() -> str:
+    """A one-time form token bound to this visit."""
+    return new_form_token(visit_key())
+
+
+def form_from_other_visit() -> bool:
+    """True for a door POST whose form was shown in another visit (another tab, or before someone else
+    signed in or started again) and not already sent: it must save nothing. A repeat of a form that was
+    sent (a double tap that crossed a sign-in) goes on to the view, which recognises it as done."""
+    if request.method != "POST" or DOOR not in session:
+        return False
+    token = request.form.get("form_token")
+    if not from_other_visit(token, visit().get("v")):
+        return False
+    return db.session.get(FormToken, token) is None
 
 
 def end_visit() -> None:

@@ -15,15 +15,17 @@ NEED_KINDS = list(NeedKind)
 NeedsForm = support_form_class(NEED_KINDS)
 
 
-def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str, base: str, door: bool = False):
+def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str, base: str, door: bool = False,
+                 visit: str | None = None):
     """The person's own link (door=False) shows their needs and changes them. At the door (door=True)
     nothing stored is shown, since whoever is at the tablet may not be that person: the form starts
-    empty, says only that needs are on file, and what is ticked is added (participation.add_needs)."""
+    empty, says only that needs are on file, and what is ticked is added (participation.add_needs).
+    `visit`: the door visit's key, bound into the form's token (a personal link needs none: it is the person's)."""
     if door:
-        return _door_support_page(meeting, person_id, done_url, skip_url, base)
-    form = NeedsForm()
+        return _door_support_page(meeting, person_id, done_url, skip_url, base, visit)
+    form = NeedsForm(visit=visit)
     if not form.is_submitted():
-        form.form_token.data = participation.new_form_token()
+        form.form_token.data = participation.new_form_token(visit)
         standing = participation.standing_needs(person_id)
         for need in [*standing, *participation.needs_for_meeting(person_id, meeting.id)]:
             form[f"need_{need.kind.value}"].data = True
@@ -41,10 +43,10 @@ def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str,
                            kinds=NEED_KINDS, skip_url=skip_url, base=base), 400 if form.errors else 200
 
 
-def _door_support_page(meeting, person_id: int, done_url: str, skip_url: str, base: str):
-    form = NeedsForm()
+def _door_support_page(meeting, person_id: int, done_url: str, skip_url: str, base: str, visit: str | None):
+    form = NeedsForm(visit=visit)
     if not form.is_submitted():
-        form.form_token.data = participation.new_form_token()
+        form.form_token.data = participation.new_form_token(visit)
     if form.validate_on_submit():
         if participation.claim(form.form_token.data):
             remember = form.remember.data == "yes"
@@ -61,12 +63,13 @@ def _door_support_page(meeting, person_id: int, done_url: str, skip_url: str, ba
 
 
 def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: str, back_url: str, base: str,
-                 heading: str | None = None, limit: rate_limit.Limit | None = None):
+                 heading: str | None = None, limit: rate_limit.Limit | None = None, visit: str | None = None):
     """`limit`: how many suggestions one client address may send (the open group link); over it, the
-    form is shown again with what was typed, status 429, and nothing is saved or used up."""
-    form = SuggestForm()
+    form is shown again with what was typed, status 429, and nothing is saved or used up. `visit`: as
+    support_page."""
+    form = SuggestForm(visit=visit)
     if not form.is_submitted():
-        form.form_token.data = participation.new_form_token()
+        form.form_token.data = participation.new_form_token(visit)
     if form.validate_on_submit():
         if participation.claim(form.form_token.data):
             if limit is not None and not rate_limit.take(limit):

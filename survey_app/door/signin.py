@@ -94,7 +94,7 @@ def check():
     person = _person_from(picked.pick.data) if picked.validate_on_submit() else None
     if person is None:
         return redirect(url_for("door.sign_in"))
-    form = ConfirmForm(pick=picked.pick.data, form_token=participation.new_form_token())
+    form = ConfirmForm(pick=picked.pick.data, form_token=kiosk.form_token())
     return render_template("door/confirm.html", title=_("Is this you?"), form=form,
                            name=participation.short_name(person))
 
@@ -123,9 +123,9 @@ def confirm():
 @door_only
 @keeps_input
 def register():
-    form = RegisterForm()
+    form = RegisterForm(visit=kiosk.visit_key())
     if not form.is_submitted():
-        form.form_token.data = participation.new_form_token()
+        form.form_token.data = kiosk.form_token()
     if form.validate_on_submit():
         if request.form.get("new_here") != "yes" and not participation.token_used(form.form_token.data) \
                 and participation.likely_registered(
@@ -162,7 +162,9 @@ def thanks_choice():
         return redirect(url_for("door.sign_in"))
     if not kiosk.registered_here():
         return redirect(url_for("door.support"))
-    form = ThanksChoiceForm()
+    form = ThanksChoiceForm(visit=kiosk.visit_key())
+    if not form.is_submitted():
+        form.form_token.data = kiosk.form_token()
     if form.validate_on_submit():
         person = db.session.get(Person, person_id)
         person.recognition_preference = form.preference.data

@@ -15,4 +15,4 @@ routes = Routes()
 def suggest():
     meeting = kiosk.meeting()
     return suggest_page(meeting.group_id, meeting.id, "door", done_url=url_for("door.thanks"),
-                        back_url=url_for("door.welcome"), base="door/base.html")
+                        back_url=url_for("door.welcome"), base="door/base.html", visit=kiosk.visit_key())

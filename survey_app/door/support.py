@@ -17,4 +17,5 @@ def support():
     if person_id is None:
         return redirect(url_for("door.sign_in"))
     return support_page(kiosk.meeting(), person_id, done_url=url_for("door.thanks"),
-                        skip_url=url_for("door.thanks"), base="door/base.html", door=True)
+                        skip_url=url_for("door.thanks"), base="door/base.html", door=True,
+                        visit=kiosk.visit_key())

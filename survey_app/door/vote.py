@@ -29,7 +29,7 @@ def _said(code: str | None) -> tuple[str, str] | None:
 def vote():
     meeting = kiosk.meeting() or abort(404)
     person_id, visit = kiosk.person_id(), kiosk.visit_key()
-    form = VoteForm()
+    form = VoteForm(visit=visit)
     if form.validate_on_submit():
         said = "counted"  # a repeated tap: the first one was counted
         if participation.claim(form.form_token.data):
@@ -51,7 +51,7 @@ def vote():
     voted = suggestions.voted_for(person_id, [s.id for s, _votes in rows], visit=visit)
     person = db.session.get(Person, person_id) if person_id else None
     return render_template("door/vote.html", title=_("Vote for what we talk about"), form=form, page=page,
-                           cards=[(s, votes, participation.new_form_token()) for s, votes in rows], voted=voted,
+                           cards=[(s, votes, kiosk.form_token()) for s, votes in rows], voted=voted,
                            name=participation.short_name(person) if person else "",
                            said=_said(request.args.get("said")) if not form.is_submitted() else None,
                            error=next(iter(form.errors.values()), [""])[0]), 400 if form.errors else 200

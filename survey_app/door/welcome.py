@@ -63,11 +63,19 @@ def start_door_mode(meeting_id):
     return redirect(url_for("door.welcome"))
 
 
+def refuse_form_from_other_visit():
+    """Before every door view: a form shown in another visit saves nothing (kiosk.form_from_other_visit)."""
+    if kiosk.form_from_other_visit():
+        return render_template("door/other_visit.html",
+                               title=_("This screen was for someone else. Please start again.")), 409
+    return None
+
+
 @routes.route("/door/")
 @door_only
 def welcome():
     if kiosk.person_id():
-        kiosk.update_visit(p=None)  # keep the language and display choices, forget who signed in
+        kiosk.set_person(None)  # keep the language and display choices, forget who signed in: a new visit
     meeting = kiosk.meeting() or abort(404)
     if not on_its_day(meeting):
         not_yet = meeting.starts_at > utcnow()  # its day was moved after door mode started

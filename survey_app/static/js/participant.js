@@ -21,7 +21,8 @@
 
   // Drafts: save every change, restore into empty fields when the page is shown again.
   Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), function (form) {
-    var key = PREFIX + window.location.pathname;
+    // Kept per address and per door visit (data-draft), so a draft never fills in the next person's form.
+    var key = PREFIX + window.location.pathname + "|" + (form.getAttribute("data-draft") || "");
     var saved = null;
     try { saved = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { saved = null; }
     if (saved && !document.querySelector(".error-summary")) {
