@@ -7,8 +7,8 @@ tab A sends the form it was showing, as the browser would."""
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, ChecklistResponse, FormToken, NeedKind, Person, Suggestion,
-                               SuggestionVote)
+from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, ChecklistResponse, FormToken, NeedKind,
+                               Person, Suggestion, SuggestionVote)
 from tests.door_helpers import hidden, picks
 
 SOMEONE_ELSE = "This screen was for someone else. Please start again."
@@ -122,7 +122,8 @@ def test_a_sign_in_confirm_from_before_someone_registered_signs_nobody_in(door, 
     tab_a = confirm_page(door)  # "Is this you? Dorota N."
     register(door)  # tab B
     refused(door.post("/door/sign-in/confirm", data=form_of(tab_a, "pick")))
-    assert count(Attendance, Attendance.person_id == sample["person"].id) == 0
+    assert count(Attendance, Attendance.person_id == sample["person"].id,
+                 Attendance.status == AttendanceStatus.ATTENDED) == 0
 
 
 def test_a_registration_or_thanks_choice_from_another_visit_saves_nothing(door, sample):
@@ -144,7 +145,8 @@ def test_a_double_tap_across_the_new_visit_is_still_one_sign_in(door, sample):
     first = door.post("/door/sign-in/confirm", data=data)  # starts a new visit for Dorota
     again = door.post("/door/sign-in/confirm", data=data)  # the same form again: already done, not refused
     assert first.headers["Location"] == again.headers["Location"] == "/door/support"
-    assert count(Attendance, Attendance.person_id == sample["person"].id) == 1
+    assert count(Attendance, Attendance.person_id == sample["person"].id,
+                 Attendance.status == AttendanceStatus.ATTENDED) == 1
 
 
 def test_a_token_moved_to_another_visit_is_not_ours(door, sample):
