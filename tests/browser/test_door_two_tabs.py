@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import AccessNeed, ContactMethod, InformationFormat, Person, PersonRole
+from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, ContactMethod, InformationFormat, Person,
+                               PersonRole)
 from tests.browser.test_door_flow import axe, check, count, heading, press, start_door_mode  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -20,6 +21,8 @@ def test_a_second_tab_cannot_make_one_persons_needs_anothers(page, check, axe_ch
                     role=PersonRole.CARER)
     hannah.refresh_search_name()
     db.session.add(hannah)
+    # Invited, so the door's search (people connected to the meeting's group) finds her.
+    db.session.add(Attendance(meeting=sample["meeting"], person=hannah, status=AttendanceStatus.INVITED))
     db.session.commit()
     start_door_mode(page, axe_check, make_user, sample["meeting"])
     tab_a = page
