@@ -104,6 +104,18 @@ def press(page, name, role="button"):
     page.wait_for_load_state()
 
 
+def fill_in_registration(page, first="Ana", last="Costa", role="I am a carer", phone="07700 900999"):
+    """Fill in "Tell us about you" (a text message contact, easy read) and press Next."""
+    page.get_by_label("Your first name").fill(first)
+    page.get_by_label("Your last name").fill(last)
+    page.get_by_label(role).check()
+    page.get_by_label("Text message").check()
+    page.get_by_label("Your phone number").fill(phone)
+    page.get_by_label("Easy read").check()
+    page.get_by_label("Yes, you can keep my details").check()
+    press(page, "Next")
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_signing_in_and_asking_for_support(page, check, axe_check, screenshot, make_user, sample, size):
     invite(sample)  # the door finds only people connected to the meeting's group (issue 12)
@@ -164,14 +176,7 @@ def test_someone_new_registers(page, check, axe_check, make_user, sample, size):
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     check(page)
 
-    page.get_by_label("Your first name").fill("Ana")
-    page.get_by_label("Your last name").fill("Costa")
-    page.get_by_label("I am a carer").check()
-    page.get_by_label("Text message").check()
-    page.get_by_label("Your phone number").fill("07700 900999")
-    page.get_by_label("Easy read").check()
-    page.get_by_label("Yes, you can keep my details").check()
-    press(page, "Next")
+    fill_in_registration(page)
     page.wait_for_url("**/door/thank-you-choice")
     check(page)
     page.get_by_label("Just say thank you").check()

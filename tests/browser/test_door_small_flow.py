@@ -9,7 +9,8 @@ from survey_app.extensions import db
 from sqlalchemy import func, select
 
 from survey_app.models import Attendance, AuditEvent, PaymentBasis, Person, Rate, RecognitionKind, Role
-from tests.browser.test_door_flow import TABLET, axe, check, count, heading, press, start_door_mode  # noqa: F401
+from tests.browser.test_door_flow import (TABLET, axe, check, count, fill_in_registration, heading,  # noqa: F401
+                                         press, start_door_mode)
 from tests.browser.test_recognition_flow import sign_in
 from tests.door_helpers import later_today
 
@@ -53,14 +54,7 @@ def test_the_thank_you_screen_after_registering_offers_three_choices(page, check
                                                                       make_user, sample):
     start_door_mode(page, axe_check, make_user, sample["meeting"], TABLET)
     press(page, "I'm new here", role="link")
-    page.get_by_label("Your first name").fill("Ana")
-    page.get_by_label("Your last name").fill("Costa")
-    page.get_by_label("I am a carer").check()
-    page.get_by_label("Text message").check()
-    page.get_by_label("Your phone number").fill("07700 900999")
-    page.get_by_label("Easy read").check()
-    page.get_by_label("Yes, you can keep my details").check()
-    press(page, "Next")
+    fill_in_registration(page)
     page.wait_for_url("**/door/thank-you-choice")
     page.get_by_label("Just say thank you").check()
     press(page, "Next")

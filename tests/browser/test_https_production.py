@@ -20,6 +20,7 @@ from survey_app.extensions import db
 from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, ContactMethod, FinanceReturn, Group,
                                InformationFormat, Invitation, Meeting, MeetingMode, NeedKind, Organisation,
                                OrganisationKind, Person, PersonRole, Rate, RecognitionKind, Role)
+from tests.browser.test_door_flow import fill_in_registration
 from tests.conftest import PASSWORD
 from tests.door_helpers import later_today
 from tests.servers import AppServer, build_schema, fresh_database, seeded_app, self_signed_certificate
@@ -173,14 +174,7 @@ def test_staff_sign_in_door_mode_door_sign_in_and_registration(https_server, dat
     page.wait_for_url("**/door/")
 
     press(page, "I'm new here", role="link")
-    page.get_by_label("Your first name").fill("Ana")
-    page.get_by_label("Your last name").fill("Costa")
-    page.get_by_label("I am a carer").check()
-    page.get_by_label("Text message").check()
-    page.get_by_label("Your phone number").fill("07700 900999")
-    page.get_by_label("Easy read").check()
-    page.get_by_label("Yes, you can keep my details").check()
-    press(page, "Next")
+    fill_in_registration(page)
     page.wait_for_url("**/door/thank-you-choice")
     page.get_by_label("Just say thank you").check()
     press(page, "Next")

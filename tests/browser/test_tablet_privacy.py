@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import AccessNeed, Attendance, AttendanceStatus, NeedKind, Person
-from tests.browser.test_door_flow import TABLET, axe, check, heading, invite, press, start_door_mode  # noqa: F401
+from tests.browser.test_door_flow import (TABLET, axe, check, fill_in_registration, heading,  # noqa: F401
+                                         invite, press, start_door_mode)
 
 pytestmark = pytest.mark.browser
 
@@ -84,14 +85,7 @@ def test_registering_again_asks_have_you_been_here_before(page, check, axe_check
     invite(sample)
     start_door_mode(page, axe_check, make_user, sample["meeting"], TABLET)
     press(page, "I'm new here", role="link")
-    page.get_by_label("Your first name").fill("dorota")
-    page.get_by_label("Your last name").fill("NOWAK")
-    page.get_by_label("I have lived experience").check()
-    page.get_by_label("Text message").check()
-    page.get_by_label("Your phone number").fill("07700 900123")
-    page.get_by_label("Easy read").check()
-    page.get_by_label("Yes, you can keep my details").check()
-    press(page, "Next")
+    fill_in_registration(page, "dorota", "NOWAK", "I have lived experience", "07700 900123")
     assert heading(page) == "Have you been here before?"
     check(page)
     assert "Nowak" not in page.locator("main").inner_text()
