@@ -195,15 +195,7 @@ def merge(keep_id: int, other_id: int, by=None) -> dict[str, int]:
     Raises MergeError (GONE when either is missing, as after a second press or from a stale page)."""
     if keep_id == other_id:
         raise MergeError(str(SAME_PERSON))
-    # Claim both rows first: a second merge of the same people (another tab, a double press) waits here
-    # for this one to commit, then finds the other person gone.
-    # One row at a time, lower id first, so two merges of the same pair in opposite directions cannot deadlock.
-    claimed = sum(db.session.execute(update(Person).where(Person.id == person_id)
-                                     .values(search_name=Person.search_name)
-                                     .execution_options(synchronize_session=False)).rowcount
-                  for person_id in sorted((keep_id, other_id)))
-    if claimed != 2:
-        raise MergeError(str(GONE))
+    _claim_both(keep_id, other_id)
     keep, other = db.session.get(Person, keep_id), db.session.get(Person, other_id)
     db.session.refresh(keep)
     db.session.refresh(other)
@@ -212,8 +204,35 @@ def merge(keep_id: int, other_id: int, by=None) -> dict[str, int]:
         raise MergeError(work.refusal)
     before = audit.snapshot(keep)
     counts = dict(work.counts)
+    counts.update(attendances_combined=_combine_attendances(keep_id, other_id),
+                  links_dropped=_combine_links(keep_id, other_id),
+                  votes_dropped=_combine_votes(keep_id, other_id))
+    _combine_voices(keep_id, other_id)
+    _move_needs_and_open_lines(keep_id, other_id)
+    _fill_in(keep, other, work.filled)
+    db.session.execute(delete(Person).where(Person.id == other_id))
+    db.session.expunge(other)
+    after = audit.snapshot(keep)
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    audit.record("merge", keep, after={"kept_id": keep_id, "merged_id": other_id, **counts,
+                                       "filled": changed}, user=by)
+    return counts
 
-    # Attendance: one per meeting. The furthest status and the earliest sign-in win.
+
+def _claim_both(keep_id: int, other_id: int) -> None:
+    """Claim both rows first: a second merge of the same people (another tab, a double press) waits here
+    for this one to commit, then finds the other person gone. One row at a time, lower id first, so two
+    merges of the same pair in opposite directions cannot deadlock."""
+    claimed = sum(db.session.execute(update(Person).where(Person.id == person_id)
+                                     .values(search_name=Person.search_name)
+                                     .execution_options(synchronize_session=False)).rowcount
+                  for person_id in sorted((keep_id, other_id)))
+    if claimed != 2:
+        raise MergeError(str(GONE))
+
+
+def _combine_attendances(keep_id: int, other_id: int) -> int:
+    """One attendance per meeting: the furthest status and the earliest sign-in win. How many were combined."""
     kept_rows = {a.meeting_id: a for a in db.session.scalars(select(Attendance).where(Attendance.person_id == keep_id))}
     combined = 0
     for row in db.session.scalars(select(Attendance).where(Attendance.person_id == other_id)).all():
@@ -228,10 +247,13 @@ def merge(keep_id: int, other_id: int, by=None) -> dict[str, int]:
         db.session.delete(row)
         combined += 1
     db.session.flush()
+    return combined
 
-    # Personal links: one per meeting. Keep a working one, the kept person's first.
+
+def _combine_links(keep_id: int, other_id: int) -> int:
+    """One personal link per meeting: a working one, the kept person's first. How many were dropped."""
     kept_links = {i.meeting_id: i for i in db.session.scalars(select(Invitation).where(Invitation.person_id == keep_id))}
-    links_dropped = 0
+    dropped = 0
     for link in db.session.scalars(select(Invitation).where(Invitation.person_id == other_id)).all():
         mine = kept_links.get(link.meeting_id)
         if mine is None:
@@ -243,13 +265,16 @@ def merge(keep_id: int, other_id: int, by=None) -> dict[str, int]:
             link.person_id = keep_id
         else:
             db.session.delete(link)
-        links_dropped += 1
+        dropped += 1
     db.session.flush()
+    return dropped
 
-    # Votes: one per suggestion; the earlier one stays.
+
+def _combine_votes(keep_id: int, other_id: int) -> int:
+    """One vote per suggestion: the earlier one stays. How many were dropped."""
     kept_votes = {v.suggestion_id: v for v in
                   db.session.scalars(select(SuggestionVote).where(SuggestionVote.person_id == keep_id))}
-    votes_dropped = 0
+    dropped = 0
     for vote in db.session.scalars(select(SuggestionVote).where(SuggestionVote.person_id == other_id)).all():
         mine = kept_votes.get(vote.suggestion_id)
         if mine is None:
@@ -261,10 +286,13 @@ def merge(keep_id: int, other_id: int, by=None) -> dict[str, int]:
             vote.person_id = keep_id
         else:
             db.session.delete(vote)
-        votes_dropped += 1
+        dropped += 1
     db.session.flush()
+    return dropped
 
-    # Voices: one of each kind.
+
+def _combine_voices(keep_id: int, other_id: int) -> None:
+    """One voice of each kind."""
     kept_voices = set(db.session.scalars(select(PersonVoice.voice).where(PersonVoice.person_id == keep_id)))
     for voice in db.session.scalars(select(PersonVoice).where(PersonVoice.person_id == other_id)).all():
         if voice.voice in kept_voices:
@@ -273,26 +301,21 @@ def merge(keep_id: int, other_id: int, by=None) -> dict[str, int]:
             voice.person_id = keep_id
     db.session.flush()
 
-    # Needs (with their arrangements, which point at the need) and unlocked recognition lines: all move.
+
+def _move_needs_and_open_lines(keep_id: int, other_id: int) -> None:
+    """Needs (with their arrangements, which point at the need) and recognition lines in no return all move."""
     db.session.execute(update(AccessNeed).where(AccessNeed.person_id == other_id).values(person_id=keep_id)
                        .execution_options(synchronize_session=False))
     db.session.execute(update(RecognitionLine).where(RecognitionLine.person_id == other_id,
                                                      RecognitionLine.return_id.is_(None))
                        .values(person_id=keep_id).execution_options(synchronize_session=False))
 
-    # The kept person: empty details filled from the other; a benefits hold or Champion mark on either stays.
-    for name, value in work.filled.items():
+
+def _fill_in(keep: Person, other: Person, filled: dict) -> None:
+    """The kept person's empty details filled from the other; a benefits hold or Champion mark on either stays."""
+    for name, value in filled.items():
         setattr(keep, name, value)
     keep.benefits_check = keep.benefits_check or other.benefits_check
     keep.is_champion = keep.is_champion or other.is_champion
     keep.refresh_search_name()
     db.session.flush()
-    db.session.execute(delete(Person).where(Person.id == other_id))
-    db.session.expunge(other)
-
-    counts.update(attendances_combined=combined, links_dropped=links_dropped, votes_dropped=votes_dropped)
-    after = audit.snapshot(keep)
-    changed = sorted(k for k in after if after[k] != before.get(k))
-    audit.record("merge", keep, after={"kept_id": keep_id, "merged_id": other_id, **counts,
-                                       "filled": changed}, user=by)
-    return counts
