@@ -252,7 +252,8 @@ def _combine_attendances(keep_id: int, other_id: int) -> int:
 
 def _combine_links(keep_id: int, other_id: int) -> int:
     """One personal link per meeting: a working one, the kept person's first. How many were dropped."""
-    kept_links = {i.meeting_id: i for i in db.session.scalars(select(Invitation).where(Invitation.person_id == keep_id))}
+    kept_links = {i.meeting_id: i for i in
+                  db.session.scalars(select(Invitation).where(Invitation.person_id == keep_id))}
     dropped = 0
     for link in db.session.scalars(select(Invitation).where(Invitation.person_id == other_id)).all():
         mine = kept_links.get(link.meeting_id)
