@@ -114,3 +114,23 @@ def test_the_checklist_never_touches_the_visit(door, sample):
     # The door session holds the meeting and the tablet's random id (issue 12: searches counted per tablet).
     assert before.get("door") == {"m": sample["meeting"].id, "t": before["door"]["t"]}
     assert len(before["door"]["t"]) >= 20
+
+
+def test_answers_being_given_when_the_meetings_day_ends_are_still_saved(app, door, sample):
+    """Door mode ends with the meeting's day, but a checklist already open on the tablet at midnight is
+    saved the next day: the answers are anonymous, pay nobody, and are never thrown away."""
+    page = door.get("/door/checklist").get_data(as_text=True)
+    page = step(door, page, 1, answer="4").get_data(as_text=True)
+    meeting = sample["meeting"]
+    meeting.starts_at = utcnow() - timedelta(days=1, hours=3)  # the meeting was yesterday
+    meeting.ends_at = meeting.starts_at + timedelta(hours=2)
+    db.session.commit()
+    app.extensions.pop("door_meetings", None)  # as after the per-process cache's seconds have passed
+    for number in range(2, 8):
+        page = step(door, page, number, skip="1").get_data(as_text=True)
+    response = step(door, page, 8, answer="carer")
+    assert response.headers["Location"] == "/door/thanks"
+    assert db.session.scalar(select(ChecklistResponse.achieved)) == 4
+    # A new checklist is not started the day after, nor anything else.
+    assert door.get("/door/checklist").headers["Location"] == "/door/"
+    assert door.get("/door/sign-in").headers["Location"] == "/door/"

@@ -1,4 +1,6 @@
 """The welcome screen, language and display choices, the thank-you screen, and leaving door mode."""
+from datetime import timedelta
+
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -27,21 +29,26 @@ def checklist_open(meeting) -> bool:
     return meeting.checklist_open or meeting.starts_at <= utcnow()
 
 
-def on_its_day(meeting) -> bool:
-    """Door mode runs on the meeting's day only (UK date; from its start day to its end day), so nobody is
-    marked attended, and later paid, for a meeting weeks away or long over."""
+def on_its_day(meeting, days_after: int = 0) -> bool:
+    """Door mode runs on the meeting's day only (UK date; from its start day to its end day, and
+    `days_after` more), so nobody is marked attended, and later paid, for a meeting weeks away or long over."""
     today = london_today()
-    return meeting.starts_at.astimezone(LONDON).date() <= today <= meeting.ends_at.astimezone(LONDON).date()
+    return (meeting.starts_at.astimezone(LONDON).date() <= today
+            <= meeting.ends_at.astimezone(LONDON).date() + timedelta(days=days_after))
 
 
 def only_on_its_day():
-    """A tablet left in door mode after its meeting's day takes no more sign-ins or answers."""
+    """A tablet left in door mode after its meeting's day takes no more sign-ins or answers; except that
+    checklist pages already being answered when midnight passes are still saved (they are anonymous and
+    pay nobody, and a person's answers are never thrown away)."""
     if request.endpoint in OPEN_AFTER_THE_DAY or kiosk.meeting_id() is None:
         return None
     meeting = kiosk.meeting()
-    if meeting is not None and not on_its_day(meeting):
-        return redirect(url_for("door.welcome"))
-    return None
+    if meeting is None or on_its_day(meeting):
+        return None
+    if request.endpoint == "door.checklist_step" and on_its_day(meeting, days_after=1):
+        return None
+    return redirect(url_for("door.welcome"))
 
 
 @routes.route("/meetings/<int:meeting_id>/door-mode", methods=["POST"])
