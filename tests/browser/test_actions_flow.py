@@ -3,6 +3,7 @@ can read "You said, we did" and its easy-read handout. axe-core checks every pag
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from survey_app.extensions import db
@@ -35,7 +36,7 @@ def test_action_update_notes_and_the_public_pages(page, axe_check, screenshot, m
     page.get_by_role("link", name="Add an action from this meeting").click()
     axe_check(page)
     page.get_by_role("button", name="Add the action").click()  # nothing filled in: plain errors
-    assert page.get_by_role("link", name="Say what we will do.").is_visible()
+    expect(page.get_by_role("link", name="Say what we will do.")).to_be_visible()  # waits for the new page
     assert page.title().startswith("Error: ")
     axe_check(page)
     page.get_by_label("What will we do?").fill("Ask GP practices to send letters in easy read")
@@ -47,7 +48,7 @@ def test_action_update_notes_and_the_public_pages(page, axe_check, screenshot, m
 
     page.get_by_label("What was said").fill("We talked about letters from the GP.\nWe agreed to ask for easy read.")
     page.get_by_role("button", name="Save the notes").click()
-    assert "Notes saved." in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Notes saved.")
     axe_check(page)
 
     page.get_by_role("link", name="Ask GP practices to send letters in easy read").click()
@@ -55,7 +56,7 @@ def test_action_update_notes_and_the_public_pages(page, axe_check, screenshot, m
     page.get_by_label("In progress").check()
     page.get_by_label("Progress update (optional)").fill("Two practices have said yes.")
     page.get_by_role("button", name="Save the action").click()
-    assert "Action saved." in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Action saved.")
     assert "Two practices have said yes." in page.inner_text("main")
     axe_check(page)
     action = db.session.scalar(select(Action))
@@ -66,6 +67,7 @@ def test_action_update_notes_and_the_public_pages(page, axe_check, screenshot, m
     page.goto(f"/groups/{group.id}/actions")
     axe_check(page)
     page.get_by_role("link", name="See the public page").click()
+    page.wait_for_url("**/you-said-we-did")
     main = page.inner_text("main")
     for text in ("Ask GP practices to send letters in easy read", "Carers Lead", "We are working on this.",
                  "Two practices have said yes."):
@@ -73,7 +75,7 @@ def test_action_update_notes_and_the_public_pages(page, axe_check, screenshot, m
     assert "Dorota" not in page.content()
     axe_check(page)
     page.get_by_role("link", name="Easy read version you can print").click()
-    assert "What the pictures mean" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("What the pictures mean")
     axe_check(page)
     page.emulate_media(media="print")
     assert not page.get_by_text("Go back to the full page").is_visible()
