@@ -69,6 +69,7 @@ def axe_check():
     axe = Axe()
 
     def check(page):
+        page.wait_for_load_state()  # after a click, axe on a document still loading finds none
         results = axe.run(page)
         bad = [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
                for v in results.response["violations"]]

@@ -86,4 +86,6 @@ def test_action_update_notes_and_the_public_pages(page, axe_check, screenshot, m
     assert "We agreed to ask for easy read." in page.inner_text("main")
     axe_check(page)
     page.get_by_role("link", name="Easy read version you can print").click()
+    page.wait_for_url("**/meetings/easy-read")  # axe on a page still loading finds no document
+    page.wait_for_load_state()
     axe_check(page)
