@@ -252,41 +252,33 @@ def _combine_attendances(keep_id: int, other_id: int) -> int:
 
 def _combine_links(keep_id: int, other_id: int) -> int:
     """One personal link per meeting: a working one, the kept person's first. How many were dropped."""
-    kept_links = {i.meeting_id: i for i in
-                  db.session.scalars(select(Invitation).where(Invitation.person_id == keep_id))}
-    dropped = 0
-    for link in db.session.scalars(select(Invitation).where(Invitation.person_id == other_id)).all():
-        mine = kept_links.get(link.meeting_id)
-        if mine is None:
-            link.person_id = keep_id
-            continue
-        if mine.withdrawn_at is not None and link.withdrawn_at is None:
-            db.session.delete(mine)
-            db.session.flush()
-            link.person_id = keep_id
-        else:
-            db.session.delete(link)
-        dropped += 1
-    db.session.flush()
-    return dropped
+    return _combine_one_per(Invitation, "meeting_id", keep_id, other_id,
+                            lambda mine, theirs: mine.withdrawn_at is not None and theirs.withdrawn_at is None)
 
 
 def _combine_votes(keep_id: int, other_id: int) -> int:
     """One vote per suggestion: the earlier one stays. How many were dropped."""
-    kept_votes = {v.suggestion_id: v for v in
-                  db.session.scalars(select(SuggestionVote).where(SuggestionVote.person_id == keep_id))}
+    return _combine_one_per(SuggestionVote, "suggestion_id", keep_id, other_id,
+                            lambda mine, theirs: theirs.created_at < mine.created_at)
+
+
+def _combine_one_per(model, key: str, keep_id: int, other_id: int, theirs_wins) -> int:
+    """Rows of which a person has at most one per `key`: the other person's rows move to the kept person,
+    except where the kept person has one for the same key; then only the one `theirs_wins(mine, theirs)`
+    picks stays. How many rows were dropped."""
+    kept = {getattr(row, key): row for row in db.session.scalars(select(model).where(model.person_id == keep_id))}
     dropped = 0
-    for vote in db.session.scalars(select(SuggestionVote).where(SuggestionVote.person_id == other_id)).all():
-        mine = kept_votes.get(vote.suggestion_id)
+    for theirs in db.session.scalars(select(model).where(model.person_id == other_id)).all():
+        mine = kept.get(getattr(theirs, key))
         if mine is None:
-            vote.person_id = keep_id
+            theirs.person_id = keep_id
             continue
-        if vote.created_at < mine.created_at:
+        if theirs_wins(mine, theirs):
             db.session.delete(mine)
             db.session.flush()
-            vote.person_id = keep_id
+            theirs.person_id = keep_id
         else:
-            db.session.delete(vote)
+            db.session.delete(theirs)
         dropped += 1
     db.session.flush()
     return dropped

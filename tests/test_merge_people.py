@@ -280,3 +280,21 @@ def test_two_merges_of_the_same_pair_at_once(app, world, opposite):
                                "merged"]
     assert count(Person) == 2 and count(AuditEvent, AuditEvent.action == "merge") == 1  # Tabby and Dorota
     assert count(RecognitionLine) == 1 and count(Attendance) == 1 and count(AccessNeed) == 2
+
+
+def test_one_link_per_meeting_a_working_one_and_the_earlier_vote(world, sample):
+    """Both have a link to the meeting: the kept person's was withdrawn, so the other's working link is kept.
+    Both voted for one idea: the earlier vote stays, whoever cast it."""
+    keep_id, other_id = world["keep"].id, world["other"].id
+    db.session.add(Invitation(token="tok-keep", meeting_id=sample["meeting"].id, person_id=keep_id,
+                              withdrawn_at=T0))
+    db.session.commit()
+    counts = merging.merge(keep_id, other_id, world["organiser"])
+    db.session.commit()
+    assert counts["links_dropped"] == 1 and counts["votes_dropped"] == 1
+    assert db.session.scalars(select(Invitation.token).where(Invitation.person_id == keep_id)).all() == ["tok-other"]
+    assert count(Invitation, Invitation.token == "tok-keep") == 0
+    votes = db.session.execute(select(SuggestionVote.suggestion_id, SuggestionVote.created_at)
+                               .where(SuggestionVote.person_id == keep_id)).all()
+    # the kept person's vote for the first idea (T0) beat the other's (an hour later); the second idea's moved
+    assert len(votes) == 2 and {v.created_at.replace(tzinfo=None) for v in votes} == {T0.replace(tzinfo=None)}
