@@ -55,12 +55,17 @@ def commit_once() -> bool:
     return True
 
 
+def _like_escaped(text: str) -> str:
+    """`text` for a LIKE pattern with escape character backslash: its own %, _ and backslash match literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def people_matching(typed: str) -> list[Person]:
     """People whose first or last name starts with what was typed; nothing for fewer than two letters."""
     typed = search_key(typed)
     if len(typed) < MIN_SEARCH_LETTERS:
         return []
-    pattern = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = _like_escaped(typed)
     return db.session.scalars(
         select(Person).where(Person.search_name.like(f"{pattern}%", escape="\\")
                              | Person.search_name.like(f"% {pattern}%", escape="\\"))
@@ -96,9 +101,13 @@ def door_matches(typed: str, group_id: int) -> list[Person] | None:
     first, initial = door_search_terms(typed)
     if len(first.replace(" ", "")) < MIN_SEARCH_LETTERS:
         return []
+    # The database narrows it to names starting with the typed first name (or with a preferred name, which
+    # search_name does not hold); the exact comparison below decides.
+    pattern = _like_escaped(first)
     people = db.session.scalars(
         select(Person).where(Person.id.in_(connected_to_group(group_id)), Person.erased_at.is_(None),
-                             Person.search_name != "")
+                             Person.search_name != "",
+                             Person.search_name.like(f"{pattern}%", escape="\\") | (Person.preferred_name != ""))
         .order_by(Person.first_name, Person.last_name, Person.id)).all()
     found = [p for p in people
              if (search_key(p.first_name).startswith(first)
