@@ -116,6 +116,17 @@ def fill_in_registration(page, first="Ana", last="Costa", role="I am a carer", p
     press(page, "Next")
 
 
+def register_through_to_thanks(page):
+    """Register Ana Costa (fill_in_registration), ask to be thanked, need no support: the thank-you screen."""
+    fill_in_registration(page)
+    page.wait_for_url("**/door/thank-you-choice")
+    page.get_by_label("Just say thank you").check()
+    press(page, "Next")
+    page.wait_for_url("**/door/support")
+    press(page, "I don't need any support", role="link")
+    page.wait_for_url("**/door/thanks")
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_signing_in_and_asking_for_support(page, check, axe_check, screenshot, make_user, sample, size):
     invite(sample)  # the door finds only people connected to the meeting's group (issue 12)

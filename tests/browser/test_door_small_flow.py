@@ -9,8 +9,8 @@ from survey_app.extensions import db
 from sqlalchemy import func, select
 
 from survey_app.models import Attendance, AuditEvent, PaymentBasis, Person, Rate, RecognitionKind, Role
-from tests.browser.test_door_flow import (TABLET, axe, check, count, fill_in_registration, heading,  # noqa: F401
-                                         press, start_door_mode)
+from tests.browser.test_door_flow import (TABLET, axe, check, count, heading, press,  # noqa: F401
+                                         register_through_to_thanks, start_door_mode)
 from tests.browser.test_recognition_flow import sign_in
 from tests.door_helpers import later_today
 
@@ -54,13 +54,7 @@ def test_the_thank_you_screen_after_registering_offers_three_choices(page, check
                                                                       make_user, sample):
     start_door_mode(page, axe_check, make_user, sample["meeting"], TABLET)
     press(page, "I'm new here", role="link")
-    fill_in_registration(page)
-    page.wait_for_url("**/door/thank-you-choice")
-    page.get_by_label("Just say thank you").check()
-    press(page, "Next")
-    page.wait_for_url("**/door/support")
-    press(page, "I don't need any support", role="link")
-    page.wait_for_url("**/door/thanks")
+    register_through_to_thanks(page)
     assert heading(page) == "Thank you"
     choices = page.get_by_role("navigation", name="What do you want to do?")
     assert choices.get_by_role("button", name="Suggest something to talk about").is_visible()

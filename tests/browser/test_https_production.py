@@ -20,7 +20,7 @@ from survey_app.extensions import db
 from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, ContactMethod, FinanceReturn, Group,
                                InformationFormat, Invitation, Meeting, MeetingMode, NeedKind, Organisation,
                                OrganisationKind, Person, PersonRole, Rate, RecognitionKind, Role)
-from tests.browser.test_door_flow import fill_in_registration
+from tests.browser.test_door_flow import register_through_to_thanks
 from tests.conftest import PASSWORD
 from tests.door_helpers import later_today
 from tests.servers import AppServer, build_schema, fresh_database, seeded_app, self_signed_certificate
@@ -174,13 +174,7 @@ def test_staff_sign_in_door_mode_door_sign_in_and_registration(https_server, dat
     page.wait_for_url("**/door/")
 
     press(page, "I'm new here", role="link")
-    fill_in_registration(page)
-    page.wait_for_url("**/door/thank-you-choice")
-    page.get_by_label("Just say thank you").check()
-    press(page, "Next")
-    page.wait_for_url("**/door/support")
-    press(page, "I don't need any support", role="link")
-    page.wait_for_url("**/door/thanks")
+    register_through_to_thanks(page)
 
     attended = (Attendance.meeting_id == ids["meeting_id"], Attendance.status == AttendanceStatus.ATTENDED)
     assert count(url, Attendance, *attended) == 2
