@@ -1,6 +1,7 @@
 """An admin reads the audit log filtered by a person, downloads what is held about them and erases their
 details; axe on each page."""
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from survey_app import participation
@@ -37,7 +38,7 @@ def test_audit_log_subject_access_and_erasure(page, axe_check, screenshot, make_
     page.get_by_role("link", name="Erase this person's details").click()
     axe_check(page)
     page.get_by_role("button", name="Erase their details").click()
-    assert "Type the word ERASE to confirm you want to erase their details." in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Type the word ERASE to confirm you want to erase their details.")
     axe_check(page)
     page.get_by_label("To confirm, type the word ERASE").fill("ERASE")
     page.get_by_role("button", name="Erase their details").click()

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from survey_app.extensions import db
@@ -42,11 +43,11 @@ def test_recognise_approve_build_and_download(page, axe_check, screenshot, make_
     sign_in(page, organiser)
     page.goto(f"/meetings/{meeting.id}")
     page.get_by_role("link", name="Recognition for this meeting").click()
-    assert page.get_by_role("heading", name="Attended but not yet recognised").is_visible()
+    expect(page.get_by_role("heading", name="Attended but not yet recognised")).to_be_visible()
     axe_check(page)
     page.get_by_label("Half-day fee").check()
     page.get_by_role("button", name="Record for everyone not yet recognised").click()
-    assert "Recognition recorded for 2 people." in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Recognition recorded for 2 people.")
     axe_check(page)
     sign_out(page)
 
@@ -58,7 +59,7 @@ def test_recognise_approve_build_and_download(page, axe_check, screenshot, make_
     page.get_by_label("Approve Dorota Nowak, £40.00").check()
     page.get_by_label("Approve Ioana Popescu, £40.00").check()
     page.get_by_role("button", name="Approve the ticked lines").click()
-    assert "Lines approved: 2." in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Lines approved: 2.")
     page.goto("/finance/returns")
     axe_check(page)
     page.get_by_role("button", name="Build the return").click()
@@ -78,7 +79,7 @@ def test_recognise_approve_build_and_download(page, axe_check, screenshot, make_
     assert all(l.return_id for l in db.session.scalars(select(RecognitionLine)))
     page.get_by_label("Date paid").fill(date.today().isoformat())
     page.get_by_role("button", name="Mark as paid").click()
-    assert "Return 1 is marked paid." in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Return 1 is marked paid.")
     axe_check(page)
     page.goto("/finance/payees?show=all")
     axe_check(page)

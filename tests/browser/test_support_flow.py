@@ -1,5 +1,6 @@
 """An organiser opens a meeting's support plan, ticks a need as arranged, and prints it; axe on each page."""
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from survey_app.extensions import db
@@ -24,10 +25,10 @@ def test_tick_support_as_arranged(page, axe_check, screenshot, make_user, sample
     assert "support needs not arranged yet" in page.inner_text("main")
     page.goto(f"/meetings/{meeting.id}")
     page.get_by_role("link", name="Support plan: who needs what").click()
-    assert "Not arranged yet: 2 of 2" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Not arranged yet: 2 of 2")
     axe_check(page)
     page.get_by_role("button", name="Mark as arranged: A British Sign Language interpreter for Dorota Nowak").click()
-    assert "Not arranged yet: 1 of 2" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Not arranged yet: 1 of 2")
     axe_check(page)
     screenshot(page, "support-plan")
     page.get_by_role("link", name="Printable page for the venue").click()
