@@ -81,7 +81,7 @@ def best(*runs) -> dict:
 
 def main() -> int:
     from forms.door import form_token_signer, visit_tag
-    from survey_app.door import seal
+    from survey_app.participation import seal
 
     ok = True
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,7 +18,7 @@ engine = create_engine(os.environ.get("BENCH_BASELINE_DB", "sqlite:////tmp/hub-b
 if engine.dialect.name == "sqlite":
     @event.listens_for(engine, "connect")
     def same_pragmas_as_the_app(dbapi_conn, _record):
-        """The app's own SQLite settings (survey_app/database.py), so the comparison is like for like."""
+        """The app's own SQLite settings (survey_app/web/database.py), so the comparison is like for like."""
         for pragma in ("journal_mode=WAL", "busy_timeout=5000", "foreign_keys=ON", "synchronous=NORMAL"):
             dbapi_conn.execute(f"PRAGMA {pragma}")
 

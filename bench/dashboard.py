@@ -44,9 +44,9 @@ def seed(db, models, now):
 
 def run() -> bool:
     from survey_app import create_app, models
-    from survey_app.accounts import create_user
-    from survey_app.extensions import db
+    from survey_app.access.accounts import create_user
     from survey_app.models.base import utcnow
+    from survey_app.web.extensions import db
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"SECRET_KEY": "b" * 40, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/dash.sqlite3",

@@ -55,14 +55,28 @@ CHECKLIST_STEPS = [("achieved", "answer", "4"), ("outcomes", "text", "A plan for
 def seed(url: str, rounds: int) -> dict:
     """Staff, a group with a rate, today's meeting, one sign-in meeting per ratio round, people, and a
     built finance return, all through the app's own functions. Returns the ids the clients need."""
-    from survey_app import create_app
-    from survey_app import recognition as rec
-    from survey_app.accounts import create_user
-    from survey_app.extensions import db
-    from survey_app.models import (Attendance, AttendanceStatus, ContactMethod, Group, InformationFormat, Meeting,
-                                   MeetingMode, PaymentBasis, Person, PersonRole, Rate, RecognitionKind, Role)
-    from survey_app.models.base import london_today, utcnow
     from sqlalchemy import insert, select
+
+    from survey_app import create_app
+    from survey_app.access.accounts import create_user
+    from survey_app.models import (
+        Attendance,
+        AttendanceStatus,
+        ContactMethod,
+        Group,
+        InformationFormat,
+        Meeting,
+        MeetingMode,
+        PaymentBasis,
+        Person,
+        PersonRole,
+        Rate,
+        RecognitionKind,
+        Role,
+    )
+    from survey_app.models.base import london_today, utcnow
+    from survey_app.money import recognition as rec
+    from survey_app.web.extensions import db
 
     # The staff passwords use a fast hash so 200 door-mode sign-ins do not dominate the set-up; the server
     # checks whatever method a stored hash names, and no measured page signs anyone in.
@@ -377,7 +391,7 @@ def confirm_only(tablets: list[Browser], people: list, meeting_id: int, seconds:
     """Every tablet only POSTs the sign-in confirm, each for the next person, with a fresh one-time token.
     The pick is sealed and the token signed here with the app's key, as the search and check pages would."""
     from forms.door import form_token_signer, visit_tag
-    from survey_app.door import seal
+    from survey_app.participation import seal
 
     tokens = form_token_signer(SECRET)
     no_visit = visit_tag(None)

@@ -1,5 +1,5 @@
 """Organiser forms for the action log and meeting notes. Choices from the database are set by the view;
-the rules about explanations live in survey_app/actions.py."""
+the rules about explanations live in survey_app/insight/actions.py."""
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 

@@ -1,5 +1,5 @@
 """Suggestion forms: an organiser's triage, and a vote on the door tablet. The rules that need the
-database (a meeting of the same group, a reason when not taken forward) live in survey_app/suggestions.py."""
+database (a meeting of the same group, a reason when not taken forward) live in survey_app/insight/suggestions.py."""
 import re
 
 from flask_babel import lazy_gettext as _l

@@ -5,8 +5,8 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config as hub_config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .web import config as hub_config
+from .web.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import database, errors, formatting, i18n, security
+    from .web import database, errors, formatting, i18n, security
 
     db.init_app(app)
     database.init_app(app)
@@ -40,15 +40,17 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     formatting.init_app(app)
 
-    from .pages import RecordIdConverter
+    from .web.pages import RecordIdConverter
 
     app.url_map.converters["int"] = RecordIdConverter  # before any route is added
-    from .auth import bp as auth_bp, init_login
-    from .organise import bp as organise_bp
     from .admin import bp as admin_bp
-    from .door import bp as door_bp, kiosk
+    from .auth import bp as auth_bp
+    from .auth import init_login
+    from .door import bp as door_bp
     from .finance import bp as finance_bp
     from .invite import bp as invite_bp
+    from .organise import bp as organise_bp
+    from .participation import kiosk
     from .public import bp as public_bp
 
     init_login(app)

@@ -13,10 +13,21 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from survey_app import create_app
-from survey_app.extensions import db
-from survey_app.models import (ContactMethod, Group, InformationFormat, Meeting, MeetingMode, Organisation,
-                               OrganisationKind, Person, PersonRole, Role, User)
-from survey_app.accounts import create_user
+from survey_app.access.accounts import create_user
+from survey_app.models import (
+    ContactMethod,
+    Group,
+    InformationFormat,
+    Meeting,
+    MeetingMode,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonRole,
+    Role,
+    User,
+)
+from survey_app.web.extensions import db
 from tests.door_helpers import start_door_mode
 from tests.pagecheck import check_page
 

@@ -21,9 +21,9 @@ def later_today(hours: float = 1) -> datetime:
 
 def make_it_today(meeting_id: int) -> None:
     """Move a meeting on another day to later today (same length), so a tablet can be its door."""
-    from survey_app.door.welcome import on_its_day
-    from survey_app.extensions import db
     from survey_app.models import Meeting
+    from survey_app.participation.kiosk import on_its_day
+    from survey_app.web.extensions import db
 
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is not None and not on_its_day(meeting):
@@ -51,8 +51,8 @@ def attended_count() -> int:
     """Attendance rows marked attended: the door fixture's invitation of the sample person is a row already."""
     from sqlalchemy import func, select
 
-    from survey_app.extensions import db
     from survey_app.models import Attendance, AttendanceStatus
+    from survey_app.web.extensions import db
 
     return db.session.scalar(select(func.count()).select_from(Attendance)
                              .where(Attendance.status == AttendanceStatus.ATTENDED))

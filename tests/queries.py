@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from survey_app.extensions import db
+from survey_app.web.extensions import db
 
 
 @contextmanager

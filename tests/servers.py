@@ -85,7 +85,7 @@ def seeded_app(url: str, **config):
     """An app on `url` inside an app context, to add records directly; its connections are closed on exit
     so nothing of it holds locks while a server runs."""
     from survey_app import create_app
-    from survey_app.extensions import db
+    from survey_app.web.extensions import db
 
     app = create_app(app_config(url, **config))
     with app.app_context():

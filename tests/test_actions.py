@@ -5,12 +5,24 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from survey_app import actions as domain
-from survey_app.actions import ActionError, ExplanationNeeded
-from survey_app.extensions import db
-from survey_app.models import (Action, ActionStatus, ActionUpdate, Attendance, AttendanceStatus, AuditEvent, Group,
-                               Meeting, MeetingMode, MeetingNote, Role, Suggestion)
+from survey_app.insight import actions as domain
+from survey_app.insight.actions import ActionError, ExplanationNeeded
+from survey_app.models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    Group,
+    Meeting,
+    MeetingMode,
+    MeetingNote,
+    Role,
+    Suggestion,
+)
 from survey_app.models.base import london_today, utcnow
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 from tests.door_helpers import start_door_mode
 from tests.queries import count_queries

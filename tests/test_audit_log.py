@@ -6,11 +6,11 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from survey_app import recognition as rec
-from survey_app import support_plan
-from survey_app.extensions import db
+from survey_app.insight import support_plan
 from survey_app.models import AuditEvent, PaymentBasis, RecognitionKind, Role
-from survey_app.recognition import LineInput
+from survey_app.money import recognition as rec
+from survey_app.money.recognition import LineInput
+from survey_app.web.extensions import db
 from tests.test_subject_access import everything
 
 ROW_RE = re.compile(r"<tr>(.*?)</tr>", re.S)

@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from survey_app.extensions import db
 from survey_app.models import AuditEvent, Role, SetupToken, StaffSession, User
 from survey_app.models.base import utcnow
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 
 
@@ -195,7 +195,7 @@ def test_cli_refuses_a_short_password_and_a_duplicate(runner, make_user):
 
 
 def test_real_passwords_are_hashed_with_scrypt(app):
-    from survey_app.accounts import hash_password
+    from survey_app.access.accounts import hash_password
 
     app.config["PASSWORD_HASH_METHOD"] = "scrypt"
     assert hash_password("a long password").startswith("scrypt:")

@@ -12,11 +12,14 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from forms.door import new_form_token
-from survey_app import accounts, create_app, invitations, participation, rate_limit
-from survey_app.extensions import db
-from survey_app.models.base import london_today
+from survey_app import create_app
+from survey_app.access import accounts, rate_limit
 from survey_app.models import Attendance, Meeting, Person, Role, User
+from survey_app.models.base import london_today
+from survey_app.participation import invitations, taking_part
+from survey_app.web.extensions import db
 from tests.servers import app_config, fresh_database
+
 NOT_EMPTY = ("Error: The database already has {n} tables. A backup is only restored into an empty database "
              "(no tables at all), so nothing was changed. Create a new, empty database, point DATABASE_URL at it "
              "and run the restore again.")
@@ -44,7 +47,7 @@ def populate(app) -> None:
         assert accounts.authenticate(staff.email, "a long password").user is not None
         accounts.start_session(staff)
         accounts.issue_setup_token()
-        assert participation.claim(new_form_token())
+        assert taking_part.claim(new_form_token())
         invitations.make_links(db.session.scalars(select(Meeting).order_by(Meeting.id)).first())
         with app.test_request_context("/", environ_base={"REMOTE_ADDR": "203.0.113.1"}):
             rate_limit.hit(rate_limit.Limit("backup-test", 1, timedelta(minutes=1)))
@@ -198,8 +201,8 @@ def test_a_backup_taken_during_door_sign_ins_is_a_consistent_copy(tmp_path):
         writer = hub(url)
         with writer.app_context():
             for person_id in people:
-                assert participation.claim(new_form_token())
-                participation.sign_in(meeting_id, person_id)
+                assert taking_part.claim(new_form_token())
+                taking_part.sign_in(meeting_id, person_id)
                 db.session.commit()
                 signed.append(person_id)
                 started.set()
@@ -236,7 +239,7 @@ def test_a_backup_taken_during_door_sign_ins_is_a_consistent_copy(tmp_path):
 
 
 def test_a_sqlite_database_named_by_a_file_uri_is_backed_up(tmp_path):
-    from survey_app.backup import create_backup
+    from survey_app.privacy.backup import create_backup
     path = tmp_path / "hub.sqlite3"
     app = create_app(app_config(f"sqlite:///file:{path}?uri=true"))
     with app.app_context():

@@ -10,12 +10,26 @@ from markupsafe import escape
 from sqlalchemy import func, select, update
 
 from forms.door import CHECKLIST
-from survey_app import recognition as rec
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Action, Attendance, ChecklistResponse, FinanceReturn, Invitation,
-                               Meeting, MeetingNote, NeedKind, Person, Rate, RecognitionLine, Role, Suggestion,
-                               SuggestionVote)
+from survey_app.models import (
+    AccessNeed,
+    Action,
+    Attendance,
+    ChecklistResponse,
+    FinanceReturn,
+    Invitation,
+    Meeting,
+    MeetingNote,
+    NeedKind,
+    Person,
+    Rate,
+    RecognitionLine,
+    Role,
+    Suggestion,
+    SuggestionVote,
+)
 from survey_app.models.base import london_today
+from survey_app.money import recognition as rec
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 from tests.door_helpers import attended_count, hidden, picks, start_door_mode
 from tests.test_door import sign_in_as
@@ -676,12 +690,12 @@ def test_a_choice_that_is_not_a_plain_number_is_refused_not_a_500(client, login_
 
 
 def test_a_name_with_a_separate_accent_mark_is_found_by_the_single_letter(app, sample):
-    from survey_app import participation
+    from survey_app.participation import taking_part
     db.session.add(Person(first_name="Rene\u0301e", last_name="Okafor", contact_method="email",
                           information_format="standard", role="carer"))
     db.session.flush()
     for person in db.session.scalars(select(Person)):
         person.refresh_search_name()
     db.session.commit()
-    found = [p.first_name for p in participation.people_matching("REN\u00c9E")]
+    found = [p.first_name for p in taking_part.people_matching("REN\u00c9E")]
     assert found == ["Rene\u0301e"]  # stored exactly as typed, found either way

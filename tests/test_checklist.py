@@ -4,9 +4,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import DateTime, func, inspect, select
 
-from survey_app.extensions import db
 from survey_app.models import ChecklistResponse, Role
 from survey_app.models.base import london_today, utcnow
+from survey_app.web.extensions import db
 from tests.door_helpers import hidden, start_door_mode
 
 FIELDS = ["achieved", "achieved_more", "outcomes", "feeling", "feeling_more", "inclusive", "inclusive_more",

@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from sqlalchemy import insert
 
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Action, ActionStatus, Attendance, Person, Role, Suggestion)
+from survey_app.models import AccessNeed, Action, ActionStatus, Attendance, Person, Role, Suggestion
 from survey_app.models.base import london_today
+from survey_app.web.extensions import db
 from tests.queries import count_queries
 
 

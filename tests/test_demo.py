@@ -1,9 +1,9 @@
 """`flask --app survey_app demo load` fills an empty database, and only an empty one."""
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
 from survey_app.models import Attendance, Group, Meeting, Person, PersonRole
 from survey_app.models.base import utcnow
+from survey_app.web.extensions import db
 
 
 def count(model):
@@ -55,8 +55,15 @@ def test_demo_recognition_covers_every_status(runner):
 
 
 def test_demo_insight_data(runner):
-    from survey_app.models import (Action, ActionStatus, NeedArrangement, PersonVoice, SuggestionStatus,
-                                   SuggestionVote, Suggestion)
+    from survey_app.models import (
+        Action,
+        ActionStatus,
+        NeedArrangement,
+        PersonVoice,
+        Suggestion,
+        SuggestionStatus,
+        SuggestionVote,
+    )
 
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     assert set(db.session.scalars(select(Suggestion.status))) == set(SuggestionStatus)

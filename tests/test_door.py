@@ -5,10 +5,20 @@ from datetime import timedelta
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, FormToken, NeedKind, Person, Role, StaffSession,
-                               Suggestion, SuggestionStatus)
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    FormToken,
+    NeedKind,
+    Person,
+    Role,
+    StaffSession,
+    Suggestion,
+    SuggestionStatus,
+)
 from survey_app.models.base import utcnow
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 from tests.door_helpers import hidden, picks, start_door_mode
 
@@ -71,7 +81,7 @@ def test_welcome_shows_the_meeting_and_big_choices(door, sample):
 
 
 def test_checklist_button_shows_from_the_start_or_when_opened(app, door, sample):
-    from survey_app.door import kiosk
+    from survey_app.participation import kiosk
 
     sample["meeting"].checklist_open = True
     db.session.commit()

@@ -7,13 +7,23 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from survey_app import create_app
-from survey_app.accounts import create_user
-from survey_app.extensions import db
-from survey_app.models import (Attendance, AttendanceStatus, ContactMethod, Group, InformationFormat, Meeting,
-                               MeetingMode, Person, PersonRole, Role)
+from survey_app.access.accounts import create_user
+from survey_app.models import (
+    Attendance,
+    AttendanceStatus,
+    ContactMethod,
+    Group,
+    InformationFormat,
+    Meeting,
+    MeetingMode,
+    Person,
+    PersonRole,
+    Role,
+)
 from survey_app.models.base import utcnow
-from tests.http_client import Browser, field
+from survey_app.web.extensions import db
 from tests.door_helpers import later_today
+from tests.http_client import Browser, field
 from tests.servers import AppServer, at_once
 
 SECRET = "concurrency-test-secret-0123456789abcdef"

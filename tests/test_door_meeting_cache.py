@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from survey_app import accounts
-from survey_app.extensions import db
+from survey_app.access import accounts
 from survey_app.models import ChecklistResponse, Group, Meeting, MeetingMode, Role
 from survey_app.models.base import utcnow
+from survey_app.web.extensions import db
 from tests.http_client import Browser, field
 from tests.servers import AppServer, build_schema, fresh_database, seeded_app
 

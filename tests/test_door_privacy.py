@@ -7,11 +7,23 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from survey_app import participation
 from survey_app.door import signin
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, AuditEvent, ContactMethod,
-                               InformationFormat, Meeting, MeetingMode, NeedKind, Person, PersonRole, RateHit)
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    ContactMethod,
+    InformationFormat,
+    Meeting,
+    MeetingMode,
+    NeedKind,
+    Person,
+    PersonRole,
+    RateHit,
+)
+from survey_app.participation import taking_part
+from survey_app.web.extensions import db
 from tests.door_helpers import hidden, picks
 
 TOO_MANY = "Please ask a member of staff to help you sign in."
@@ -180,9 +192,9 @@ def test_only_the_first_name_and_the_surname_initial_count(door, sample):
 
 
 def test_participation_door_search_terms():
-    assert participation.door_search_terms("  HANNAH   Brennan ") == ("hannah", "b")
-    assert participation.door_search_terms("Mary Ann B") == ("mary ann", "b")
-    assert participation.door_search_terms("Renée") == ("renée", None)
+    assert taking_part.door_search_terms("  HANNAH   Brennan ") == ("hannah", "b")
+    assert taking_part.door_search_terms("Mary Ann B") == ("mary ann", "b")
+    assert taking_part.door_search_terms("Renée") == ("renée", None)
 
 
 def test_more_than_six_matches_show_no_names(door, sample):
@@ -240,7 +252,7 @@ def test_a_pick_shows_no_id_in_any_decoding(door, sample):
 def test_a_changed_old_or_other_meetings_pick_signs_nobody_in(app, door, sample):
     import time as clock
 
-    from survey_app.door import seal
+    from survey_app.participation import seal
 
     page = door.submit("/door/sign-in", {"name": "dor"}).get_data(as_text=True)
     pick, _ = picks(page)[0]

@@ -11,11 +11,23 @@ from sqlalchemy import func, select
 
 from exports.workbook import Column, Note, Sheet, Total, write_workbook
 from forms.finance import PayeeRefForm
-from survey_app import recognition as rec
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, AuditEvent, Meeting, PaymentBasis, Person,
-                               Rate, RecognitionKind, RecognitionLine, Role, Suggestion)
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    Meeting,
+    PaymentBasis,
+    Person,
+    Rate,
+    RecognitionKind,
+    RecognitionLine,
+    Role,
+    Suggestion,
+)
 from survey_app.models.base import LONDON, london_today, utcnow
+from survey_app.money import recognition as rec
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 from tests.door_helpers import attended_count, hidden, later_today, picks
 

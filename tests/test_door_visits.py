@@ -6,9 +6,18 @@ and a page it was showing: "tab A" keeps a page's HTML while "tab B" goes on wit
 tab A sends the form it was showing, as the browser would."""
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, ChecklistResponse, FormToken, NeedKind,
-                               Person, Suggestion, SuggestionVote)
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    ChecklistResponse,
+    FormToken,
+    NeedKind,
+    Person,
+    Suggestion,
+    SuggestionVote,
+)
+from survey_app.web.extensions import db
 from tests.door_helpers import hidden, picks
 
 SOMEONE_ELSE = "This screen was for someone else. Please start again."

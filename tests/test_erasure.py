@@ -8,14 +8,31 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from survey_app import audit, erasure, invitations, participation
-from survey_app import recognition as rec
-from survey_app import suggestions, support_plan, voices
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AuditEvent, FinanceReturn, Invitation, NeedArrangement,
-                               NeedKind, PaymentBasis, Person, PersonVoice, Rate, RecognitionKind, RecognitionLine,
-                               Role, Suggestion, SuggestionVote, Voice)
+from survey_app.insight import suggestions, support_plan, voices
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AuditEvent,
+    FinanceReturn,
+    Invitation,
+    NeedArrangement,
+    NeedKind,
+    PaymentBasis,
+    Person,
+    PersonVoice,
+    Rate,
+    RecognitionKind,
+    RecognitionLine,
+    Role,
+    Suggestion,
+    SuggestionVote,
+    Voice,
+)
 from survey_app.models.base import london_today
+from survey_app.money import recognition as rec
+from survey_app.participation import invitations, taking_part
+from survey_app.privacy import audit, erasure
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 
 OLD = {"first": "Wiktoria", "last": "Zielińska", "preferred": "Wika", "email": "wiktoria.z@example.org",
@@ -78,7 +95,7 @@ def world(app, sample, make_user):
     voices.set_voices(person, {Voice.LIVING_ALONE, Voice.SELF_ADVOCACY}, admin)
     invitations.invite(meeting, person)
     invitations.make_links(meeting)
-    participation.save_needs(person.id, meeting.id, {NeedKind.BSL: OLD["detail"], NeedKind.FOOD: ""}, remember=True)
+    taking_part.save_needs(person.id, meeting.id, {NeedKind.BSL: OLD["detail"], NeedKind.FOOD: ""}, remember=True)
     db.session.commit()
     need = db.session.scalar(select(AccessNeed).where(AccessNeed.person_id == person.id,
                                                       AccessNeed.kind == NeedKind.BSL))
@@ -89,9 +106,9 @@ def world(app, sample, make_user):
     audit.record("create", gone, after=audit.snapshot(gone), user=admin)
     audit.record("delete", gone, before=audit.snapshot(gone), user=admin)
     db.session.delete(gone)
-    participation.sign_in(meeting.id, person.id)
-    mine = participation.suggest(group.id, meeting.id, "Bus passes", "", f"  {OLD['first']}  {OLD['last']} ", "door")
-    someone = participation.suggest(group.id, None, "Parking", "", OLD["first"], "link")
+    taking_part.sign_in(meeting.id, person.id)
+    mine = taking_part.suggest(group.id, meeting.id, "Bus passes", "", f"  {OLD['first']}  {OLD['last']} ", "door")
+    someone = taking_part.suggest(group.id, None, "Parking", "", OLD["first"], "link")
     db.session.commit()
     suggestions.triage(mine, "covered", admin)
     suggestions.triage(someone, "new", admin)  # looked at, so open to votes
@@ -169,8 +186,8 @@ def assert_erased(world):
     # Nobody else touched; nobody finds the old name, or the label, at the door.
     other = db.session.get(Person, world["other"])
     assert (other.first_name, other.email) == ("Ben", "ben@example.org")
-    assert participation.people_matching(OLD["first"][:3]) == []
-    assert participation.people_matching("Erased") == []
+    assert taking_part.people_matching(OLD["first"][:3]) == []
+    assert taking_part.people_matching("Erased") == []
     return label
 
 
@@ -186,7 +203,7 @@ def test_erase_from_the_command_line(world, runner):
             f"reference, until {keep};") in result.output
     # The finance return shows the label, never the old name.
     out = io.BytesIO()
-    from survey_app.finance import return_data
+    from survey_app.money import return_data
     return_data.write(world["return"], out)
     book = load_workbook(io.BytesIO(out.getvalue()))
     cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c is not None]

@@ -15,11 +15,12 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import event, select
 
-from survey_app import create_app, retention
-from survey_app.extensions import db
+from survey_app import create_app
 from survey_app.models import Invitation, Person
 from survey_app.models.base import LONDON
 from survey_app.models.people import search_key
+from survey_app.privacy import retention
+from survey_app.web.extensions import db
 from tests.conftest import CheckingClient, _config
 from tests.http_client import Browser
 from tests.servers import AppServer
@@ -125,7 +126,7 @@ def test_a_busy_reader_is_waited_for_then_reported_and_the_next_retention_run_cl
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM person").fetchone()  # a read transaction held open on the old log
     try:
-        with caplog.at_level(logging.WARNING, logger="survey_app.database"):
+        with caplog.at_level(logging.WARNING, logger="survey_app.web.database"):
             result = runner.invoke(args=["people", "erase", str(world["id"]), "--yes"])
         assert result.exit_code == 0, result.output
         assert (f"{WARNING} its write-ahead log ({path}-wal) because other connections were reading it, so a copy "

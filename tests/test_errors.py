@@ -1,8 +1,8 @@
 """Unknown routes, wrong roles, bad forms and crashes each get a plain-English page, never a traceback."""
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
 from survey_app.models import Organisation, OrganisationKind, Role
+from survey_app.web.extensions import db
 
 
 def test_unknown_route_gets_a_plain_page(client):

@@ -7,9 +7,18 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from exports.workbook import (
-    Column, Heading, Note, Row, Sheet, Total, Typed, safe_text, sheet_title, write_workbook,
+    Column,
+    Heading,
+    Note,
+    Row,
+    Sheet,
+    Total,
+    Typed,
+    safe_text,
+    sheet_title,
+    write_workbook,
 )
-from survey_app.downloads import xlsx_response
+from survey_app.web.downloads import xlsx_response
 
 
 def render(*sheets):

@@ -3,8 +3,8 @@ import pytest
 from sqlalchemy import text
 
 from survey_app import create_app
-from survey_app.config import ConfigError, from_environment
-from survey_app.extensions import db
+from survey_app.web.config import ConfigError, from_environment
+from survey_app.web.extensions import db
 
 
 def test_factory_uses_given_config(app):

@@ -21,10 +21,10 @@ from sqlalchemy.engine import make_url
 from werkzeug.datastructures import MultiDict
 
 from survey_app import create_app
-from survey_app.accounts import create_user
-from survey_app.database import DatabaseStorageError
-from survey_app.extensions import db
+from survey_app.access.accounts import create_user
 from survey_app.models import Group, Meeting, MeetingMode, Organisation, Person, Role
+from survey_app.web.database import DatabaseStorageError
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD, CheckingClient, _config
 from tests.door_helpers import later_today, start_door_mode
 from tests.http_client import Browser, field
@@ -184,7 +184,7 @@ def test_postgres_going_away_gets_try_again_and_recovers(app, database_url, capl
             data = {"csrf_token": field(page, "csrf_token"), "form_token": field(page, "form_token"),
                     **registration("Amara")}
             proxy.cut()
-            with caplog.at_level(logging.WARNING, logger="survey_app.unavailable"):
+            with caplog.at_level(logging.WARNING, logger="survey_app.web.unavailable"):
                 response = tablet.post("/door/new", data=data)
                 page = response.get_data(as_text=True)
                 assert response.status_code == 503 and "Retry-After" in response.headers
@@ -195,7 +195,7 @@ def test_postgres_going_away_gets_try_again_and_recovers(app, database_url, capl
                 assert public.status_code == 503
                 assert "We could not open this page just now." in public.get_data(as_text=True)
                 assert proxied.test_client().get("/healthz").status_code == 503
-            logged = [r.getMessage() for r in caplog.records if r.name == "survey_app.unavailable"]
+            logged = [r.getMessage() for r in caplog.records if r.name == "survey_app.web.unavailable"]
             assert logged and all("busy or unavailable" in m and "Amara" not in m for m in logged)
             assert people_named("Amara") == 0
 
@@ -282,7 +282,7 @@ def test_database_turned_read_only_while_running_gets_a_clear_503(tmp_path, capl
         # From now on every connection refuses writes with SQLite's own "attempt to write a readonly database".
         event.listen(db.engine, "connect", lambda conn, _r: conn.execute("PRAGMA query_only=ON"))
         db.engine.dispose()
-        with caplog.at_level(logging.WARNING, logger="survey_app.unavailable"):
+        with caplog.at_level(logging.WARNING, logger="survey_app.web.unavailable"):
             response = post_registration(tablet, "Siobhan")
             staff_page = staff.post("/organisations/new", data={"csrf_token": token, "name": "Widnes Foodbank",
                                                                 "kind": "voluntary"})
@@ -292,7 +292,7 @@ def test_database_turned_read_only_while_running_gets_a_clear_503(tmp_path, capl
         assert "storage is full or cannot be written to" in page and "Please ask a member of staff for help." in page
         assert "Traceback" not in page and "readonly" not in page
         assert retry_form(page)[1]["first_name"] == "Siobhan"
-        errors = [r for r in caplog.records if r.name == "survey_app.unavailable" and r.levelno == logging.ERROR]
+        errors = [r for r in caplog.records if r.name == "survey_app.web.unavailable" and r.levelno == logging.ERROR]
         assert len(errors) == 2  # one line for each failed write
         line = errors[0].getMessage()
         assert "The database cannot be written (OperationalError: attempt to write a readonly database)" in line
@@ -313,7 +313,7 @@ def test_disk_full_on_write_gets_a_clear_503_and_nothing_half_written(tmp_path, 
         event.listen(db.engine, "connect", lambda conn, _r: conn.execute("PRAGMA max_page_count=1"))
         db.engine.dispose()
         before = db.session.scalar(select(func.count()).select_from(Person))
-        with caplog.at_level(logging.WARNING, logger="survey_app.unavailable"):
+        with caplog.at_level(logging.WARNING, logger="survey_app.web.unavailable"):
             response = tablet.post("/door/new", data={
                 "csrf_token": field(form, "csrf_token"), "form_token": field(form, "form_token"),
                 **registration("Oluwaseun", contact_method="post", address="12 Long Lane, Widnes. " * 45)})

@@ -16,8 +16,17 @@ from openpyxl.styles.numbers import is_date_format
 from python_calamine import CalamineWorkbook
 
 from exports.finance_return import (
-    EMPTY_MISSING_NOTE, FORBIDDEN_HEADERS, KindTotal, MissingPayee, PayeeTotal, ReturnHeader, ReturnLine,
-    VoucherEntry, forbidden_headers, return_sheets, write_return,
+    EMPTY_MISSING_NOTE,
+    FORBIDDEN_HEADERS,
+    KindTotal,
+    MissingPayee,
+    PayeeTotal,
+    ReturnHeader,
+    ReturnLine,
+    VoucherEntry,
+    forbidden_headers,
+    return_sheets,
+    write_return,
 )
 from exports.workbook import safe_text
 

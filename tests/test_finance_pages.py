@@ -7,9 +7,20 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from exports.finance_return import FORBIDDEN_HEADERS
-from survey_app.extensions import db
-from survey_app.models import (Attendance, AttendanceStatus, AuditEvent, FinanceReturn, LineStatus, Person, Rate,
-                               RecognitionKind, RecognitionLine, Role, ThanksType)
+from survey_app.models import (
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    FinanceReturn,
+    LineStatus,
+    Person,
+    Rate,
+    RecognitionKind,
+    RecognitionLine,
+    Role,
+    ThanksType,
+)
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 
 

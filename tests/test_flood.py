@@ -10,14 +10,30 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, insert, select, update
 
-from forms.door import (FORM_TOKEN_MAX_AGE, FORM_TOKEN_SALT, NONCE_CHARS, VISIT_TAG_CHARS, form_token_signer,
-                        token_visit_tag)
+from forms.door import (
+    FORM_TOKEN_MAX_AGE,
+    FORM_TOKEN_SALT,
+    NONCE_CHARS,
+    VISIT_TAG_CHARS,
+    form_token_signer,
+    token_visit_tag,
+)
 from survey_app import create_app
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, ChecklistResponse, FormToken, Invitation, Person, RateHit,
-                               Suggestion, SuggestionStatus, SuggestionVote)
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    ChecklistResponse,
+    FormToken,
+    Invitation,
+    Person,
+    RateHit,
+    Suggestion,
+    SuggestionStatus,
+    SuggestionVote,
+)
 from survey_app.models.base import london_today, utcnow
-from survey_app.retention import FORM_TOKEN_DAYS
+from survey_app.privacy.retention import FORM_TOKEN_DAYS
+from survey_app.web.extensions import db
 from tests.conftest import CheckingClient, _config
 from tests.door_helpers import attended_count, hidden, picks
 

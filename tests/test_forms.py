@@ -5,8 +5,15 @@ from werkzeug.datastructures import MultiDict
 from forms.admin import NewStaffForm
 from forms.base import clean_text
 from forms.organise import GroupForm, MeetingForm, OrganisationForm, PersonForm, enum_choices
-from survey_app.models import (ContactMethod, InformationFormat, MeetingMode, OrganisationKind, PersonRole,
-                               RecognitionPreference, Role)
+from survey_app.models import (
+    ContactMethod,
+    InformationFormat,
+    MeetingMode,
+    OrganisationKind,
+    PersonRole,
+    RecognitionPreference,
+    Role,
+)
 
 
 @pytest.fixture
@@ -145,6 +152,7 @@ def test_new_staff_form_checks_passwords(form_context):
 def test_clean_text_drops_exactly_the_control_characters_but_tab_and_newline():
     import sys
     import unicodedata
+
     from forms.base import clean_text
     everything = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF)
     kept = clean_text("a" + everything + "z")

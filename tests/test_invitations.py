@@ -2,9 +2,18 @@
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, AuditEvent, Invitation, NeedKind, Person,
-                               Role, Suggestion)
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    Invitation,
+    NeedKind,
+    Person,
+    Role,
+    Suggestion,
+)
+from survey_app.web.extensions import db
 
 
 @pytest.fixture

@@ -14,11 +14,10 @@ from babel.numbers import format_currency
 from markupsafe import escape
 from openpyxl import load_workbook
 
-from survey_app.extensions import db
-from survey_app.i18n import BABEL_LOCALES
 from survey_app.models import ChecklistResponse, Invitation, Rate, Role
 from survey_app.models.base import LONDON
-
+from survey_app.web.extensions import db
+from survey_app.web.i18n import BABEL_LOCALES
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ["pl", "ro", "pt", "ar"]
@@ -31,8 +30,8 @@ PARTICIPANT_SOURCES = """
 [python: forms/door.py]
 [python: survey_app/models/participation.py]
 [python: survey_app/models/insight.py]
-[python: survey_app/errors.py]
-[python: survey_app/unavailable.py]
+[python: survey_app/web/errors.py]
+[python: survey_app/web/unavailable.py]
 [jinja2: survey_app/templates/errors/error.html]
 [jinja2: survey_app/templates/errors/unavailable.html]
 [jinja2: survey_app/templates/door/**.html]

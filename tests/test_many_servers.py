@@ -15,14 +15,28 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from survey_app import accounts, create_app, rate_limit, throttle
-from survey_app import recognition as rec
-from survey_app.extensions import db
-from survey_app.models import (ContactMethod, FinanceReturn, Group, InformationFormat, LineStatus, LoginAttempt,
-                               Meeting, MeetingMode, Person, PersonRole, RecognitionKind, RecognitionLine, Role,
-                               Suggestion)
-from tests.http_client import Browser, field
+from survey_app import create_app
+from survey_app.access import accounts, rate_limit, throttle
+from survey_app.models import (
+    ContactMethod,
+    FinanceReturn,
+    Group,
+    InformationFormat,
+    LineStatus,
+    LoginAttempt,
+    Meeting,
+    MeetingMode,
+    Person,
+    PersonRole,
+    RecognitionKind,
+    RecognitionLine,
+    Role,
+    Suggestion,
+)
+from survey_app.money import recognition as rec
+from survey_app.web.extensions import db
 from tests.door_helpers import later_today
+from tests.http_client import Browser, field
 from tests.servers import AppServer, app_config, at_once, build_schema, fresh_database
 
 PASSWORD = "a long enough password"
@@ -298,17 +312,17 @@ def test_a_door_form_sent_to_both_servers_at_once_is_stored_once(shared, servers
 def test_an_unreachable_redis_falls_back_to_the_database_with_one_warning(app, client, make_user, caplog,
                                                                          monkeypatch):
     # Alembic's env.py (run in this process by migration tests) switches off loggers that already exist.
-    monkeypatch.setattr(logging.getLogger("survey_app.rate_limit"), "disabled", False)
+    monkeypatch.setattr(logging.getLogger("survey_app.access.rate_limit"), "disabled", False)
     app.config["THROTTLE_REDIS_URL"] = "redis://127.0.0.1:9/0"  # the discard port: nothing listens
     user = make_user(Role.ORGANISER, password=PASSWORD)
-    with caplog.at_level("WARNING", logger="survey_app.rate_limit"):
+    with caplog.at_level("WARNING", logger="survey_app.access.rate_limit"):
         for _ in range(MAX_FAILURES):
             response = client.submit("/login", {"email": user.email, "password": "not the password"})
             assert response.status_code == 400
             assert LOCKED not in response.get_data(as_text=True)
         response = client.submit("/login", {"email": user.email, "password": PASSWORD})
     assert response.status_code == 429 and LOCKED in response.get_data(as_text=True)
-    warnings = [r.getMessage() for r in caplog.records if r.name == "survey_app.rate_limit"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "survey_app.access.rate_limit"]
     assert warnings == ["Rate limits: Redis is unreachable (ConnectionError); counting in the "
                         "database instead."]
     assert user.email not in caplog.text

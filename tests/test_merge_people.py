@@ -5,13 +5,31 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from survey_app import merging
-from survey_app import recognition as rec
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, AuditEvent, ContactMethod,
-                               InformationFormat, Invitation, NeedArrangement, NeedKind, PaymentBasis, Person,
-                               PersonRole, PersonVoice, Rate, RecognitionKind, RecognitionLine, Role, Suggestion,
-                               SuggestionVote, Voice)
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    ContactMethod,
+    InformationFormat,
+    Invitation,
+    NeedArrangement,
+    NeedKind,
+    PaymentBasis,
+    Person,
+    PersonRole,
+    PersonVoice,
+    Rate,
+    RecognitionKind,
+    RecognitionLine,
+    Role,
+    Suggestion,
+    SuggestionVote,
+    Voice,
+)
+from survey_app.money import recognition as rec
+from survey_app.participation import merging
+from survey_app.web.extensions import db
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -218,7 +236,7 @@ def test_anonymous_is_sent_to_login(world, client):
 
 
 def test_erasing_the_kept_person_also_cleans_the_merged_records_audit_copies(world, make_user):
-    from survey_app import erasure, records
+    from survey_app.privacy import erasure, records
 
     keep_id, other = world["keep"].id, world["other"]
     records.update(other, email="tabby.x@example.org", address="2 Hill St")
@@ -233,7 +251,7 @@ def test_erasing_the_kept_person_also_cleans_the_merged_records_audit_copies(wor
 
 
 def test_the_audit_log_for_the_kept_person_includes_the_merged_record(world, client, login_as):
-    from survey_app import records
+    from survey_app.privacy import records
 
     keep_id, other_id = world["keep"].id, world["other"].id
     records.update(world["other"], address="2 Hill St")

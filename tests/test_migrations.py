@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from survey_app import create_app
-from survey_app.extensions import db
+from survey_app.web.extensions import db
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 

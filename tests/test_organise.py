@@ -4,10 +4,20 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
+from survey_app.models import (
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    Group,
+    Meeting,
+    MeetingMode,
+    Organisation,
+    Person,
+    PersonRole,
+    Role,
+)
+from survey_app.web.extensions import db
 from tests.queries import count_queries
-from survey_app.models import (Attendance, AttendanceStatus, AuditEvent, Group, Meeting, MeetingMode, Organisation,
-                               Person, PersonRole, Role)
 
 
 @pytest.fixture

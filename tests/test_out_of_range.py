@@ -7,8 +7,8 @@ import secrets
 
 import pytest
 
-from survey_app.extensions import db
 from survey_app.models import Invitation, Role
+from survey_app.web.extensions import db
 from tests.door_helpers import start_door_mode
 
 BAD_NUMBERS = ["922337203685477580", "2147483648", "999999999", "-1", "0", "x", "", "٣", "²"]

@@ -7,14 +7,25 @@ import secrets
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from forms.base import clean_text
 from forms.door import CHECKLIST, allowed_answer
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, ChecklistResponse, FormToken, Invitation, NeedKind, Person,
-                               RateHit, Suggestion, SuggestionVote)
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    ChecklistResponse,
+    FormToken,
+    Invitation,
+    NeedKind,
+    Person,
+    RateHit,
+    Suggestion,
+    SuggestionVote,
+)
+from survey_app.web.extensions import db
 from tests.door_helpers import attended_count, hidden
 from tests.test_door import sign_in_as
 

@@ -55,8 +55,8 @@ EXPECTED = (
 def _locked_line(sample, recorder):
     from datetime import date
 
-    from survey_app.extensions import db
     from survey_app.models import FinanceReturn, LineStatus, RecognitionLine
+    from survey_app.web.extensions import db
 
     ret = FinanceReturn(number=1, made_by_id=recorder.id)
     line = RecognitionLine(person_id=sample["person"].id, group_id=sample["group"].id, activity_on=date(2026, 5, 1),

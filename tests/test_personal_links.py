@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from survey_app.extensions import db
 from survey_app.models import AccessNeed, AuditEvent, Invitation, Role
 from survey_app.models.base import utcnow
+from survey_app.web.extensions import db
 from tests.test_invitations import invite_and_link
 
 GONE_TITLE = "<h1>This link no longer works</h1>"
@@ -152,8 +152,8 @@ def test_only_organisers_can_withdraw_or_reissue_and_only_with_a_csrf_token(app,
     for action in ("withdraw", "reissue"):
         assert client.post(f"{base}/{action}", data={}).status_code == 400  # no CSRF token
     finance = app.test_client()
+    from survey_app.access.accounts import create_user
     from tests.conftest import PASSWORD
-    from survey_app.accounts import create_user
     user = create_user("fin@halton.example", "Fin", Role.FINANCE, PASSWORD)
     db.session.commit()
     finance.submit("/login", {"email": user.email, "password": PASSWORD})

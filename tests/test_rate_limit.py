@@ -1,4 +1,4 @@
-"""The per-client rate limiter (survey_app/rate_limit.py): counted in the shared database by default and
+"""The per-client rate limiter (survey_app/access/rate_limit.py): counted in the shared database by default and
 in Redis when configured, per limit and per client, never storing the client's address."""
 import os
 from datetime import timedelta
@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from survey_app import create_app, rate_limit
-from survey_app.extensions import db
+from survey_app import create_app
+from survey_app.access import rate_limit
+from survey_app.access.rate_limit import Limit
 from survey_app.models import RateHit
 from survey_app.models.base import utcnow
-from survey_app.rate_limit import Limit
+from survey_app.web.extensions import db
 from tests.conftest import _config
 
 THREE_A_MINUTE = Limit("test-three", 3, timedelta(minutes=1))
@@ -97,9 +98,9 @@ def test_with_redis_the_count_is_shared_by_two_apps_and_kept_in_redis(app_factor
 
 def test_an_unreachable_redis_falls_back_to_the_database(app_factory, caplog):
     app = app_factory(THROTTLE_REDIS_URL="redis://127.0.0.1:9/0")
-    with caplog.at_level("WARNING", logger="survey_app.rate_limit"):
+    with caplog.at_level("WARNING", logger="survey_app.access.rate_limit"):
         assert [_take(app, "203.0.113.9") for _ in range(4)] == [True, True, True, False]
-    assert [r.getMessage() for r in caplog.records if r.name == "survey_app.rate_limit"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "survey_app.access.rate_limit"] == [
         "Rate limits: Redis is unreachable (ConnectionError); counting in the database instead."]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(RateHit)) == 3

@@ -6,13 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from forms.fields import MoneyField
-from survey_app.budgets import budget_position, positions_for_year
-from survey_app.extensions import db
-from tests.queries import count_queries
-from survey_app.models import (AuditEvent, Budget, Group, LineStatus, Rate, RecognitionKind, RecognitionLine,
-                               Role)
+from survey_app.models import AuditEvent, Budget, Group, LineStatus, Rate, RecognitionKind, RecognitionLine, Role
 from survey_app.models.base import london_today
-from survey_app.recognition import tax_year_start
+from survey_app.money.budgets import budget_position, positions_for_year
+from survey_app.money.recognition import tax_year_start
+from survey_app.web.extensions import db
+from tests.queries import count_queries
 
 YEAR = date(2026, 4, 6)
 GOOD_RATE = {"applies_from": "2026-04-06", "hourly": "15.50", "half_day": "£40", "day": "75.00", "mileage": "0.45"}

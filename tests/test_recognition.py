@@ -5,11 +5,21 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from survey_app import recognition as rec
-from survey_app.extensions import db
-from survey_app.models import (AuditEvent, ExpenseType, FinanceReturn, LineStatus, PaymentBasis, Rate,
-                               RecognitionKind, RecognitionLine, Role, ThanksType)
-from survey_app.recognition import LineInput, RecognitionError
+from survey_app.models import (
+    AuditEvent,
+    ExpenseType,
+    FinanceReturn,
+    LineStatus,
+    PaymentBasis,
+    Rate,
+    RecognitionKind,
+    RecognitionLine,
+    Role,
+    ThanksType,
+)
+from survey_app.money import recognition as rec
+from survey_app.money.recognition import LineInput, RecognitionError
+from survey_app.web.extensions import db
 
 
 @pytest.fixture

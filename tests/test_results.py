@@ -9,10 +9,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
-from survey_app import results as res
-from survey_app.charts import answer_chart, bar_chart, line_chart, stacked_chart
-from survey_app.extensions import db
+from survey_app.insight import results as res
 from survey_app.models import ChecklistResponse, Group, Meeting, MeetingMode, Role
+from survey_app.web.charts import answer_chart, bar_chart, line_chart, stacked_chart
+from survey_app.web.extensions import db
 from tests.queries import count_queries
 
 SCALE_WORDS = ["Not at all", "Not really", "A bit", "Mostly", "Yes, completely"]

@@ -4,14 +4,34 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from survey_app import erasure, retention
-from survey_app import recognition as rec
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, AuditEvent, FinanceReturn, FormToken,
-                               Invitation, LoginAttempt, Meeting, MeetingMode, NeedKind, PaymentBasis, Person, Rate,
-                               RateHit, RecognitionKind, RecognitionLine, Role, SetupToken, StaffSession, Suggestion,
-                               SuggestionVote)
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    FinanceReturn,
+    FormToken,
+    Invitation,
+    LoginAttempt,
+    Meeting,
+    MeetingMode,
+    NeedKind,
+    PaymentBasis,
+    Person,
+    Rate,
+    RateHit,
+    RecognitionKind,
+    RecognitionLine,
+    Role,
+    SetupToken,
+    StaffSession,
+    Suggestion,
+    SuggestionVote,
+)
 from survey_app.models.base import LONDON, london_today, utcnow
+from survey_app.money import recognition as rec
+from survey_app.privacy import erasure, retention
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 
 
@@ -301,7 +321,7 @@ def test_the_consent_text_says_the_setting(app, door, login_as):
 
 @pytest.mark.parametrize("value", ["0", "two", "-1", "2.5", "51"])
 def test_a_period_that_is_not_a_whole_number_of_years_stops_the_app(tmp_path, value):
-    from survey_app.config import ConfigError, from_environment
+    from survey_app.web.config import ConfigError, from_environment
     with pytest.raises(ConfigError) as refused:
         from_environment(tmp_path, env={"RETENTION_INACTIVE_YEARS": value})
     assert str(refused.value) == ("RETENTION_INACTIVE_YEARS must be a whole number of years from 1 to 50, "

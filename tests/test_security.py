@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
 from survey_app.models import Group, Person, Role
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 from tests.pagecheck import inline_code
 
@@ -29,7 +29,7 @@ def test_every_page_gets_security_headers(client):
 
 def test_production_sends_hsts_and_secure_cookies(production_app):
     """HUB_ENV=production, read from the environment as on a real server, not single flags set by hand."""
-    from survey_app.accounts import create_user
+    from survey_app.access.accounts import create_user
 
     create_user("organiser@halton.example", "Olu Organiser", Role.ORGANISER, PASSWORD)
     db.session.commit()
@@ -138,7 +138,7 @@ def test_a_form_refused_for_its_referer_is_shown_again_but_never_saved(productio
     """In production over HTTPS, CSRFProtect also checks the Referer. A refused request re-runs the view so
     nothing typed is lost, and the form's own check (which sees a good token) must still refuse to save it.
     The same form with what a browser sends from our own page (told by our Referrer-Policy) is saved."""
-    from survey_app.accounts import create_user
+    from survey_app.access.accounts import create_user
     from survey_app.models import Organisation
 
     create_user("organiser@halton.example", "Olu Organiser", Role.ORGANISER, PASSWORD)

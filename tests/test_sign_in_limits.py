@@ -12,9 +12,9 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from survey_app import accounts, password_slots
-from survey_app.extensions import db
+from survey_app.access import accounts, password_slots
 from survey_app.models import LoginAttempt, Role, User
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 from tests.http_client import Browser, field
 from tests.servers import AppServer, build_schema, fresh_database
@@ -233,7 +233,7 @@ def test_only_one_sign_in_waits_for_a_slot_the_rest_are_answered_at_once(app, ma
 
 
 def test_the_password_slot_count_must_be_a_positive_number(tmp_path):
-    from survey_app.config import ConfigError, from_environment
+    from survey_app.web.config import ConfigError, from_environment
 
     with pytest.raises(ConfigError, match="LOGIN_PASSWORD_SLOTS must be at least 1"):
         from_environment(tmp_path, {"LOGIN_PASSWORD_SLOTS": "0", "SECRET_KEY": "x" * 40})

@@ -7,12 +7,27 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from survey_app import invitations, participation, records, suggestions, support_plan, voices
-from survey_app import recognition as rec
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, AuditEvent, ContactMethod, InformationFormat, Invitation, NeedKind, PaymentBasis, Person, PersonRole, Rate, RecognitionKind, Role,
-                               Voice)
-from survey_app.recognition import LineInput
+from survey_app.insight import suggestions, support_plan, voices
+from survey_app.models import (
+    AccessNeed,
+    AuditEvent,
+    ContactMethod,
+    InformationFormat,
+    Invitation,
+    NeedKind,
+    PaymentBasis,
+    Person,
+    PersonRole,
+    Rate,
+    RecognitionKind,
+    Role,
+    Voice,
+)
+from survey_app.money import recognition as rec
+from survey_app.money.recognition import LineInput
+from survey_app.participation import invitations, taking_part
+from survey_app.privacy import records
+from survey_app.web.extensions import db
 
 SHEETS = ["About this file", "Details", "Meetings", "Support needs", "Support arranged", "Personal links", "Votes",
           "Voices", "Recognition", "Audit trail"]
@@ -39,17 +54,17 @@ def everything(sample, make_user):
     for who in (person, other):
         invitations.invite(meeting, who)
     invitations.make_links(meeting)
-    participation.sign_in(meeting.id, person.id)
-    participation.save_needs(person.id, meeting.id, {NeedKind.LARGE_PRINT: ""}, remember=True)
-    participation.save_needs(person.id, meeting.id, {NeedKind.OTHER: "A chair near the door, please"},
+    taking_part.sign_in(meeting.id, person.id)
+    taking_part.save_needs(person.id, meeting.id, {NeedKind.LARGE_PRINT: ""}, remember=True)
+    taking_part.save_needs(person.id, meeting.id, {NeedKind.OTHER: "A chair near the door, please"},
                              remember=False)
-    participation.save_needs(other.id, meeting.id, {NeedKind.OTHER: "Tomasz needs a lift to the second floor"},
+    taking_part.save_needs(other.id, meeting.id, {NeedKind.OTHER: "Tomasz needs a lift to the second floor"},
                              remember=False)
     db.session.commit()
     large_print = db.session.scalar(select(AccessNeed).where(AccessNeed.person_id == person.id,
                                                              AccessNeed.kind == NeedKind.LARGE_PRINT))
     support_plan.mark_arranged(large_print.id, meeting.id, organiser)
-    idea = participation.suggest(group.id, meeting.id, "Talk about bus passes", "Mine ran out", "Dot", "door")
+    idea = taking_part.suggest(group.id, meeting.id, "Talk about bus passes", "Mine ran out", "Dot", "door")
     db.session.commit()
     suggestions.vote(idea.id, person.id)
     voices.set_voices(person, {Voice.CARER, Voice.LIVING_ALONE}, organiser)

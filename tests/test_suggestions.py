@@ -6,12 +6,20 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import func, insert, select
 
-from survey_app import suggestions
-from survey_app.extensions import db
-from survey_app.models import (AuditEvent, Group, Meeting, MeetingMode, Role, Suggestion, SuggestionStatus,
-                               SuggestionVote)
+from survey_app.insight import suggestions
+from survey_app.insight.suggestions import SuggestionError
+from survey_app.models import (
+    AuditEvent,
+    Group,
+    Meeting,
+    MeetingMode,
+    Role,
+    Suggestion,
+    SuggestionStatus,
+    SuggestionVote,
+)
 from survey_app.models.base import LONDON, utcnow
-from survey_app.suggestions import SuggestionError
+from survey_app.web.extensions import db
 from tests.conftest import FORM_TOKEN_RE
 from tests.door_helpers import hidden, picks
 from tests.queries import count_queries

@@ -9,11 +9,21 @@ from sqlalchemy import func, insert, select
 
 from exports.support_list import SupportEntry, SupportMeeting, support_sheets
 from exports.workbook import write_workbook
-from survey_app import support_plan as plans
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, AuditEvent, Meeting, MeetingMode,
-                               NeedArrangement, NeedKind, Person, Role)
+from survey_app.insight import support_plan as plans
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    Meeting,
+    MeetingMode,
+    NeedArrangement,
+    NeedKind,
+    Person,
+    Role,
+)
 from survey_app.models.base import utcnow
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 from tests.door_helpers import start_door_mode
 from tests.queries import count_queries

@@ -3,11 +3,22 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from survey_app import voices
-from survey_app.extensions import db
-from survey_app.models import (Action, ActionStatus, Attendance, AttendanceStatus, AuditEvent, Meeting, MeetingMode,
-                               Person, PersonVoice, Role, Voice)
+from survey_app.insight import voices
+from survey_app.models import (
+    Action,
+    ActionStatus,
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    Meeting,
+    MeetingMode,
+    Person,
+    PersonVoice,
+    Role,
+    Voice,
+)
 from survey_app.models.base import london_today, utcnow
+from survey_app.web.extensions import db
 from tests.queries import count_queries
 
 

@@ -13,12 +13,24 @@ import hashlib
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.accounts import issue_setup_token
-from survey_app.extensions import db
-from survey_app.invitations import make_links
-from survey_app.models import (AccessNeed, Action, AuditEvent, FinanceReturn, Invitation, Meeting,
-                               Organisation, Person, RecognitionLine, Role, Suggestion, User)
+from survey_app.access.accounts import issue_setup_token
+from survey_app.models import (
+    AccessNeed,
+    Action,
+    AuditEvent,
+    FinanceReturn,
+    Invitation,
+    Meeting,
+    Organisation,
+    Person,
+    RecognitionLine,
+    Role,
+    Suggestion,
+    User,
+)
 from survey_app.models.base import utcnow
+from survey_app.participation.invitations import make_links
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 from tests.door_helpers import start_door_mode
 

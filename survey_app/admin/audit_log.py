@@ -11,11 +11,11 @@ from flask_login import current_user
 
 from forms.admin import AuditFilterForm
 
-from .. import audit_search
-from ..extensions import db
+from ..access.roles import ADMINS, roles_required
 from ..models import AuditEvent, Person
-from ..pages import Routes, paginate, record_id
-from ..roles import ADMINS, roles_required
+from ..privacy import audit_search
+from ..web.extensions import db
+from ..web.pages import Routes, paginate, record_id
 
 routes = Routes()
 SYSTEM = "system"

@@ -2,16 +2,17 @@
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 
 from forms.admin import BudgetForm
 
-from ..budgets import budget_amount, positions_for_year, set_budget, tax_year_end, tax_years_around
-from ..extensions import db
+from ..access.roles import ADMINS, roles_required
 from ..models.base import london_today
-from ..pages import Routes, keeps_input, plain_year, record_id
-from ..recognition import RecognitionError, tax_year_start
-from ..roles import ADMINS, roles_required
+from ..money.budgets import budget_amount, positions_for_year, set_budget, tax_year_end, tax_years_around
+from ..money.recognition import RecognitionError, tax_year_start
+from ..web.extensions import db
+from ..web.pages import Routes, keeps_input, plain_year, record_id
 from .rates import chosen_group, group_choices
 
 routes = Routes()

@@ -1,16 +1,17 @@
 """Erasing a person's details on request: a page that says what goes and what stays, then does it."""
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.erasure import EraseForm
 
-from .. import erasure
-from ..database import clear_wal
-from ..extensions import db
+from ..access.roles import ADMINS, roles_required
 from ..models import Person
-from ..pages import Routes, keeps_input
-from ..roles import ADMINS, roles_required
+from ..privacy import erasure
+from ..web.database import clear_wal
+from ..web.extensions import db
+from ..web.pages import Routes, keeps_input
 
 routes = Routes()
 

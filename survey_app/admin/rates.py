@@ -5,13 +5,13 @@ from sqlalchemy import select
 
 from forms.admin import RateForm
 
-from .. import budgets
-from ..extensions import db
+from ..access.roles import ADMINS, roles_required
 from ..models import Group
 from ..models.base import london_today
-from ..pages import Routes, choices_from, keeps_input, record_id
-from ..recognition import RecognitionError
-from ..roles import ADMINS, roles_required
+from ..money import budgets
+from ..money.recognition import RecognitionError
+from ..web.extensions import db
+from ..web.pages import Routes, choices_from, keeps_input, record_id
 
 routes = Routes()
 

@@ -10,13 +10,13 @@ from flask_login import current_user
 
 from exports.subject_access import subject_access_sheets
 
-from .. import audit, subject_access
-from ..downloads import xlsx_response
-from ..extensions import db
+from ..access.roles import ADMINS, roles_required
 from ..models import Person
 from ..models.base import utcnow
-from ..pages import Routes
-from ..roles import ADMINS, roles_required
+from ..privacy import audit, subject_access
+from ..web.downloads import xlsx_response
+from ..web.extensions import db
+from ..web.pages import Routes
 
 routes = Routes()
 

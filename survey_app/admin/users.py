@@ -7,11 +7,12 @@ from sqlalchemy import select
 from forms.admin import NewStaffForm, StaffDetailsForm
 from forms.organise import NO_ORGANISATION, enum_choices
 
-from .. import accounts, audit
-from ..extensions import db
+from ..access import accounts
+from ..access.roles import ADMINS, roles_required
 from ..models import Organisation, Role, User
-from ..pages import Routes, choices_from, keeps_input, paginate, record_id
-from ..roles import ADMINS, roles_required
+from ..privacy import audit
+from ..web.extensions import db
+from ..web.pages import Routes, choices_from, keeps_input, paginate, record_id
 
 routes = Routes()
 

@@ -2,7 +2,7 @@
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import login_manager
+from ..web.extensions import login_manager
 from . import views
 
 bp = Blueprint("auth", __name__)
@@ -10,7 +10,7 @@ views.routes.register(bp)
 
 
 def init_login(app: Flask) -> None:
-    from ..accounts import load_session_user
+    from ..access.accounts import load_session_user
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Sign in to see that page.")

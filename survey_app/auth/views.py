@@ -1,17 +1,19 @@
 """Sign in, sign out, the one-time first admin set-up, and a staff member's own account."""
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 
 from forms.auth import ChangePasswordForm, ConfirmForm, LoginForm, SetupForm
 
-from .. import accounts, audit, throttle
-from ..extensions import db
+from ..access import accounts
+from ..access.roles import ANY_STAFF, public, roles_required
+from ..access.throttle import refused_sign_in
 from ..models import Role
 from ..models.base import utcnow
-from ..pages import Routes, keeps_input, safe_next
-from ..roles import ANY_STAFF, public, roles_required
+from ..privacy import audit
+from ..web.extensions import db
+from ..web.pages import Routes, keeps_input, safe_next
 
 routes = Routes()
 
@@ -38,20 +40,6 @@ def _sign_in(user) -> None:
     session.clear()
     accounts.start_session(user)
     login_user(user)
-
-
-def refused_sign_in(refused: throttle.Refusal) -> tuple[str, int, dict]:
-    """What to tell someone whose password was not checked: the message, status and headers."""
-    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
-    if refused is throttle.Refusal.BUSY:
-        return (_("Sign-in is very busy at this moment. Wait a few seconds and try again."), 503,
-                {"Retry-After": "5"})
-    wait = {"Retry-After": str(minutes * 60)}
-    if refused is throttle.Refusal.CLIENT:
-        return (_("There have been too many attempts to sign in from this network. Wait %(minutes)d minutes "
-                  "and try again.", minutes=minutes), 429, wait)
-    return (_("There have been too many attempts to sign in to this account. Wait %(minutes)d minutes and try "
-              "again.", minutes=minutes), 429, wait)
 
 
 @routes.route("/login", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-from .. import backup
+from ..privacy import backup
 
 backup_cli = AppGroup("backup", help="Back up the database, or restore a backup into an empty database.")
 

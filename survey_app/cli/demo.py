@@ -7,10 +7,25 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import (AccessNeed, Attendance, AttendanceStatus, ChecklistResponse, ContactMethod, Group,
-                      InformationFormat, Meeting, MeetingMode, NeedKind, Organisation, OrganisationKind, Person,
-                      PersonRole, Suggestion, SuggestionStatus)
+from ..models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    ChecklistResponse,
+    ContactMethod,
+    Group,
+    InformationFormat,
+    Meeting,
+    MeetingMode,
+    NeedKind,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonRole,
+    Suggestion,
+    SuggestionStatus,
+)
+from ..web.extensions import db
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
 LONDON = ZoneInfo("Europe/London")
@@ -136,10 +151,10 @@ def _recognition(rng, people, meetings, groups, now):
     The staff named on them are disabled accounts with unguessable passwords: nobody can sign in as them."""
     import secrets
 
-    from .. import recognition as rec
-    from ..accounts import create_user
-    from ..budgets import set_budget
-    from ..models import Rate, RecognitionKind, PaymentBasis, Role, ThanksType, ExpenseType
+    from ..access.accounts import create_user
+    from ..models import ExpenseType, PaymentBasis, Rate, RecognitionKind, Role, ThanksType
+    from ..money import recognition as rec
+    from ..money.budgets import set_budget
 
     organiser = create_user("demo.organiser@example.invalid", "Demo Organiser", Role.ORGANISER,
                             secrets.token_urlsafe(24))
@@ -199,8 +214,18 @@ def _insight(rng, people, meetings, groups, now):
     overdue, one not going ahead with its reason), meeting notes, and voices for most people."""
     from sqlalchemy import select
 
-    from ..models import (AccessNeed, Action, ActionStatus, ActionUpdate, MeetingNote, NeedArrangement, PersonVoice,
-                          SuggestionVote, User, Voice)
+    from ..models import (
+        AccessNeed,
+        Action,
+        ActionStatus,
+        ActionUpdate,
+        MeetingNote,
+        NeedArrangement,
+        PersonVoice,
+        SuggestionVote,
+        User,
+        Voice,
+    )
 
     organiser = db.session.scalar(select(User).where(User.email == "demo.organiser@example.invalid"))
     for need in db.session.scalars(select(AccessNeed).where(AccessNeed.meeting_id.is_not(None))):

@@ -3,9 +3,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..extensions import db
-from ..finance import return_data
 from ..models import FinanceReturn
+from ..money import return_data
+from ..web.extensions import db
 
 finance_cli = AppGroup("finance", help="Finance returns.")
 

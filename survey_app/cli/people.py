@@ -1,15 +1,15 @@
-"""`flask --app survey_app people erase PERSON`: erase a person's details on request (see survey_app/erasure.py)."""
+"""`flask --app survey_app people erase PERSON`: erase a person's details on request (see survey_app/privacy/erasure.py)."""
 from datetime import datetime, time, timezone
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .. import erasure
-from ..database import clear_wal
-from ..extensions import db
 from ..models import AuditEvent, Person
 from ..models.base import LONDON
+from ..privacy import erasure
+from ..web.database import clear_wal
+from ..web.extensions import db
 
 people_cli = AppGroup("people", help="People who take part.")
 

@@ -1,9 +1,9 @@
 """`flask --app survey_app retention run [--dry-run]`: delete what is past its keep-until date
-(see survey_app/retention.py)."""
+(see survey_app/privacy/retention.py)."""
 import click
 from flask.cli import AppGroup
 
-from .. import retention
+from ..privacy import retention
 
 retention_cli = AppGroup("retention", help="Deleting records we no longer need to keep.")
 

@@ -5,9 +5,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import accounts
-from ..extensions import db
+from ..access import accounts
 from ..models import Role
+from ..web.extensions import db
 
 users_cli = AppGroup("users", help="Staff accounts.")
 

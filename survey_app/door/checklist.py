@@ -3,11 +3,10 @@ from flask import abort, redirect, render_template, request, url_for
 
 from forms.door import ANSWERS, CHECKLIST, ChecklistForm, allowed_answer
 
-from .. import participation
-from ..extensions import db
-from ..pages import Routes, keeps_input
-from ..roles import door_only
-from . import kiosk
+from ..participation import kiosk, taking_part
+from ..participation.kiosk import door_only
+from ..web.extensions import db
+from ..web.pages import Routes, keeps_input
 from .welcome import checklist_open
 
 routes = Routes()
@@ -63,13 +62,13 @@ def checklist_step(number):
         return _render(form, max(1, number - 1))
     if number < LAST:
         return _render(form, number + 1)
-    if participation.claim(form.form_token.data):
-        answers = {name: form[name].data for name in participation.CHECKLIST_FIELDS}
+    if taking_part.claim(form.form_token.data):
+        answers = {name: form[name].data for name in taking_part.CHECKLIST_FIELDS}
         for s in CHECKLIST:
             if s.kind in ANSWERS:
                 answers[s.field] = allowed_answer(s, answers[s.field])
         for scaled in ("achieved", "feeling", "inclusive", "accessible"):
             answers[scaled] = int(answers[scaled]) if answers[scaled] else None
-        participation.save_checklist(meeting.id, answers)
+        taking_part.save_checklist(meeting.id, answers)
         db.session.commit()
     return redirect(url_for("door.thanks"))

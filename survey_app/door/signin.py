@@ -2,7 +2,7 @@
 register if you are new.
 
 What the tablet gives away is kept small (issue 12): only people connected to the meeting's group are
-found, by first name and surname initial only (participation.door_matches), never more than a few at a
+found, by first name and surname initial only (taking_part.door_matches), never more than a few at a
 time, a limited number of searches per visit, per tablet and per address, and each name's `pick` is
 sealed (see door/seal.py), so it shows no database id."""
 import time
@@ -14,12 +14,13 @@ from flask_babel import lazy_gettext as _l
 
 from forms.door import ConfirmForm, NameSearchForm, PickForm, RegisterForm, ThanksChoiceForm, confirmed
 
-from .. import audit, participation, rate_limit
-from ..extensions import db
+from ..access import rate_limit
 from ..models import ContactMethod, InformationFormat, Person, PersonRole
-from ..pages import Routes, keeps_input
-from ..roles import door_only
-from . import kiosk, seal
+from ..participation import kiosk, seal, taking_part
+from ..participation.kiosk import door_only
+from ..privacy import audit
+from ..web.extensions import db
+from ..web.pages import Routes, keeps_input
 
 routes = Routes()
 PICK_MAX_AGE = 15 * 60
@@ -79,9 +80,9 @@ def sign_in():
         if not _search_allowed():
             return render_template("door/sign_in.html", title=_("Sign in"), form=form, matches=None,
                                    refused=TOO_MANY_SEARCHES), 429
-        found = participation.door_matches(form.name.data, kiosk.meeting().group_id)
+        found = taking_part.door_matches(form.name.data, kiosk.meeting().group_id)
         too_many = found is None
-        matches = [(participation.short_name(p), _pick_for(p)) for p in found or []]
+        matches = [(taking_part.short_name(p), _pick_for(p)) for p in found or []]
     return render_template("door/sign_in.html", title=_("Sign in"), form=form, matches=matches,
                            too_many=too_many), 400 if form.errors else 200
 
@@ -96,7 +97,7 @@ def check():
         return redirect(url_for("door.sign_in"))
     form = ConfirmForm(pick=picked.pick.data, form_token=kiosk.form_token())
     return render_template("door/confirm.html", title=_("Is this you?"), form=form,
-                           name=participation.short_name(person))
+                           name=taking_part.short_name(person))
 
 
 @routes.route("/door/sign-in/confirm", methods=["POST"])
@@ -113,7 +114,7 @@ def confirm():
     # No read first: the busiest write in the service. A person removed since the pick was signed
     # fails the foreign key, and the tablet goes back to the search.
     # The audit entry ("door-sign-in", naming the meeting) is written in the same transaction.
-    if not participation.sign_in_once(form_token, kiosk.meeting_id(), person_id):
+    if not taking_part.sign_in_once(form_token, kiosk.meeting_id(), person_id):
         return redirect(url_for("door.sign_in"))
     kiosk.set_person(person_id, registered=False)
     return redirect(url_for("door.support"))
@@ -127,22 +128,22 @@ def register():
     if not form.is_submitted():
         form.form_token.data = kiosk.form_token()
     if form.validate_on_submit():
-        if request.form.get("new_here") != "yes" and not participation.token_used(form.form_token.data) \
-                and participation.likely_registered(
+        if request.form.get("new_here") != "yes" and not taking_part.token_used(form.form_token.data) \
+                and taking_part.likely_registered(
                 kiosk.meeting().group_id, form.first_name.data, form.last_name.data, form.email.data or "",
                 form.phone.data or ""):
             # Nothing of the other record is shown: only the question, with what was typed kept.
             return render_template("door/been_here.html", title=_("Have you been here before?"), form=form)
-        if not participation.claim(form.form_token.data):
+        if not taking_part.claim(form.form_token.data):
             return redirect(url_for("door.support") if kiosk.person_id() else url_for("door.welcome"))
-        person = participation.register(
+        person = taking_part.register(
             first_name=form.first_name.data, last_name=form.last_name.data,
             role=PersonRole(form.role.data), contact_method=ContactMethod(form.contact_method.data),
             information_format=InformationFormat(form.information_format.data),
             email=form.email.data or "", phone=form.phone.data or "", address=form.address.data or "",
             language=kiosk.visit().get("lang", "en"))
         person_id = person.id
-        participation.sign_in(kiosk.meeting_id(), person_id)
+        taking_part.sign_in(kiosk.meeting_id(), person_id)
         audit.record("door-register", person, after={"meeting_id": kiosk.meeting_id()})
         db.session.commit()
         kiosk.set_person(person_id, registered=True)

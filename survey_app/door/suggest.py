@@ -1,10 +1,10 @@
 """'Suggest something to talk about' at the door."""
 from flask import url_for
 
-from ..pages import Routes, keeps_input
-from ..roles import door_only
-from . import kiosk
-from .shared import suggest_page
+from ..participation import kiosk
+from ..participation.kiosk import door_only
+from ..participation.shared_pages import suggest_page
+from ..web.pages import Routes, keeps_input
 
 routes = Routes()
 

@@ -1,10 +1,10 @@
 """'Do you need any support today?' after signing in at the door."""
 from flask import redirect, url_for
 
-from ..pages import Routes, keeps_input
-from ..roles import door_only
-from . import kiosk
-from .shared import support_page
+from ..participation import kiosk
+from ..participation.kiosk import door_only
+from ..participation.shared_pages import support_page
+from ..web.pages import Routes, keeps_input
 
 routes = Routes()
 

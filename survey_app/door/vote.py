@@ -4,13 +4,13 @@ from flask_babel import gettext as _
 
 from forms.suggestions import VoteForm
 
-from .. import participation, suggestions
-from ..extensions import db
+from ..insight import suggestions
+from ..insight.suggestions import SuggestionError
 from ..models import Person
-from ..pages import Routes, SimplePage, keeps_input, record_id
-from ..roles import door_only
-from ..suggestions import SuggestionError
-from . import kiosk
+from ..participation import kiosk, taking_part
+from ..participation.kiosk import door_only
+from ..web.extensions import db
+from ..web.pages import Routes, SimplePage, keeps_input, record_id
 
 routes = Routes()
 PER_PAGE = 8  # a tablet screen or two; keeps the page small
@@ -32,7 +32,7 @@ def vote():
     form = VoteForm(visit=visit)
     if form.validate_on_submit():
         said = "counted"  # a repeated tap: the first one was counted
-        if participation.claim(form.form_token.data):
+        if taking_part.claim(form.form_token.data):
             try:
                 counted = suggestions.vote(int(form.suggestion.data), person_id, group_id=meeting.group_id,
                                            visit=visit)
@@ -40,7 +40,7 @@ def vote():
                 db.session.rollback()
                 said = "closed"
             else:
-                participation.commit_once()
+                taking_part.commit_once()
                 said = "counted" if counted else "already"
         page = form.page_number()
         return redirect(url_for("door.vote", page=page if page > 1 else None, said=said))
@@ -52,6 +52,6 @@ def vote():
     person = db.session.get(Person, person_id) if person_id else None
     return render_template("door/vote.html", title=_("Vote for what we talk about"), form=form, page=page,
                            cards=[(s, votes, kiosk.form_token()) for s, votes in rows], voted=voted,
-                           name=participation.short_name(person) if person else "",
+                           name=taking_part.short_name(person) if person else "",
                            said=_said(request.args.get("said")) if not form.is_submitted() else None,
                            error=next(iter(form.errors.values()), [""])[0]), 400 if form.errors else 200

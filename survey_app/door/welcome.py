@@ -1,5 +1,4 @@
 """The welcome screen, language and display choices, the thank-you screen, and leaving door mode."""
-from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -8,14 +7,16 @@ from flask_login import current_user, login_user, logout_user
 from forms.auth import LoginForm
 from forms.base import BaseForm
 
-from .. import accounts, audit
-from ..auth.views import refused_sign_in
-from ..extensions import db
+from ..access import accounts
+from ..access.roles import ORGANISERS, roles_required
+from ..access.throttle import refused_sign_in
 from ..models import Meeting, Role
-from ..models.base import LONDON, london_today, utcnow
-from ..pages import Routes, keeps_input
-from ..roles import ORGANISERS, door_only, roles_required
-from . import kiosk
+from ..models.base import utcnow
+from ..participation import kiosk
+from ..participation.kiosk import door_only, on_its_day
+from ..privacy import audit
+from ..web.extensions import db
+from ..web.pages import Routes, keeps_input
 
 routes = Routes()
 
@@ -27,14 +28,6 @@ OPEN_AFTER_THE_DAY = {"door.welcome", "door.exit_door_mode", "door.start_again",
 
 def checklist_open(meeting) -> bool:
     return meeting.checklist_open or meeting.starts_at <= utcnow()
-
-
-def on_its_day(meeting, days_after: int = 0) -> bool:
-    """Door mode runs on the meeting's day only (UK date; from its start day to its end day, and
-    `days_after` more), so nobody is marked attended, and later paid, for a meeting weeks away or long over."""
-    today = london_today()
-    return (meeting.starts_at.astimezone(LONDON).date() <= today
-            <= meeting.ends_at.astimezone(LONDON).date() + timedelta(days=days_after))
 
 
 def only_on_its_day():

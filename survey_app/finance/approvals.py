@@ -9,13 +9,13 @@ from sqlalchemy.orm import joinedload
 
 from forms.auth import ConfirmForm
 
-from .. import budgets
-from .. import recognition as rec
-from ..extensions import db
+from ..access.roles import FINANCE, roles_required
 from ..models import FinanceReturn, LineStatus, RecognitionLine
 from ..models.base import LONDON
-from ..pages import Routes, record_id
-from ..roles import FINANCE, roles_required
+from ..money import budgets
+from ..money import recognition as rec
+from ..web.extensions import db
+from ..web.pages import Routes, record_id
 
 routes = Routes()
 LOAD = (joinedload(RecognitionLine.person), joinedload(RecognitionLine.meeting),

@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 
 from forms.finance import PayeeRefForm
 
-from .. import recognition as rec
-from ..extensions import db
+from ..access.roles import FINANCE, roles_required
 from ..models import Person, RecognitionLine
-from ..pages import Routes
-from ..roles import FINANCE, roles_required
+from ..money import recognition as rec
+from ..web.extensions import db
+from ..web.pages import Routes
 
 routes = Routes()
 

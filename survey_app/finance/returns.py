@@ -7,14 +7,14 @@ from sqlalchemy.orm import joinedload
 
 from forms.finance import BuildReturnForm, PaidForm
 
-from .. import audit
-from .. import recognition as rec
-from ..downloads import xlsx_stream
-from ..extensions import db
+from ..access.roles import FINANCE, roles_required
 from ..models import FinanceReturn, RecognitionKind, RecognitionLine
-from ..pages import Routes, keeps_input
-from ..roles import FINANCE, roles_required
-from . import return_data
+from ..money import recognition as rec
+from ..money import return_data
+from ..privacy import audit
+from ..web.downloads import xlsx_stream
+from ..web.extensions import db
+from ..web.pages import Routes, keeps_input
 
 routes = Routes()
 

@@ -6,14 +6,14 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import extract, func, select
 
-from .. import recognition as rec
-from ..charts import bar_chart
-from ..extensions import db
-from ..formatting import pence
+from ..access.roles import FINANCE, roles_required
 from ..models import LineStatus, RecognitionLine
 from ..models.base import LONDON
-from ..pages import Routes, requested_year
-from ..roles import FINANCE, roles_required
+from ..money import recognition as rec
+from ..web.charts import bar_chart
+from ..web.extensions import db
+from ..web.formatting import pence
+from ..web.pages import Routes, requested_year
 
 routes = Routes()
 COUNTED = (LineStatus.APPROVED, LineStatus.IN_RETURN, LineStatus.PAID)

@@ -4,12 +4,12 @@ from datetime import timedelta
 from flask import abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 
-from ..door.shared import suggest_page
-from ..extensions import db
+from ..access.rate_limit import Limit
+from ..access.roles import public
 from ..models import Group
-from ..pages import Routes, keeps_input
-from ..rate_limit import Limit
-from ..roles import public
+from ..participation.shared_pages import suggest_page
+from ..web.extensions import db
+from ..web.pages import Routes, keeps_input
 
 routes = Routes()
 

@@ -8,14 +8,15 @@ from sqlalchemy.orm import joinedload
 
 from forms.base import BaseForm
 
-from .. import errors, invitations
-from ..door.shared import suggest_page, support_page
-from ..extensions import db
+from ..access.roles import by_personal_link
 from ..models import Invitation, Meeting
 from ..models.base import LONDON
-from ..pages import Routes, keeps_input
-from ..recognition import rate_for
-from ..roles import by_personal_link
+from ..money.recognition import rate_for
+from ..participation import invitations
+from ..participation.shared_pages import suggest_page, support_page
+from ..web import errors
+from ..web.extensions import db
+from ..web.pages import Routes, keeps_input
 
 routes = Routes()
 LINK_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # what invitations.make_links issues

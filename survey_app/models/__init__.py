@@ -1,20 +1,30 @@
 """The data model: one module per area, all re-exported here."""
 from .audit import AuditEvent
-from .participation import (AccessNeed, ChecklistResponse, FormToken, Invitation, NeedArrangement, NeedKind,
-                            Suggestion, SuggestionStatus)
 from .insight import Action, ActionStatus, ActionUpdate, MeetingNote, PersonVoice, SuggestionVote, Voice
 from .meetings import Attendance, AttendanceStatus, Meeting, MeetingMode
-from .people import (
-    ContactMethod,
-    Group,
-    InformationFormat,
-    Organisation,
-    OrganisationKind,
-    Person,
-    PersonRole,
+from .participation import (
+    AccessNeed,
+    ChecklistResponse,
+    FormToken,
+    Invitation,
+    NeedArrangement,
+    NeedKind,
+    Suggestion,
+    SuggestionStatus,
 )
-from .recognition import (Budget, ExpenseType, FinanceReturn, LineStatus, PaymentBasis, Rate, RecognitionKind,
-                          RecognitionLine, RecognitionPreference, ThanksType)
+from .people import ContactMethod, Group, InformationFormat, Organisation, OrganisationKind, Person, PersonRole
+from .recognition import (
+    Budget,
+    ExpenseType,
+    FinanceReturn,
+    LineStatus,
+    PaymentBasis,
+    Rate,
+    RecognitionKind,
+    RecognitionLine,
+    RecognitionPreference,
+    ThanksType,
+)
 from .staff import LoginAttempt, RateHit, Role, SetupToken, StaffSession, User
 
 __all__ = [

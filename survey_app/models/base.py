@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
-
 LONDON = ZoneInfo("Europe/London")
 
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..web.extensions import db
 from .base import UTCDateTime, enum_column, utcnow
 from .meetings import Meeting
 from .people import Group, Person

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..web.extensions import db
 from .base import UTCDateTime, enum_column, utcnow
 
 
@@ -120,7 +120,7 @@ class Person(db.Model):
     is_champion: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Lower-cased "first last" kept for fast, index-backed prefix search.
     search_name: Mapped[str] = mapped_column(String(210), index=True, default="")
-    # Erasure (survey_app/erasure.py): when their details were removed, and until when the row and its
+    # Erasure (survey_app/privacy/erasure.py): when their details were removed, and until when the row and its
     # finance lines must be kept (end of the UK financial year of the last money line, plus six years).
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     keep_until: Mapped[date | None] = mapped_column(Date)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..web.extensions import db
 from .base import UTCDateTime, enum_column, utcnow
 
 
@@ -72,7 +72,7 @@ class StaffSession(db.Model):
 
 
 class RateHit(db.Model):
-    """One counted request towards a rate limit (survey_app/rate_limit.py): which limit, whose (an HMAC of
+    """One counted request towards a rate limit (survey_app/access/rate_limit.py): which limit, whose (an HMAC of
     the client address or other key, never the value itself) and when. Deleted by `retention run`."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

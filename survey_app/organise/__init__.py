@@ -1,8 +1,21 @@
 """Organiser pages: one module per feature, all under the `organise` blueprint."""
 from flask import Blueprint
 
-from . import (actions, dashboard, duplicates, groups, invitations, meetings, notes, organisations, people, recognition, results,
-               suggestions, support_plan)
+from . import (
+    actions,
+    dashboard,
+    duplicates,
+    groups,
+    invitations,
+    meetings,
+    notes,
+    organisations,
+    people,
+    recognition,
+    results,
+    suggestions,
+    support_plan,
+)
 
 bp = Blueprint("organise", __name__)
 for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan, suggestions,

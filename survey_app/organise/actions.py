@@ -9,13 +9,13 @@ from sqlalchemy.orm import joinedload
 from forms.actions import ActionFilterForm, ActionForm, EditActionForm
 from forms.organise import NO_ORGANISATION, enum_choices
 
-from .. import actions as domain
-from ..actions import ActionError
-from ..extensions import db
-from ..formatting import local_date
+from ..access.roles import ORGANISERS, roles_required
+from ..insight import actions as domain
+from ..insight.actions import ActionError
 from ..models import Action, ActionStatus, Group, Meeting, Organisation, Suggestion
-from ..pages import Routes, choices_from, keeps_input, record_id
-from ..roles import ORGANISERS, roles_required
+from ..web.extensions import db
+from ..web.formatting import local_date
+from ..web.pages import Routes, choices_from, keeps_input, record_id
 
 routes = Routes()
 OVERDUE = "overdue"

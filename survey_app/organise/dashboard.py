@@ -4,12 +4,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from .. import actions, suggestions, support_plan
-from ..extensions import db
+from ..access.roles import ORGANISERS, roles_required
+from ..insight import actions, suggestions, support_plan
 from ..models import Group, Meeting, Person
 from ..models.base import utcnow
-from ..pages import Routes
-from ..roles import ORGANISERS, roles_required
+from ..web.extensions import db
+from ..web.pages import Routes
 
 routes = Routes()
 

@@ -1,15 +1,15 @@
-"""Likely duplicates and merging two records of one person (survey_app/merging.py has the rules)."""
+"""Likely duplicates and merging two records of one person (survey_app/participation/merging.py has the rules)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.organise import MergeForm
 
-from .. import merging
-from ..extensions import db
+from ..access.roles import ORGANISERS, roles_required
 from ..models import Person
-from ..pages import Routes, SimplePage, record_id
-from ..roles import ORGANISERS, roles_required
+from ..participation import merging
+from ..web.extensions import db
+from ..web.pages import Routes, SimplePage, record_id
 
 routes = Routes()
 PAIRS_PER_PAGE = 50

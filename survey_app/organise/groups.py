@@ -6,14 +6,15 @@ from sqlalchemy.orm import joinedload
 
 from forms.organise import NO_ORGANISATION, GroupForm
 
-from .. import records, voices
-from ..budgets import budget_position
-from ..extensions import db
+from ..access.roles import ORGANISERS, roles_required
+from ..insight import voices
 from ..models import Group, Meeting, Organisation
 from ..models.base import london_today, utcnow
-from ..pages import Routes, choices_from, keeps_input, paginate, record_id
-from ..recognition import tax_year_start
-from ..roles import ORGANISERS, roles_required
+from ..money.budgets import budget_position
+from ..money.recognition import tax_year_start
+from ..privacy import records
+from ..web.extensions import db
+from ..web.pages import Routes, choices_from, keeps_input, paginate, record_id
 
 routes = Routes()
 

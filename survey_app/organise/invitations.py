@@ -9,12 +9,12 @@ from sqlalchemy.orm import joinedload
 from forms.auth import ConfirmForm
 from forms.organise import SearchForm
 
-from .. import invitations, participation
-from ..extensions import db
+from ..access.roles import ORGANISERS, roles_required
 from ..models import Attendance, Invitation, Meeting, Person
 from ..models.base import utcnow
-from ..pages import Routes, external_url, record_id
-from ..roles import ORGANISERS, roles_required
+from ..participation import invitations, taking_part
+from ..web.extensions import db
+from ..web.pages import Routes, external_url, record_id
 
 routes = Routes()
 
@@ -30,7 +30,7 @@ def invitations_page(meeting_id):
     search = SearchForm(request.args)
     q = (search.q.data or "").strip() if search.validate() else ""
     on_list = set(db.session.scalars(select(Attendance.person_id).where(Attendance.meeting_id == mtg.id)))
-    matches = [p for p in participation.people_matching(q) if p.id not in on_list] if q else []
+    matches = [p for p in taking_part.people_matching(q) if p.id not in on_list] if q else []
     links = {i.person_id: i for i in invitations.links_for(mtg)}
     attendances = db.session.scalars(select(Attendance).options(joinedload(Attendance.person))
                                      .where(Attendance.meeting_id == mtg.id)).all()

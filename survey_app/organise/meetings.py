@@ -7,15 +7,16 @@ from sqlalchemy.orm import joinedload
 from forms.auth import ConfirmForm
 from forms.organise import MeetingForm, enum_choices
 
-from .. import records, support_plan
-from ..door import kiosk
-from ..door.welcome import on_its_day
-from ..recognition import attended_not_recognised
-from ..extensions import db
+from ..access.roles import ORGANISERS, roles_required
+from ..insight import support_plan
 from ..models import Attendance, Group, Meeting, MeetingMode
 from ..models.base import utcnow
-from ..pages import Routes, choices_from, keeps_input, paginate, record_id
-from ..roles import ORGANISERS, roles_required
+from ..money.recognition import attended_not_recognised
+from ..participation import kiosk
+from ..participation.kiosk import on_its_day
+from ..privacy import records
+from ..web.extensions import db
+from ..web.pages import Routes, choices_from, keeps_input, paginate, record_id
 
 routes = Routes()
 

@@ -6,13 +6,13 @@ from sqlalchemy.orm import joinedload
 
 from forms.actions import NotesForm
 
-from .. import actions as domain
-from ..actions import ActionError
-from ..extensions import db
+from ..access.roles import ORGANISERS, roles_required
+from ..insight import actions as domain
+from ..insight.actions import ActionError
 from ..models import Meeting
 from ..models.base import utcnow
-from ..pages import Routes, keeps_input
-from ..roles import ORGANISERS, roles_required
+from ..web.extensions import db
+from ..web.pages import Routes, keeps_input
 
 routes = Routes()
 

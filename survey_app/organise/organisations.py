@@ -5,13 +5,12 @@ from sqlalchemy import case, func, select
 
 from forms.organise import OrganisationForm, enum_choices
 
-from .. import records
-from ..extensions import db
-from ..models import (Action, ActionStatus, Attendance, AttendanceStatus, Organisation, OrganisationKind, Person,
-                      User)
+from ..access.roles import ORGANISERS, roles_required
+from ..models import Action, ActionStatus, Attendance, AttendanceStatus, Organisation, OrganisationKind, Person, User
 from ..models.base import london_today
-from ..pages import Routes, SimplePage, keeps_input
-from ..roles import ORGANISERS, roles_required
+from ..privacy import records
+from ..web.extensions import db
+from ..web.pages import Routes, SimplePage, keeps_input
 
 routes = Routes()
 

@@ -2,23 +2,35 @@
 from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from forms.organise import NO_ORGANISATION, PersonForm, SearchForm, enum_choices
 from forms.recognition import BenefitsForm
 
-from .. import recognition as rec
-from .. import records, voices
-from ..extensions import db
-from ..models import (Attendance, ContactMethod, InformationFormat, Meeting, Organisation, Person, PersonRole,
-                      RecognitionKind, RecognitionLine, RecognitionPreference, Voice)
+from ..access.roles import ORGANISERS, roles_required
+from ..insight import voices
+from ..models import (
+    Attendance,
+    ContactMethod,
+    InformationFormat,
+    Meeting,
+    Organisation,
+    Person,
+    PersonRole,
+    RecognitionKind,
+    RecognitionLine,
+    RecognitionPreference,
+    Voice,
+)
 from ..models.base import LONDON, utcnow
 from ..models.people import search_key
-from ..pages import Routes, choices_from, keeps_input, paginate, record_id
-from ..roles import ORGANISERS, roles_required
+from ..money import recognition as rec
+from ..privacy import records
+from ..web.extensions import db
+from ..web.pages import Routes, choices_from, keeps_input, paginate, record_id
 
 routes = Routes()
 

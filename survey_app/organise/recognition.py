@@ -9,17 +9,33 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from forms.organise import enum_choices
-from forms.recognition import (BenefitsForm, CorrectionForm, EveryoneForm, ExpenseForm, PaymentForm, ThanksForm,
-                               VoucherForm)
+from forms.recognition import (
+    BenefitsForm,
+    CorrectionForm,
+    EveryoneForm,
+    ExpenseForm,
+    PaymentForm,
+    ThanksForm,
+    VoucherForm,
+)
 
-from .. import recognition as rec
-from ..extensions import db
-from ..models import (ExpenseType, Group, Meeting, PaymentBasis, Person, RecognitionKind, RecognitionLine,
-                      RecognitionPreference, ThanksType)
+from ..access.roles import ORGANISERS, roles_required
+from ..models import (
+    ExpenseType,
+    Group,
+    Meeting,
+    PaymentBasis,
+    Person,
+    RecognitionKind,
+    RecognitionLine,
+    RecognitionPreference,
+    ThanksType,
+)
 from ..models.base import LONDON
-from ..pages import Routes, keeps_input, record_id
-from ..recognition import LineInput, RecognitionError
-from ..roles import ORGANISERS, roles_required
+from ..money import recognition as rec
+from ..money.recognition import LineInput, RecognitionError
+from ..web.extensions import db
+from ..web.pages import Routes, keeps_input, record_id
 
 routes = Routes()
 FORMS = {RecognitionKind.PAYMENT: PaymentForm, RecognitionKind.VOUCHER: VoucherForm,

@@ -1,22 +1,21 @@
 """Checklist results: a meeting's answers (everyone, one "here as" group, or the groups side by side),
 a group's meetings over time, and the Excel download. Every chart has a table of the same numbers."""
 from flask import abort, render_template, request
-from flask_babel import format_date, format_decimal, format_percent
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from exports.checklist_results import GroupColumn, QuestionCounts, ResultsData, results_sheets
 from forms.door import CHECKLIST, PAYMENT, SCALE
 
-from .. import results as res
-from ..charts import PAYMENT_COLOURS, answer_chart, line_chart, stacked_chart
-from ..downloads import xlsx_response
-from ..extensions import db
+from ..access.roles import ORGANISERS, roles_required
+from ..insight import results as res
 from ..models import Group, Meeting
 from ..models.base import LONDON
-from ..pages import Routes
-from ..roles import ORGANISERS, roles_required
+from ..web.charts import PAYMENT_COLOURS, answer_chart, line_chart, stacked_chart
+from ..web.downloads import xlsx_response
+from ..web.extensions import db
+from ..web.pages import Routes
 
 routes = Routes()
 STEPS = {step.field: step for step in CHECKLIST}

@@ -8,13 +8,13 @@ from sqlalchemy import select
 from forms.organise import enum_choices
 from forms.suggestions import TriageForm
 
-from .. import suggestions
-from ..extensions import db
+from ..access.roles import ORGANISERS, roles_required
+from ..insight import suggestions
+from ..insight.suggestions import SOURCE_LABELS, SuggestionError
 from ..models import Group, Meeting, Suggestion, SuggestionStatus
 from ..models.base import utcnow
-from ..pages import Routes, SimplePage, keeps_input, record_id
-from ..roles import ORGANISERS, roles_required
-from ..suggestions import SOURCE_LABELS, SuggestionError
+from ..web.extensions import db
+from ..web.pages import Routes, SimplePage, keeps_input, record_id
 
 routes = Routes()
 UPCOMING_LIMIT = 20

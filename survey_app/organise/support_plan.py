@@ -9,12 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from exports.support_list import support_sheets
 from forms.support import ARRANGED, ArrangedForm
 
-from .. import support_plan as plans
-from ..charts import bar_chart
-from ..downloads import xlsx_response
-from ..extensions import db
-from ..pages import Routes
-from ..roles import ORGANISERS, roles_required
+from ..access.roles import ORGANISERS, roles_required
+from ..insight import support_plan as plans
+from ..web.charts import bar_chart
+from ..web.downloads import xlsx_response
+from ..web.extensions import db
+from ..web.pages import Routes
 
 routes = Routes()
 

@@ -4,11 +4,11 @@ from flask import abort, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import actions as domain
-from ..extensions import db
+from ..access.roles import public
+from ..insight import actions as domain
 from ..models import ActionStatus, Group
-from ..pages import Routes
-from ..roles import public
+from ..web.extensions import db
+from ..web.pages import Routes
 
 routes = Routes()
 

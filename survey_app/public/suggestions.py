@@ -6,11 +6,11 @@ from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import suggestions
-from ..extensions import db
+from ..access.roles import public
+from ..insight import suggestions
 from ..models import Group, SuggestionStatus
-from ..pages import Routes, SimplePage
-from ..roles import public
+from ..web.extensions import db
+from ..web.pages import Routes, SimplePage
 
 routes = Routes()
 PER_PAGE = 20

@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from survey_app.extensions import db
 from survey_app.models import Action, ActionStatus, ActionUpdate, Attendance, AttendanceStatus, MeetingNote, Role
 from survey_app.models.base import london_today, utcnow
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

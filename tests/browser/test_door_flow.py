@@ -7,8 +7,8 @@ at all, of any impact. Every page must also fit the screen without sideways scro
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
 from survey_app.models import AccessNeed, Attendance, ChecklistResponse, Person, Role, Suggestion
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 from tests.door_helpers import make_it_today
 

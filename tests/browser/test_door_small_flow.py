@@ -3,14 +3,21 @@ choices after registering, and no "Correct" on a line already corrected."""
 from datetime import date
 
 import pytest
-
-from survey_app import recognition as rec
-from survey_app.extensions import db
 from sqlalchemy import func, select
 
 from survey_app.models import Attendance, AuditEvent, PaymentBasis, Person, Rate, RecognitionKind, Role
-from tests.browser.test_door_flow import (TABLET, axe, check, count, heading, press,  # noqa: F401
-                                         register_through_to_thanks, start_door_mode)
+from survey_app.money import recognition as rec
+from survey_app.web.extensions import db
+from tests.browser.test_door_flow import (  # noqa: F401
+    TABLET,
+    axe,
+    check,
+    count,
+    heading,
+    press,
+    register_through_to_thanks,
+    start_door_mode,
+)
 from tests.browser.test_recognition_flow import sign_in
 from tests.door_helpers import later_today
 

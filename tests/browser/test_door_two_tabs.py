@@ -5,9 +5,16 @@ tab A says so and offers to start again."""
 import pytest
 from sqlalchemy import select
 
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, ContactMethod, InformationFormat, Person,
-                               PersonRole)
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    ContactMethod,
+    InformationFormat,
+    Person,
+    PersonRole,
+)
+from survey_app.web.extensions import db
 from tests.browser.test_door_flow import axe, check, count, heading, press, start_door_mode  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser

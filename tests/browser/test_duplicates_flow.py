@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
 from survey_app.models import Attendance, AuditEvent, Person, Rate, RecognitionLine, Role
 from survey_app.models.base import utcnow
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -16,10 +16,27 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
-from survey_app.models import (AccessNeed, Attendance, AttendanceStatus, ContactMethod, FinanceReturn, Group,
-                               InformationFormat, Invitation, Meeting, MeetingMode, NeedKind, Organisation,
-                               OrganisationKind, Person, PersonRole, Rate, RecognitionKind, Role)
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    ContactMethod,
+    FinanceReturn,
+    Group,
+    InformationFormat,
+    Invitation,
+    Meeting,
+    MeetingMode,
+    NeedKind,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonRole,
+    Rate,
+    RecognitionKind,
+    Role,
+)
+from survey_app.web.extensions import db
 from tests.browser.test_door_flow import register_through_to_thanks
 from tests.conftest import PASSWORD
 from tests.door_helpers import later_today
@@ -33,9 +50,9 @@ INVITE_TOKEN = "tls-test-" + "x" * 24
 
 def seed(url: str) -> dict:
     """Staff, a meeting with a personal link, and an approved payment ready for a finance return."""
-    from survey_app import recognition as rec
-    from survey_app.accounts import create_user
+    from survey_app.access.accounts import create_user
     from survey_app.models import PaymentBasis
+    from survey_app.money import recognition as rec
 
     organiser = create_user("organiser@halton.example", "Olu Organiser", Role.ORGANISER, PASSWORD)
     finance = create_user("finance@halton.example", "Fern Finance", Role.FINANCE, PASSWORD)

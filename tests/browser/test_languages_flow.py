@@ -3,8 +3,8 @@ violations, and screenshots of the Arabic welcome and sign-in pages at tablet si
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
 from survey_app.models import AccessNeed, Attendance
+from survey_app.web.extensions import db
 from tests.browser.test_door_flow import TABLET, axe, check, invite, start_door_mode  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser

@@ -4,9 +4,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from survey_app import participation
-from survey_app.extensions import db
 from survey_app.models import AuditEvent, NeedKind, Person, Role
+from survey_app.participation import taking_part
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 def test_audit_log_subject_access_and_erasure(page, axe_check, screenshot, make_user, sample):
     meeting, person = sample["meeting"], sample["person"]
-    participation.save_needs(person.id, meeting.id, {NeedKind.BSL: "Prefers a deaf-led interpreter"}, remember=True)
+    taking_part.save_needs(person.id, meeting.id, {NeedKind.BSL: "Prefers a deaf-led interpreter"}, remember=True)
     db.session.commit()
     admin = make_user(Role.ADMIN)
     page.goto("/login")

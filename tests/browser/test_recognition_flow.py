@@ -6,9 +6,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from survey_app.extensions import db
 from survey_app.models import Attendance, AttendanceStatus, Person, Rate, RecognitionLine, Role
 from survey_app.models.base import utcnow
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

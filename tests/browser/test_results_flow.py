@@ -6,9 +6,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from survey_app.extensions import db
 from survey_app.models import ChecklistResponse, Meeting, MeetingMode, Role
 from survey_app.models.base import utcnow
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -3,8 +3,8 @@ axe-core checks every page on the way and fails on any violation."""
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
 from survey_app.models import Role, Suggestion, SuggestionStatus, SuggestionVote
+from survey_app.web.extensions import db
 from tests.browser.test_door_flow import PHONE, SMALL_TARGETS
 from tests.conftest import PASSWORD
 from tests.door_helpers import make_it_today

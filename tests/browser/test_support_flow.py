@@ -3,8 +3,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from survey_app.extensions import db
 from survey_app.models import AccessNeed, Attendance, AttendanceStatus, AuditEvent, NeedArrangement, NeedKind, Role
+from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

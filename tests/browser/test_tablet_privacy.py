@@ -7,10 +7,18 @@ import base64
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.extensions import db
 from survey_app.models import AccessNeed, Attendance, AttendanceStatus, NeedKind, Person
-from tests.browser.test_door_flow import (TABLET, axe, check, fill_in_registration, heading,  # noqa: F401
-                                         invite, press, start_door_mode)
+from survey_app.web.extensions import db
+from tests.browser.test_door_flow import (  # noqa: F401
+    TABLET,
+    axe,
+    check,
+    fill_in_registration,
+    heading,
+    invite,
+    press,
+    start_door_mode,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -25,12 +25,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import URL
 
-from .database import create_owner_only, sqlite_path
-from .extensions import db
+from ..web.database import create_owner_only, sqlite_path
+from ..web.extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 class BackupError(RuntimeError):
@@ -240,8 +240,8 @@ def restore_backup(path: str | os.PathLike) -> Summary:
 
 def _erasures_note() -> str:
     """A restored backup brings back everyone erased after it was made: say so, and how to find them."""
-    from .models import AuditEvent
-    from .models.base import LONDON
+    from ..models import AuditEvent
+    from ..models.base import LONDON
 
     with db.engine.connect() as conn:
         latest = conn.execute(select(func.max(AuditEvent.at))).scalar()

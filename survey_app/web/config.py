@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import click
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SQLITE_MIN_FREE_MB = 10
 
 
@@ -81,7 +81,7 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
     if not years.isdigit() or not 1 <= int(years) <= 50:
         raise ConfigError(f"RETENTION_INACTIVE_YEARS must be a whole number of years from 1 to 50, not {years!r}.")
     public_base_url = _public_base_url(env.get("PUBLIC_BASE_URL", ""), production)
-    from .password_slots import default_slots
+    from ..access.password_slots import default_slots
 
     slots = int(env.get("LOGIN_PASSWORD_SLOTS") or default_slots())
     if slots < 1:
@@ -117,7 +117,7 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         # tablets may share a venue's connection). Searches are also limited per visit and per tablet.
         "DOOR_SEARCHES_PER_ADDRESS": int(env.get("DOOR_SEARCHES_PER_ADDRESS", "600")),
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
-        # A SQLite database refuses to start with less free disk than this (survey_app/database.py).
+        # A SQLite database refuses to start with less free disk than this (survey_app/web/database.py).
         "SQLITE_MIN_FREE_MB": int(env.get("SQLITE_MIN_FREE_MB", str(SQLITE_MIN_FREE_MB))),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # `retention run` erases people not seen for this many years; the consent text says the number.

@@ -5,9 +5,11 @@ from flask_babel import lazy_gettext as _l
 
 from forms.door import SuggestForm, support_form_class
 
-from .. import audit, participation, rate_limit
-from ..extensions import db
+from ..access import rate_limit
 from ..models import Meeting, NeedKind, Person
+from ..privacy import audit
+from ..web.extensions import db
+from . import taking_part
 
 TOO_MANY_IDEAS = _l("Thank you for your ideas. We cannot take any more from this internet connection for now. "
                     "Please send this one again in an hour: what you wrote is still below.")
@@ -19,15 +21,15 @@ def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str,
                  visit: str | None = None):
     """The person's own link (door=False) shows their needs and changes them. At the door (door=True)
     nothing stored is shown, since whoever is at the tablet may not be that person: the form starts
-    empty, says only that needs are on file, and what is ticked is added (participation.add_needs).
+    empty, says only that needs are on file, and what is ticked is added (taking_part.add_needs).
     `visit`: the door visit's key, bound into the form's token (a personal link needs none: it is the person's)."""
     if door:
         return _door_support_page(meeting, person_id, done_url, skip_url, base, visit)
     form = NeedsForm(visit=visit)
     if not form.is_submitted():
-        form.form_token.data = participation.new_form_token(visit)
-        standing = participation.standing_needs(person_id)
-        for need in [*standing, *participation.needs_for_meeting(person_id, meeting.id)]:
+        form.form_token.data = taking_part.new_form_token(visit)
+        standing = taking_part.standing_needs(person_id)
+        for need in [*standing, *taking_part.needs_for_meeting(person_id, meeting.id)]:
             form[f"need_{need.kind.value}"].data = True
             if need.kind == NeedKind.OTHER:
                 form.other_detail.data = need.detail
@@ -35,9 +37,9 @@ def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str,
                 form.food_detail.data = need.detail
         form.remember.data = "yes" if standing else None
     if form.validate_on_submit():
-        if participation.claim(form.form_token.data):
-            participation.save_needs(person_id, meeting.id, form.chosen(NEED_KINDS), form.remember.data == "yes")
-            participation.commit_once()
+        if taking_part.claim(form.form_token.data):
+            taking_part.save_needs(person_id, meeting.id, form.chosen(NEED_KINDS), form.remember.data == "yes")
+            taking_part.commit_once()
         return redirect(done_url)
     return render_template("door/support.html", title=_("Do you need any support today?"), form=form,
                            kinds=NEED_KINDS, skip_url=skip_url, base=base), 400 if form.errors else 200
@@ -46,17 +48,17 @@ def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str,
 def _door_support_page(meeting, person_id: int, done_url: str, skip_url: str, base: str, visit: str | None):
     form = NeedsForm(visit=visit)
     if not form.is_submitted():
-        form.form_token.data = participation.new_form_token(visit)
+        form.form_token.data = taking_part.new_form_token(visit)
     if form.validate_on_submit():
-        if participation.claim(form.form_token.data):
+        if taking_part.claim(form.form_token.data):
             remember = form.remember.data == "yes"
-            added = participation.add_needs(person_id, meeting.id, form.chosen(NEED_KINDS), remember)
+            added = taking_part.add_needs(person_id, meeting.id, form.chosen(NEED_KINDS), remember)
             if added:
                 audit.record("door-needs", db.session.get(Person, person_id), after={
                     "meeting_id": meeting.id, "added": [kind.value for kind in added], "remember": remember})
-            participation.commit_once()
+            taking_part.commit_once()
         return redirect(done_url)
-    on_file = bool(participation.standing_needs(person_id))
+    on_file = bool(taking_part.standing_needs(person_id))
     return render_template("door/support.html", title=_("Do you need any support today?"), form=form,
                            kinds=NEED_KINDS, skip_url=skip_url, base=base, on_file=on_file), \
         400 if form.errors else 200
@@ -69,14 +71,14 @@ def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: s
     support_page."""
     form = SuggestForm(visit=visit)
     if not form.is_submitted():
-        form.form_token.data = participation.new_form_token(visit)
+        form.form_token.data = taking_part.new_form_token(visit)
     if form.validate_on_submit():
-        if participation.claim(form.form_token.data):
+        if taking_part.claim(form.form_token.data):
             if limit is not None and not rate_limit.take(limit):
                 db.session.rollback()  # the token is not used up, so the same page can send it later
                 return _suggest_form(form, heading, back_url, base, refused=TOO_MANY_IDEAS), 429, \
                     {"Retry-After": str(int(limit.per.total_seconds()))}
-            participation.suggest(group_id, meeting_id, form.what.data, form.why.data or "", form.name.data or "",
+            taking_part.suggest(group_id, meeting_id, form.what.data, form.why.data or "", form.name.data or "",
                                   source)
             db.session.commit()
         return redirect(done_url)

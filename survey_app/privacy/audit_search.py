@@ -13,12 +13,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import joinedload
 
+from ..models import (
+    AccessNeed,
+    Attendance,
+    AuditEvent,
+    Invitation,
+    NeedArrangement,
+    PersonVoice,
+    RecognitionLine,
+    SuggestionVote,
+    User,
+)
+from ..models.base import LONDON
+from ..participation.merging import merged_into
+from ..web.extensions import db
 from .audit import SECRET_COLUMNS
-from .extensions import db
-from .models import (AccessNeed, Attendance, AuditEvent, Invitation, NeedArrangement, PersonVoice, RecognitionLine,
-                     SuggestionVote, User)
-from .merging import merged_into
-from .models.base import LONDON
 
 # Rows that belong to one person, each holding person_id.
 PERSON_OWNED = (AccessNeed, Attendance, Invitation, PersonVoice, RecognitionLine, SuggestionVote)
@@ -65,7 +74,7 @@ def action_label(action: str):
 
 def person_condition(person_id: int):
     """SQL condition for the events about one person's records (see the module's docstring)."""
-    # Records merged into this one were the same person (survey_app/merging.py): their events count too.
+    # Records merged into this one were the same person (survey_app/participation/merging.py): their events count too.
     person_ids = [person_id, *merged_into(person_id)]
     parts = [and_(AuditEvent.record_type == "Person", AuditEvent.record_id.in_([str(i) for i in person_ids]))]
     for model in PERSON_OWNED:

@@ -23,10 +23,18 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
-from . import audit
-from .extensions import db
-from .models import (AccessNeed, Attendance, AttendanceStatus, Invitation, Person, PersonVoice, RecognitionLine,
-                     SuggestionVote)
+from ..models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    Invitation,
+    Person,
+    PersonVoice,
+    RecognitionLine,
+    SuggestionVote,
+)
+from ..privacy import audit
+from ..web.extensions import db
 
 # Every (table, column) that references person.id, and so must move on a merge.
 MOVED_BY_MERGE = {("attendance", "person_id"), ("access_need", "person_id"), ("invitation", "person_id"),
@@ -132,7 +140,7 @@ def with_people(pairs: list[LikelyPair]) -> list[LikelyPair]:
 def merged_into(person_id: int) -> list[int]:
     """The ids of every record merged into this person, directly or through an earlier merge (from the
     "merge" audit events): erasure cleans their audit copies too, and the audit log finds them."""
-    from .models import AuditEvent
+    from ..models import AuditEvent
 
     found, todo = [], [person_id]
     while todo:

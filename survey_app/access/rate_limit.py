@@ -22,9 +22,9 @@ from datetime import datetime, timedelta
 from flask import current_app, has_request_context, request
 from sqlalchemy import delete, func, select
 
-from .extensions import db
-from .models import RateHit
-from .models.base import utcnow
+from ..models import RateHit
+from ..models.base import utcnow
+from ..web.extensions import db
 
 log = logging.getLogger(__name__)
 KEY_PREFIX = "hub:rate:"

@@ -10,10 +10,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from . import audit
-from .extensions import db
-from .models import Attendance, AttendanceStatus, Invitation, Meeting, Person
-from .models.base import utcnow
+from ..models import Attendance, AttendanceStatus, Invitation, Meeting, Person
+from ..models.base import utcnow
+from ..privacy import audit
+from ..web.extensions import db
 
 
 def invite(meeting: Meeting, person: Person) -> bool:

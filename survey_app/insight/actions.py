@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from . import audit
-from .extensions import db
-from .models import Action, ActionStatus, ActionUpdate, Meeting, MeetingNote, Organisation, Suggestion, User
-from .models.base import LONDON, utcnow
+from ..models import Action, ActionStatus, ActionUpdate, Meeting, MeetingNote, Organisation, Suggestion, User
+from ..models.base import LONDON, utcnow
+from ..privacy import audit
+from ..web.extensions import db
 
 OPEN = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
 _KEEP = object()  # "leave this as it is" for update_action's keyword arguments

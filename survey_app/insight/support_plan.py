@@ -18,10 +18,10 @@ from sqlalchemy.orm import aliased, joinedload
 
 from exports.support_list import SupportEntry, SupportMeeting
 
-from . import audit
-from .extensions import db
-from .models import AccessNeed, Attendance, Meeting, NeedArrangement, NeedKind, Person, User
-from .models.base import utcnow
+from ..models import AccessNeed, Attendance, Meeting, NeedArrangement, NeedKind, Person, User
+from ..models.base import utcnow
+from ..privacy import audit
+from ..web.extensions import db
 
 KIND_ORDER = {kind: i for i, kind in enumerate(NeedKind)}
 

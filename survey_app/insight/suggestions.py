@@ -13,10 +13,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
-from . import audit
-from .extensions import db
-from .models import Group, Meeting, Suggestion, SuggestionStatus, SuggestionVote, User
-from .models.base import LONDON, utcnow
+from ..models import Group, Meeting, Suggestion, SuggestionStatus, SuggestionVote, User
+from ..models.base import LONDON, utcnow
+from ..privacy import audit
+from ..web.extensions import db
 
 # Only what is still to be talked about can be voted for.
 VOTABLE = (SuggestionStatus.NEW, SuggestionStatus.PLANNED)
@@ -99,7 +99,7 @@ def triage(suggestion: Suggestion, status: SuggestionStatus | str, by: User, pla
 
 def vote(suggestion_id: int, person_id: int | None, group_id: int | None = None, visit: str | None = None) -> bool:
     """Count a vote: once per suggestion for a signed-in person, and once per suggestion for one visit to
-    the door tablet (`visit`, see door/kiosk.visit_key) whether or not the person signed in. False if it
+    the door tablet (`visit`, see participation/kiosk.visit_key) whether or not the person signed in. False if it
     was counted already. The caller commits.
 
     Raises SuggestionError when the suggestion is not open to votes (or not of `group_id`, if given)."""

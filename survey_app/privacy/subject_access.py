@@ -12,16 +12,32 @@ person's with the same name).
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 
 from exports.subject_access import Section, SubjectAccess
 
+from ..models import (
+    AccessNeed,
+    Attendance,
+    AuditEvent,
+    Group,
+    Invitation,
+    Meeting,
+    NeedArrangement,
+    Person,
+    PersonVoice,
+    RecognitionLine,
+    RecognitionPreference,
+    Suggestion,
+    SuggestionVote,
+    User,
+    Voice,
+)
+from ..web.extensions import db
 from . import audit_search
-from .extensions import db
-from .models import (AccessNeed, Attendance, AuditEvent, Group, Invitation, Meeting, NeedArrangement, Person,
-                     PersonVoice, RecognitionLine, RecognitionPreference, Suggestion, SuggestionVote, User, Voice)
 
 NOT_INCLUDED = (
     _l("Answers to the Co-production Checklist: they are anonymous and nothing links them to anyone."),
@@ -72,7 +88,7 @@ def _details(p: Person) -> Section:
         (_("Benefits talked through with"), p.benefits_talked_by),
         (_("Payee reference"), p.payee_ref),
     ]
-    erased_at = getattr(p, "erased_at", None)  # set by erasure (survey_app/erasure.py)
+    erased_at = getattr(p, "erased_at", None)  # set by erasure (survey_app/privacy/erasure.py)
     if erased_at is not None:
         rows += [(_("Details erased on"), erased_at), (_("Finance records kept until"), getattr(p, "keep_until", None))]
     return Section(_("Details"), _("Their name, contact details, preferences, organisation, benefits "

@@ -12,11 +12,21 @@ from sqlalchemy.exc import IntegrityError
 
 from forms.door import FORM_TOKEN_RE, new_form_token  # noqa: F401  (new_form_token re-exported for views)
 
-from .extensions import db
-from .models import (AccessNeed, Attendance, AttendanceStatus, AuditEvent, ChecklistResponse, FormToken, Meeting,
-                     NeedKind, Person, Suggestion)
-from .models.base import london_today, utcnow
-from .models.people import search_key
+from ..models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    ChecklistResponse,
+    FormToken,
+    Meeting,
+    NeedKind,
+    Person,
+    Suggestion,
+)
+from ..models.base import london_today, utcnow
+from ..models.people import search_key
+from ..web.extensions import db
 
 TOKEN_RE = FORM_TOKEN_RE
 _CLAIM = insert(FormToken.__table__)

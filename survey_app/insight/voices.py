@@ -3,10 +3,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
-from . import audit
-from .extensions import db
-from .models import Attendance, AttendanceStatus, Meeting, Person, PersonVoice, Voice
-from .models.base import utcnow
+from ..models import Attendance, AttendanceStatus, Meeting, Person, PersonVoice, Voice
+from ..models.base import utcnow
+from ..privacy import audit
+from ..web.extensions import db
 
 FEWER_THAN = 5
 

@@ -7,8 +7,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
-from .extensions import login_manager
-from .models import Role
+from ..models import Role
+from ..web.extensions import login_manager
 
 ORGANISERS = (Role.ORGANISER, Role.ADMIN)
 FINANCE = (Role.FINANCE, Role.ADMIN)
@@ -38,22 +38,6 @@ def public(view):
     """Mark a view as deliberately open to everyone (login page, health check, error pages)."""
     view.allowed_roles = "public"
     return view
-
-
-def door_only(view):
-    """A participant page of the meeting this tablet is locked to (see door/kiosk.py). Any other
-    browser is told this page is for the meeting tablet."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        from .door import kiosk
-
-        if kiosk.meeting_id() is None:
-            abort(403)
-        return view(*args, **kwargs)
-
-    wrapped.allowed_roles = "door"
-    return wrapped
 
 
 def by_personal_link(view):

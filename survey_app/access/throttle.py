@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..models import LoginAttempt
+from ..models.base import utcnow
+from ..web.extensions import db
 from . import rate_limit
-from .extensions import db
-from .models import LoginAttempt
-from .models.base import utcnow
 from .rate_limit import Limit
 
 USUAL_ADDRESS_DAYS = 90  # as long as LoginAttempt rows are kept (retention.LOGIN_ATTEMPT_DAYS)
@@ -97,3 +98,17 @@ def record_success(email: str, now: datetime | None = None) -> None:
     now = now or utcnow()
     db.session.add(LoginAttempt(email=email[:254], at=now, succeeded=True, client=rate_limit.client_key()))
     rate_limit.forget(per_account_and_client(), account_and_client_key(email))
+
+
+def refused_sign_in(refused: Refusal) -> tuple[str, int, dict]:
+    """What to tell someone whose password was not checked: the message, status and headers."""
+    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    if refused is Refusal.BUSY:
+        return (_("Sign-in is very busy at this moment. Wait a few seconds and try again."), 503,
+                {"Retry-After": "5"})
+    wait = {"Retry-After": str(minutes * 60)}
+    if refused is Refusal.CLIENT:
+        return (_("There have been too many attempts to sign in from this network. Wait %(minutes)d minutes "
+                  "and try again.", minutes=minutes), 429, wait)
+    return (_("There have been too many attempts to sign in to this account. Wait %(minutes)d minutes and try "
+              "again.", minutes=minutes), 429, wait)

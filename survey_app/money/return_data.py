@@ -5,12 +5,19 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from exports.finance_return import (KindTotal, MissingPayee, PayeeTotal, ReturnHeader, ReturnLine, VoucherEntry,
-                                    write_return)
+from exports.finance_return import (
+    KindTotal,
+    MissingPayee,
+    PayeeTotal,
+    ReturnHeader,
+    ReturnLine,
+    VoucherEntry,
+    write_return,
+)
 
-from ..extensions import db
 from ..models import FinanceReturn, LineStatus, Meeting, Person, RecognitionKind, RecognitionLine, User
-from ..recognition import MONEY_KINDS, tax_year_start
+from ..web.extensions import db
+from .recognition import MONEY_KINDS, tax_year_start
 
 BATCH = 2000
 

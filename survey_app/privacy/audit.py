@@ -6,8 +6,8 @@ from typing import Any
 from flask_login import current_user
 from sqlalchemy import inspect
 
-from .extensions import db
-from .models import AuditEvent
+from ..models import AuditEvent
+from ..web.extensions import db
 
 # Never copied into the audit trail: hashes, and a personal link's token (it is the key to the link).
 SECRET_COLUMNS = {"password_hash", "token_hash", "token"}

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 
-from .extensions import db
-from .models import ChecklistResponse, Meeting
+from ..models import ChecklistResponse, Meeting
+from ..web.extensions import db
 
 SCALED = ("achieved", "feeling", "inclusive", "accessible")
 ANSWERS = (1, 2, 3, 4, 5)

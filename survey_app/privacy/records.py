@@ -1,6 +1,6 @@
 """Create and change records with an AuditEvent for each; the caller commits once."""
+from ..web.extensions import db
 from . import audit
-from .extensions import db
 
 
 def create(model_cls, **values):

@@ -9,11 +9,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from forms import passwords
 
-from . import audit, password_slots, throttle
-from .extensions import db
-from .models import Role, SetupToken, StaffSession, User
-from .models.base import utcnow
-from .models.staff import token_digest
+from ..models import Role, SetupToken, StaffSession, User
+from ..models.base import utcnow
+from ..models.staff import token_digest
+from ..privacy import audit
+from ..web.extensions import db
+from . import password_slots, throttle
 
 MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 MAX_PASSWORD_LENGTH = passwords.MAX_LENGTH

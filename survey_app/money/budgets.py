@@ -8,9 +8,9 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
-from . import audit
-from .extensions import db
-from .models import Budget, Group, LineStatus, Rate, RecognitionLine
+from ..models import Budget, Group, LineStatus, Rate, RecognitionLine
+from ..privacy import audit
+from ..web.extensions import db
 from .recognition import MONEY_KINDS, RecognitionError, tax_year_start
 
 COMMITTED = (LineStatus.RECORDED, LineStatus.APPROVED, LineStatus.IN_RETURN)

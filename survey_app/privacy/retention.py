@@ -1,7 +1,7 @@
 """Deleting what we no longer need to keep (`flask --app survey_app retention run`).
 
 - People we have not seen for RETENTION_INACTIVE_YEARS (2) years are erased, exactly as `people erase`
-  does (survey_app/erasure.py: money lines stay under a label for finance), keeping the promise the
+  does (survey_app/privacy/erasure.py: money lines stay under a label for finance), keeping the promise the
   consent text makes. "Seen" is the latest of these dates (`last_seen_conditions` below): registration
   (the row's creation) and consent; the start of any meeting they are down for (invited, registered or
   attended, so a future meeting keeps them) and signing in at one; a support need recorded or arranged;
@@ -12,7 +12,7 @@
   the period (seen 2 years and 1 day ago: erased; exactly 2 years ago: kept until tomorrow).
   An unpaid money line does not stop it: the line stays under the label with the payee reference, and
   is kept as erasure rules say (six years after the financial year of the day of erasure).
-- Erased people whose keep-until date has passed (survey_app/erasure.py sets it), with everything that
+- Erased people whose keep-until date has passed (survey_app/privacy/erasure.py sets it), with everything that
   still points at them: recognition lines (also those in a finance return: six years are up), meeting
   attendances, votes, and any support needs, voices or personal links left over. Audit events stay;
   erasure has already taken the person's details out of them.
@@ -21,7 +21,7 @@
   rate-limit counts older than RATE_HIT_DAYS.
 - Staff sessions that have ended or gone idle, and first-admin setup links used or expired.
 
-After a run that changed anything, SQLite's write-ahead log is cleared (survey_app/database.py), so what
+After a run that changed anything, SQLite's write-ahead log is cleared (survey_app/web/database.py), so what
 was erased or deleted is gone from the files on disk too.
 """
 from dataclasses import dataclass, field
@@ -30,13 +30,28 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import current_app
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 
-from .database import Checkpoint, clear_wal
+from ..models import (
+    AccessNeed,
+    Attendance,
+    AuditEvent,
+    FinanceReturn,
+    FormToken,
+    Invitation,
+    LoginAttempt,
+    Meeting,
+    NeedArrangement,
+    Person,
+    PersonVoice,
+    RateHit,
+    RecognitionLine,
+    SetupToken,
+    StaffSession,
+    SuggestionVote,
+)
+from ..models.base import LONDON, london_today, utcnow
+from ..web.database import Checkpoint, clear_wal
+from ..web.extensions import db
 from .erasure import erase_person, in_chunks
-from .extensions import db
-from .models import (AccessNeed, Attendance, AuditEvent, FinanceReturn, FormToken, Invitation, LoginAttempt, Meeting,
-                     NeedArrangement, Person, PersonVoice, RateHit, RecognitionLine, SetupToken, StaffSession,
-                     SuggestionVote)
-from .models.base import LONDON, london_today, utcnow
 
 FORM_TOKEN_DAYS = 2  # must stay longer than a token's lifetime (forms/door.py FORM_TOKEN_MAX_AGE, 24 hours)
 LOGIN_ATTEMPT_DAYS = 90

@@ -4,14 +4,16 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import wraps
 
-from flask import Flask, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 
 from forms.door import from_other_visit, new_form_token
 
-from ..extensions import db
 from ..models import FormToken, Meeting
+from ..models.base import LONDON, london_today
+from ..web.extensions import db
 
 DOOR = "door"
 VISIT = "visit"
@@ -153,6 +155,28 @@ def end_visit() -> None:
     """The next person starts from nothing: no name, no language, no display settings."""
     session.pop(VISIT, None)
     session.pop("lang", None)
+
+
+def door_only(view):
+    """A participant page of the meeting this tablet is locked to (see this module). Any other
+    browser is told this page is for the meeting tablet."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if meeting_id() is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.allowed_roles = "door"
+    return wrapped
+
+
+def on_its_day(meeting, days_after: int = 0) -> bool:
+    """Door mode runs on the meeting's day only (UK date; from its start day to its end day, and
+    `days_after` more), so nobody is marked attended, and later paid, for a meeting weeks away or long over."""
+    today = london_today()
+    return (meeting.starts_at.astimezone(LONDON).date() <= today
+            <= meeting.ends_at.astimezone(LONDON).date() + timedelta(days=days_after))
 
 
 def init_app(app: Flask) -> None:

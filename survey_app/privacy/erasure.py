@@ -17,7 +17,7 @@ How long: until the end of the UK financial year (5 April) of their last money l
 the last of those lines was paid, plus six years (HMRC's record-keeping rule). A money line not paid
 yet counts from the day of erasure, because finance will pay it after that. Someone with no money
 lines is kept only until the day of erasure. `flask --app survey_app retention run` deletes the row
-and everything pointing at it once that day has passed (survey_app/retention.py).
+and everything pointing at it once that day has passed (survey_app/privacy/retention.py).
 
 Suggestions are not linked to a person (the name on one is only what someone typed), so a typed name
 is cleared only when it is exactly their full name; a first name alone or a nickname cannot be told
@@ -30,14 +30,27 @@ from typing import Any, Iterable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
+from ..models import (
+    AccessNeed,
+    Attendance,
+    AuditEvent,
+    FinanceReturn,
+    InformationFormat,
+    Invitation,
+    LineStatus,
+    NeedArrangement,
+    Person,
+    PersonVoice,
+    RecognitionLine,
+    Suggestion,
+    SuggestionVote,
+)
+from ..models.base import london_today, utcnow
+from ..models.people import search_key
+from ..money.recognition import MONEY_KINDS, tax_year_start
+from ..participation.merging import merged_into
+from ..web.extensions import db
 from . import audit
-from .extensions import db
-from .models import (AccessNeed, Attendance, AuditEvent, FinanceReturn, InformationFormat, Invitation, LineStatus,
-                     NeedArrangement, Person, PersonVoice, RecognitionLine, Suggestion, SuggestionVote)
-from .models.base import london_today, utcnow
-from .merging import merged_into
-from .models.people import search_key
-from .recognition import MONEY_KINDS, tax_year_start
 
 KEEP_YEARS = 6
 CHUNK = 500  # ids per IN (...) list
@@ -261,7 +274,7 @@ def erase_person(person: Person, by=None, today: date | None = None, reason: dic
     # 3. The audit trail's copies: the same erased values, and no voices, needs, links or typed names.
     erased = audit.snapshot(person)
     person_replace = {key: erased[key] for key in (*values, "search_name")} | {"voices": []}
-    # Records merged into this person (survey_app/merging.py) were the same person: their copies go too.
+    # Records merged into this person (survey_app/participation/merging.py) were the same person: their copies go too.
     merged = merged_into(person.id)
     cleaned = _scrub_events("Person", [person.id, *merged], person_replace)
     for record_type, ids in (("AccessNeed", work.need_ids), ("PersonVoice", work.voice_ids),

@@ -9,11 +9,24 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from . import audit
-from .extensions import db
-from .models import (Attendance, AttendanceStatus, ExpenseType, FinanceReturn, LineStatus, Meeting, PaymentBasis,
-                     Person, Rate, RecognitionKind, RecognitionLine, Role, User)
-from .models.base import LONDON, utcnow
+from ..models import (
+    Attendance,
+    AttendanceStatus,
+    ExpenseType,
+    FinanceReturn,
+    LineStatus,
+    Meeting,
+    PaymentBasis,
+    Person,
+    Rate,
+    RecognitionKind,
+    RecognitionLine,
+    Role,
+    User,
+)
+from ..models.base import LONDON, utcnow
+from ..privacy import audit
+from ..web.extensions import db
 
 APPROVERS = (Role.FINANCE, Role.ADMIN)
 MONEY_KINDS = (RecognitionKind.PAYMENT, RecognitionKind.VOUCHER, RecognitionKind.EXPENSE)
@@ -319,7 +332,7 @@ def record_usual_for_everyone(meeting: Meeting, basis: PaymentBasis, hours_hundr
     (lines made, names of those who want a voucher, recorded one by one). Never a second line for anyone:
     the meeting row is locked first, so two presses at once (two tabs, a double click) run one after the other
     and the second finds everyone recognised."""
-    from .models import RecognitionPreference, ThanksType
+    from ..models import RecognitionPreference, ThanksType
 
     db.session.execute(update(Meeting).where(Meeting.id == meeting.id).values(checklist_open=Meeting.checklist_open)
                        .execution_options(synchronize_session=False))
