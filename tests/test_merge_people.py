@@ -29,6 +29,7 @@ from survey_app.models import (
 )
 from survey_app.money import recognition as rec
 from survey_app.participation import merging
+from survey_app.privacy import audit_search
 from survey_app.web.extensions import db
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
@@ -247,7 +248,7 @@ def test_erasing_the_kept_person_also_cleans_the_merged_records_audit_copies(wor
     db.session.commit()
     copies = " ".join(str((e.before, e.after)) for e in db.session.scalars(select(AuditEvent)))
     assert "Hill St" not in copies and "example.org" not in copies and "interpreter" not in copies
-    assert merging.merged_into(keep_id) == [other.id]
+    assert audit_search.merged_into(keep_id) == [other.id]
 
 
 def test_the_audit_log_for_the_kept_person_includes_the_merged_record(world, client, login_as):

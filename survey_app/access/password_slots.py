@@ -30,15 +30,6 @@ class Busy(Exception):
     """No password-check slot came free in time."""
 
 
-def default_slots() -> int:
-    """One fewer than this machine's cores (at least one), so a core and a worker stay free for pages."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, cores - 1)
-
-
 def _try_each(folder: Path, count: int) -> int | None:
     """An open descriptor holding one free slot's lock, or None if every slot is taken."""
     first = random.randrange(count)  # spread the processes over the slots

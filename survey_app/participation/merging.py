@@ -137,24 +137,6 @@ def with_people(pairs: list[LikelyPair]) -> list[LikelyPair]:
     return pairs
 
 
-def merged_into(person_id: int) -> list[int]:
-    """The ids of every record merged into this person, directly or through an earlier merge (from the
-    "merge" audit events): erasure cleans their audit copies too, and the audit log finds them."""
-    from ..models import AuditEvent
-
-    found, todo = [], [person_id]
-    while todo:
-        current = todo.pop()
-        events = db.session.scalars(select(AuditEvent.after).where(
-            AuditEvent.action == "merge", AuditEvent.record_type == "Person", AuditEvent.record_id == str(current)))
-        for after in events:
-            merged = (after or {}).get("merged_id")
-            if isinstance(merged, int) and merged not in found and merged != person_id:
-                found.append(merged)
-                todo.append(merged)
-    return found
-
-
 def _count(model, person_id: int, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model)
                              .where(model.person_id == person_id, *where)) or 0

@@ -25,7 +25,6 @@ from ..models import (
     User,
 )
 from ..models.base import LONDON
-from ..participation.merging import merged_into
 from ..web.extensions import db
 from .audit import SECRET_COLUMNS
 
@@ -170,3 +169,19 @@ def changes(event: AuditEvent, longest: int | None = LONGEST_VALUE) -> list[tupl
 
 def changes_text(event: AuditEvent, longest: int | None = LONGEST_VALUE) -> str:
     return "; ".join(f"{key}: {value}" for key, value in changes(event, longest))
+
+
+def merged_into(person_id: int) -> list[int]:
+    """The ids of every record merged into this person, directly or through an earlier merge (from the
+    "merge" audit events): erasure cleans their audit copies too, and the audit log finds them."""
+    found, todo = [], [person_id]
+    while todo:
+        current = todo.pop()
+        events = db.session.scalars(select(AuditEvent.after).where(
+            AuditEvent.action == "merge", AuditEvent.record_type == "Person", AuditEvent.record_id == str(current)))
+        for after in events:
+            merged = (after or {}).get("merged_id")
+            if isinstance(merged, int) and merged not in found and merged != person_id:
+                found.append(merged)
+                todo.append(merged)
+    return found

@@ -48,9 +48,9 @@ from ..models import (
 from ..models.base import london_today, utcnow
 from ..models.people import search_key
 from ..money.recognition import MONEY_KINDS, tax_year_start
-from ..participation.merging import merged_into
 from ..web.extensions import db
 from . import audit
+from .audit_search import merged_into
 
 KEEP_YEARS = 6
 CHUNK = 500  # ids per IN (...) list

@@ -19,6 +19,15 @@ class ConfigError(click.ClickException, RuntimeError):
         return self.message
 
 
+def default_password_slots() -> int:
+    """LOGIN_PASSWORD_SLOTS unless set (access/password_slots.py): one fewer than this machine's cores (at least one), so a core and a worker stay free for pages."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
+
+
 def _instance_secret(instance_path: Path) -> str:
     """Generate a development secret once and keep it in instance/ so restarts keep sessions."""
     path = instance_path / "secret_key"
@@ -81,9 +90,7 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
     if not years.isdigit() or not 1 <= int(years) <= 50:
         raise ConfigError(f"RETENTION_INACTIVE_YEARS must be a whole number of years from 1 to 50, not {years!r}.")
     public_base_url = _public_base_url(env.get("PUBLIC_BASE_URL", ""), production)
-    from ..access.password_slots import default_slots
-
-    slots = int(env.get("LOGIN_PASSWORD_SLOTS") or default_slots())
+    slots = int(env.get("LOGIN_PASSWORD_SLOTS") or default_password_slots())
     if slots < 1:
         raise ConfigError("LOGIN_PASSWORD_SLOTS must be at least 1: it is how many password checks may run "
                           "at once on one server.")
