@@ -1,13 +1,13 @@
 """Partner organisations: the council, the NHS, voluntary sector groups."""
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from forms.organise import OrganisationForm, enum_choices
 
 from ..access.roles import ORGANISERS, roles_required
-from ..models import Action, ActionStatus, Attendance, AttendanceStatus, Organisation, OrganisationKind, Person, User
-from ..models.base import london_today
+from ..insight import champions
+from ..models import Organisation, OrganisationKind, Person
 from ..privacy import records
 from ..web.extensions import db
 from ..web.pages import Routes, SimplePage, keeps_input
@@ -79,25 +79,4 @@ def edit_organisation(org_id):
 @roles_required(*ORGANISERS)
 def organisation(org_id):
     org = db.session.get(Organisation, org_id) or abort(404)
-    return render_template("organise/organisation.html", title=org.name, org=org, **activity(org.id))
-
-
-def activity(org_id: int) -> dict:
-    """The organisation's Champions and its co-production activity, in a fixed number of queries."""
-    champions = db.session.scalars(select(Person).where(Person.organisation_id == org_id, Person.is_champion)
-                                   .order_by(Person.last_name)).all()
-    staff_champions = db.session.scalars(select(User).where(User.organisation_id == org_id, User.is_champion,
-                                                            User.active).order_by(User.name)).all()
-    attended = (select(Attendance.meeting_id).join(Person, Person.id == Attendance.person_id)
-                .where(Person.organisation_id == org_id, Attendance.status == AttendanceStatus.ATTENDED))
-    meetings = db.session.scalar(select(func.count()).select_from(attended.distinct().subquery()))
-    attendances = db.session.scalar(select(func.count()).select_from(attended.subquery()))
-    open_states = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
-    actions = db.session.execute(
-        select(func.count(), func.sum(case((Action.due_on < london_today(), 1), else_=0)))
-        .where(Action.owner_organisation_id == org_id, Action.status.in_(open_states))).one()
-    done = db.session.scalar(select(func.count()).select_from(Action).where(
-        Action.owner_organisation_id == org_id, Action.status == ActionStatus.DONE))
-    return {"champions": champions, "staff_champions": staff_champions, "meetings": meetings,
-            "attendances": attendances, "open_actions": actions[0], "overdue_actions": int(actions[1] or 0),
-            "done_actions": done}
+    return render_template("organise/organisation.html", title=org.name, org=org, **champions.activity(org.id))

@@ -28,15 +28,12 @@ from ..models import (
 from ..models.base import LONDON, utcnow
 from ..models.people import search_key
 from ..money import recognition as rec
+from ..participation import taking_part
 from ..privacy import records
 from ..web.extensions import db
 from ..web.pages import Routes, choices_from, keeps_input, paginate, record_id
 
 routes = Routes()
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @routes.route("/people")
@@ -46,10 +43,7 @@ def people():
     query = select(Person).options(joinedload(Person.organisation)).order_by(Person.last_name, Person.first_name)
     q = search_key(search.q.data or "") if search.validate() else ""
     if q:
-        pattern = _escape_like(q)
-        # Match the start of the whole name or of the last name.
-        query = query.where(Person.search_name.like(f"{pattern}%", escape="\\")
-                            | Person.search_name.like(f"% {pattern}%", escape="\\"))
+        query = query.where(taking_part.name_starts_with(q))
     page = paginate(query)
     return render_template("organise/people.html", title=_("People"), page=page, search=search, q=q)
 

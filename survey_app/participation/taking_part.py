@@ -70,16 +70,20 @@ def _like_escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def name_starts_with(key: str):
+    """Where a person's whole name or last name starts with `key` (already a search_key), for a query."""
+    pattern = _like_escaped(key)
+    return (Person.search_name.like(f"{pattern}%", escape="\\")
+            | Person.search_name.like(f"% {pattern}%", escape="\\"))
+
+
 def people_matching(typed: str) -> list[Person]:
     """People whose first or last name starts with what was typed; nothing for fewer than two letters."""
     typed = search_key(typed)
     if len(typed) < MIN_SEARCH_LETTERS:
         return []
-    pattern = _like_escaped(typed)
     return db.session.scalars(
-        select(Person).where(Person.search_name.like(f"{pattern}%", escape="\\")
-                             | Person.search_name.like(f"% {pattern}%", escape="\\"))
-        .order_by(Person.first_name, Person.last_name).limit(MATCH_LIMIT)
+        select(Person).where(name_starts_with(typed)).order_by(Person.first_name, Person.last_name).limit(MATCH_LIMIT)
     ).all()
 
 
