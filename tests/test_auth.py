@@ -1,6 +1,7 @@
 """Staff sign-in: passwords, throttling, session renewal, sign-out, idle time-out, disabling, set-up."""
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from survey_app.models import AuditEvent, Role, SetupToken, StaffSession, User
@@ -218,3 +219,37 @@ def test_change_password_signs_out_other_sessions(app, client, login_as):
     assert response.status_code == 302
     assert client.get("/account").status_code == 200
     assert other.get("/account").status_code == 302
+
+
+def test_an_admin_cannot_demote_or_disable_themselves(make_user):
+    from survey_app.access import accounts
+
+    admin = make_user(Role.ADMIN)
+    keep = accounts.StaffDetails(name=admin.name, role=Role.ADMIN, active=True, organisation_id=None,
+                                 is_champion=False)
+    for refused in (accounts.StaffDetails(**{**vars(keep), "role": Role.ORGANISER}),
+                    accounts.StaffDetails(**{**vars(keep), "active": False})):
+        with pytest.raises(accounts.AccountError, match="You cannot remove your own admin role"):
+            accounts.update_staff(admin, refused, by=admin)
+    db.session.rollback()
+    assert (admin.role, admin.active) == (Role.ADMIN, True)
+    assert accounts.update_staff(admin, accounts.StaffDetails(**{**vars(keep), "name": "Ada"}), by=admin)
+
+
+def test_another_admin_can_demote_and_disable_an_admin(make_user):
+    from survey_app.access import accounts
+
+    admin, other = make_user(Role.ADMIN), make_user(Role.ADMIN)
+    accounts.start_session(other)
+    details = accounts.StaffDetails(name=other.name, role=Role.ORGANISER, active=False, organisation_id=None,
+                                    is_champion=True)
+    assert accounts.update_staff(other, details, by=admin)
+    db.session.commit()
+    assert (other.role, other.active, other.is_champion) == (Role.ORGANISER, False, True)
+    assert db.session.scalar(select(StaffSession).where(StaffSession.user_id == other.id)).ended_at is not None
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.record_type == "User")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert (event.action, event.user_id, event.record_id) == ("update", admin.id, str(other.id))
+    assert event.before == {"role": "admin", "active": True, "is_champion": False}
+    assert event.after == {"role": "organiser", "active": False, "is_champion": True}
+    assert not accounts.update_staff(other, details, by=admin)  # nothing changed: no second event

@@ -268,3 +268,42 @@ def test_record_the_usual_pressed_twice_at_once_pays_once(app, setup):
         t.join(timeout=60)
     assert sorted(results) == [0, 1]
     assert db.session.scalar(select(func.count()).select_from(RecognitionLine)) == 1
+
+
+def test_record_the_usual_follows_each_persons_wish(setup):
+    from survey_app.models import (
+        Attendance,
+        AttendanceStatus,
+        ContactMethod,
+        InformationFormat,
+        Person,
+        PersonRole,
+        RecognitionPreference,
+    )
+
+    meeting = setup["meeting"]
+    wishes = {None: "Ann", RecognitionPreference.PAID: "Bea", RecognitionPreference.THANKS_ONLY: "Cal",
+              RecognitionPreference.NOTHING: "Dee", RecognitionPreference.VOUCHER: "Eve"}
+    people = {}
+    for wish, name in wishes.items():
+        person = Person(first_name=name, last_name="Test", contact_method=ContactMethod.PHONE,
+                        information_format=InformationFormat.STANDARD, role=PersonRole.LIVED_EXPERIENCE,
+                        recognition_preference=wish.value if wish else None)
+        person.refresh_search_name()
+        db.session.add(person)
+        db.session.flush()
+        db.session.add(Attendance(meeting_id=meeting.id, person_id=person.id, status=AttendanceStatus.ATTENDED))
+        people[name] = person
+    db.session.commit()
+    assert rec.meeting_hours(meeting) == 2  # the sample meeting runs 10:00 to 12:00
+
+    made, skipped = rec.record_usual_for_everyone(meeting, PaymentBasis.HOURS, 200, setup["organiser"])
+    db.session.commit()
+    assert (made, skipped) == (4, ["Eve Test"])
+    lines = {line.person.first_name: line for line in db.session.scalars(
+        select(RecognitionLine).where(RecognitionLine.meeting_id == meeting.id))}
+    assert sorted(lines) == ["Ann", "Bea", "Cal", "Dee"]
+    assert [(lines[n].kind, lines[n].amount_pence) for n in ("Ann", "Bea")] == [(RecognitionKind.PAYMENT, 3100)] * 2
+    assert (lines["Cal"].kind, lines["Cal"].thanks_type) == (RecognitionKind.THANKS, ThanksType.LETTER)
+    assert (lines["Dee"].kind, lines["Dee"].thanks_type) == (RecognitionKind.THANKS, ThanksType.NONE_WANTED)
+    assert rec.record_usual_for_everyone(meeting, PaymentBasis.HOURS, 200, setup["organiser"]) == (0, ["Eve Test"])

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -12,7 +13,7 @@ from forms import passwords
 from ..models import Role, SetupToken, StaffSession, User
 from ..models.base import utcnow
 from ..models.staff import token_digest
-from ..privacy import audit
+from ..privacy import records
 from ..web.extensions import db
 from . import password_slots, throttle
 
@@ -52,9 +53,35 @@ def create_user(email: str, name: str, role: Role, password: str, by: User | Non
     if find_user(email) is not None:
         raise AccountError("email-taken")
     user = User(email=email, name=name.strip(), role=role, active=True, password_hash=hash_password(password, email))
-    db.session.add(user)
-    audit.record("create", user, after=audit.snapshot(user), user=by)
-    return user
+    return records.created(user, by=by)
+
+
+@dataclass
+class StaffDetails:
+    """What an admin can change about a staff account (not the email or the password)."""
+    name: str
+    role: Role
+    active: bool
+    organisation_id: int | None
+    is_champion: bool
+
+
+def update_staff(user: User, details: StaffDetails, by: User) -> bool:
+    """Change a staff account's details; returns whether anything changed. Disabling an account ends its
+    sessions. An admin cannot remove their own admin role or disable their own account, so the service is
+    never left without an admin by accident: AccountError. Caller commits."""
+    if user.id == by.id and (not details.active or details.role != Role.ADMIN):
+        raise AccountError(_l("You cannot remove your own admin role or disable your own account. "
+                              "Ask another admin."))
+    with records.changed(user, by=by) as change:
+        user.name = details.name
+        user.role = details.role
+        if user.active and not details.active:
+            end_all_sessions(user)
+        user.active = details.active
+        user.organisation_id = details.organisation_id
+        user.is_champion = details.is_champion
+    return change.happened
 
 
 def admin_exists() -> bool:
@@ -130,8 +157,10 @@ def end_all_sessions(user: User) -> None:
 
 
 def load_session_user(token: str) -> User | None:
-    """The user behind a session token, if the session is open, not idle too long and the user active.
-    Touches last_seen at most once a minute, so a busy page does not write on every request."""
+    """The user behind a session token, if the session is open, not idle too long and the user active. Commits.
+
+    It is the user loader, run before any view: it commits when it ends an idle session or touches
+    last_seen, which it does at most once a minute, so a busy page does not write on every request."""
     row = db.session.get(StaffSession, token_digest(token))
     if row is None or row.ended_at is not None:
         return None

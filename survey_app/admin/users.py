@@ -10,7 +10,6 @@ from forms.organise import NO_ORGANISATION, enum_choices
 from ..access import accounts
 from ..access.roles import ADMINS, roles_required
 from ..models import Organisation, Role, User
-from ..privacy import audit
 from ..web.extensions import db
 from ..web.pages import Routes, choices_from, keeps_input, paginate, record_id
 
@@ -73,21 +72,14 @@ def edit_user(user_id):
         form.role.data = user.role.value
         form.organisation.data = str(user.organisation_id or "")
     if form.validate_on_submit():
-        is_self = user.id == current_user.id
-        if is_self and (not form.active.data or form.role.data != Role.ADMIN.value):
-            form.role.errors.append(_("You cannot remove your own admin role or disable your own account. "
-                                      "Ask another admin."))
+        details = accounts.StaffDetails(
+            name=form.name.data, role=Role(form.role.data), active=bool(form.active.data),
+            organisation_id=_organisation_id(form.organisation.data), is_champion=bool(form.is_champion.data))
+        try:
+            accounts.update_staff(user, details, by=current_user._get_current_object())
+        except accounts.AccountError as error:
+            form.role.errors.append(str(error))
         else:
-            before = audit.snapshot(user)
-            user.name = form.name.data
-            user.role = Role(form.role.data)
-            if user.active and not form.active.data:
-                accounts.end_all_sessions(user)
-            user.active = bool(form.active.data)
-            user.organisation_id = _organisation_id(form.organisation.data)
-            user.is_champion = bool(form.is_champion.data)
-            if audit.snapshot(user) != before:
-                audit.record("update", user, before=before, after=audit.snapshot(user))
             db.session.commit()
             flash(_("Account saved."))
             return redirect(url_for("admin.users"))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ..models import Action, ActionStatus, ActionUpdate, Meeting, MeetingNote, Organisation, Suggestion, User
 from ..models.base import LONDON, utcnow
-from ..privacy import audit
+from ..privacy import records
 from ..web.extensions import db
 
 OPEN = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
@@ -80,9 +80,7 @@ def create_action(group_id: int, what: str, owner: str, due_on: date | None, by:
     action = Action(group_id=group_id, meeting_id=meeting_id, suggestion_id=suggestion_id, what=what, owner=owner,
                     owner_organisation_id=owner_organisation_id, due_on=due_on, status=ActionStatus.NOT_STARTED,
                     explanation="", created_by_id=by.id, created_at=now, updated_at=now)
-    db.session.add(action)
-    audit.record("create", action, after=audit.snapshot(action), user=by)
-    return action
+    return records.created(action, by=by)
 
 
 def update_action(action: Action, by: User, *, status=_KEEP, explanation=_KEEP, what=_KEEP, owner=_KEEP,
@@ -119,14 +117,12 @@ def update_action(action: Action, by: User, *, status=_KEEP, explanation=_KEEP, 
     if new_status in OPEN and (late_now or is_overdue(action, on)) and not new_explanation:
         raise ExplanationNeeded(OVERDUE_MESSAGE)
 
-    before = audit.snapshot(action)
-    for key, value in changes.items():
-        setattr(action, key, value)
-    if audit.snapshot(action) == before:
-        return False
-    action.updated_at = utcnow()
-    audit.record("update", action, before=before, after=audit.snapshot(action), user=by)
-    return True
+    with records.changed(action, by=by) as change:
+        for key, value in changes.items():
+            setattr(action, key, value)
+        if change.any():
+            action.updated_at = utcnow()
+    return change.happened
 
 
 def add_update(action: Action, note: str, by: User, noted_on: date | None = None) -> ActionUpdate:
@@ -137,9 +133,7 @@ def add_update(action: Action, note: str, by: User, noted_on: date | None = None
         raise ActionError(_l("The date of an update cannot be in the future. Use today's date or an earlier one."),
                           field="noted_on")
     update = ActionUpdate(action_id=action.id, noted_on=noted_on, note=note, by_id=by.id, created_at=utcnow())
-    db.session.add(update)
-    audit.record("create", update, after=audit.snapshot(update), user=by)
-    return update
+    return records.created(update, by=by)
 
 
 def updates_for(action_id: int) -> list[ActionUpdate]:
@@ -231,10 +225,10 @@ def meeting_records(group_id: int) -> list[MeetingRecord]:
         return []
     past = select(Meeting.id).where(Meeting.group_id == group_id, Meeting.starts_at < utcnow()).scalar_subquery()
     notes = {n.meeting_id: n for n in db.session.scalars(select(MeetingNote).where(MeetingNote.meeting_id.in_(past)))}
-    records = {m.id: MeetingRecord(m, notes.get(m.id)) for m in meetings}
+    by_meeting = {m.id: MeetingRecord(m, notes.get(m.id)) for m in meetings}
     for entry in _entries([Action.group_id == group_id, Action.meeting_id.in_(past)]):
-        records[entry.action.meeting_id].entries.append(entry)
-    return list(records.values())
+        by_meeting[entry.action.meeting_id].entries.append(entry)
+    return list(by_meeting.values())
 
 
 def notes_for(meeting_id: int) -> MeetingNote | None:
@@ -251,12 +245,7 @@ def save_notes(meeting: Meeting, text: str, by: User) -> MeetingNote:
     note = notes_for(meeting.id)
     if note is None:
         note = MeetingNote(meeting_id=meeting.id, text=text, written_by_id=by.id, updated_at=utcnow())
-        db.session.add(note)
-        audit.record("create", note, after=audit.snapshot(note), user=by)
-        return note
-    if note.text == text:
-        return note
-    before = audit.snapshot(note)
-    note.text, note.written_by_id, note.updated_at = text, by.id, utcnow()
-    audit.record("update", note, before=before, after=audit.snapshot(note), user=by)
+        return records.created(note, by=by)
+    if note.text != text:
+        records.update(note, by=by, text=text, written_by_id=by.id, updated_at=utcnow())
     return note

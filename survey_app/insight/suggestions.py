@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ..models import Group, Meeting, Suggestion, SuggestionStatus, SuggestionVote, User
 from ..models.base import LONDON, utcnow
-from ..privacy import audit
+from ..privacy import records
 from ..web.extensions import db
 
 # Only what is still to be talked about can be voted for.
@@ -87,14 +87,10 @@ def triage(suggestion: Suggestion, status: SuggestionStatus | str, by: User, pla
         meeting_id = meeting.id
     if status == SuggestionStatus.NOT_TAKEN_FORWARD and not reason:
         raise SuggestionError(REASON_NEEDED, "reason")
-    before = audit.snapshot(suggestion)
-    suggestion.status = status
-    suggestion.planned_meeting_id = meeting_id
     # The reason is published, so it is kept only where it answers "why not?".
-    suggestion.reason = reason if status == SuggestionStatus.NOT_TAKEN_FORWARD else ""
-    suggestion.triaged_by_id = by.id
-    suggestion.triaged_at = utcnow()
-    audit.record("triage", suggestion, before=before, after=audit.snapshot(suggestion), user=by)
+    records.update(suggestion, by=by, event="triage", status=status, planned_meeting_id=meeting_id,
+                   reason=reason if status == SuggestionStatus.NOT_TAKEN_FORWARD else "", triaged_by_id=by.id,
+                   triaged_at=utcnow())
 
 
 def vote(suggestion_id: int, person_id: int | None, group_id: int | None = None, visit: str | None = None) -> bool:

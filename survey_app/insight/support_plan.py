@@ -20,7 +20,7 @@ from exports.support_list import SupportEntry, SupportMeeting
 
 from ..models import AccessNeed, Attendance, Meeting, NeedArrangement, NeedKind, Person, User
 from ..models.base import utcnow
-from ..privacy import audit
+from ..privacy import audit, records
 from ..web.extensions import db
 
 KIND_ORDER = {kind: i for i, kind in enumerate(NeedKind)}
@@ -211,9 +211,8 @@ def mark_arranged(need_id: int, meeting_id: int, by: User) -> bool:
     _check_in_plan(need_id, meeting_id)
     if _arrangement(need_id, meeting_id) is not None:
         return False
-    made = NeedArrangement(need_id=need_id, meeting_id=meeting_id, arranged_at=utcnow(), arranged_by_id=by.id)
-    db.session.add(made)
-    audit.record("mark-arranged", made, after=audit.snapshot(made), user=by)
+    records.create(NeedArrangement, by=by, event="mark-arranged", need_id=need_id, meeting_id=meeting_id,
+                   arranged_at=utcnow(), arranged_by_id=by.id)
     return True
 
 
@@ -223,8 +222,7 @@ def mark_not_arranged(need_id: int, meeting_id: int, by: User) -> bool:
     made = _arrangement(need_id, meeting_id)
     if made is None:
         return False
-    audit.record("mark-not-arranged", made, before=audit.snapshot(made), user=by)
-    db.session.delete(made)
+    records.delete(made, by=by, event="mark-not-arranged")
     return True
 
 
@@ -256,6 +254,7 @@ def unarranged_total(upcoming_only: bool = True) -> int:
 
 
 def record_view(action: str, obj, **after) -> None:
-    """Who looked at whose health data, and when: written and committed with every view or download."""
+    """Who looked at whose health data, and when: written with every view or download. Commits, so the
+    view sends nothing until the record of the look is kept."""
     audit.record(action, obj, after=after or None)
     db.session.commit()

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from ..models import Budget, Group, LineStatus, Rate, RecognitionLine
-from ..privacy import audit
+from ..privacy import records
 from ..web.extensions import db
 from .recognition import MONEY_KINDS, RecognitionError, tax_year_start
 
@@ -104,13 +104,9 @@ def set_budget(group_id: int, year_starting: date, amount_pence: int) -> tuple[B
         budget = Budget(group_id=group_id, year_starting=year_starting, amount_pence=amount_pence)
         db.session.add(budget)
         _flush_or_refuse(_l("Someone else set this budget at the same moment. Check it and try again."))
-        audit.record("create", budget, after=audit.snapshot(budget))
+        records.created(budget)
         return budget, True
-    before = audit.snapshot(budget)
-    budget.amount_pence = amount_pence
-    after = audit.snapshot(budget)
-    if after != before:
-        audit.record("update", budget, before=before, after=after)
+    records.update(budget, amount_pence=amount_pence)
     return budget, False
 
 
@@ -128,7 +124,7 @@ def add_rate(group_id: int, applies_from: date, *, hourly_pence: int, half_day_p
                 half_day_pence=half_day_pence, day_pence=day_pence, mileage_pence=mileage_pence)
     db.session.add(rate)
     _flush_or_refuse(duplicate)
-    audit.record("create", rate, after=audit.snapshot(rate))
+    records.created(rate)
     return rate
 
 

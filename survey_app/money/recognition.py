@@ -25,7 +25,7 @@ from ..models import (
     User,
 )
 from ..models.base import LONDON, utcnow
-from ..privacy import audit
+from ..privacy import records
 from ..web.extensions import db
 
 APPROVERS = (Role.FINANCE, Role.ADMIN)
@@ -76,6 +76,12 @@ def tax_year_start(on: date) -> date:
 def rate_for(group_id: int, on: date) -> Rate | None:
     return db.session.scalar(select(Rate).where(Rate.group_id == group_id, Rate.applies_from <= on)
                              .order_by(Rate.applies_from.desc()).limit(1))
+
+
+def meeting_hours(meeting: Meeting) -> Decimal:
+    """How long the meeting lasts in hours, to the hundredth: what "the usual" pays by the hour."""
+    minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
 
 
 def pence_times(pence: int, hundredths: int) -> int:
@@ -154,9 +160,7 @@ def record(data: LineInput, by: User, repeat_ok: bool = True) -> RecognitionLine
         thanks_type=data.thanks_type, expense_type=data.expense_type, receipt_seen=data.receipt_seen,
         description=data.description, cost_code=data.cost_code or (data.meeting.cost_code if data.meeting else ""),
         status=LineStatus.RECORDED, recorded_by_id=by.id, recorded_at=utcnow(), **priced)
-    db.session.add(line)
-    audit.record("create", line, after=audit.snapshot(line), user=by)
-    return line
+    return records.created(line, by=by)
 
 
 def hold_reasons(line: RecognitionLine) -> list:
@@ -195,15 +199,15 @@ def approve(lines: list[RecognitionLine], by: User) -> tuple[int, list[tuple[Rec
         elif benefits_hold(line):
             refused.append((line, _l("On hold until someone talks to them about benefits.")))
         else:
-            before = audit.snapshot(line)
-            # The WHERE on status makes two finance users approving at once harmless.
-            done = db.session.execute(update(RecognitionLine).where(
-                RecognitionLine.id == line.id, RecognitionLine.status == LineStatus.RECORDED)
-                .values(status=LineStatus.APPROVED, approved_by_id=by.id, approved_at=utcnow())
-                .execution_options(synchronize_session="fetch")).rowcount
+            # The WHERE on status makes two finance users approving at once harmless: the one that finds
+            # the line approved already changes nothing, so writes no event.
+            with records.changed(line, by=by, event="approve"):
+                done = db.session.execute(update(RecognitionLine).where(
+                    RecognitionLine.id == line.id, RecognitionLine.status == LineStatus.RECORDED)
+                    .values(status=LineStatus.APPROVED, approved_by_id=by.id, approved_at=utcnow())
+                    .execution_options(synchronize_session="fetch")).rowcount
             if done:
                 approved += 1
-                audit.record("approve", line, before=before, after=audit.snapshot(line), user=by)
     return approved, refused
 
 
@@ -253,8 +257,7 @@ def build_return(by: User, period_to: date | None = None, cost_code: str = "") -
                                          RecognitionLine.id)).all()
     for number_in_return, line in enumerate(lines, start=1):
         line.line_number = number_in_return
-    audit.record("create", ret, after=audit.snapshot(ret) | {"lines": len(lines)}, user=by)
-    return ret
+    return records.created(ret, by=by, extra={"lines": len(lines)})
 
 
 def mark_paid(ret: FinanceReturn, paid_on: date, by: User) -> None:
@@ -262,11 +265,10 @@ def mark_paid(ret: FinanceReturn, paid_on: date, by: User) -> None:
         raise RecognitionError(_l("Only finance can mark a return paid."))
     if ret.paid_on is not None:
         raise RecognitionError(_l("This return is already marked paid."))
-    before = audit.snapshot(ret)
-    ret.paid_on, ret.paid_by_id = paid_on, by.id
-    db.session.execute(update(RecognitionLine).where(RecognitionLine.return_id == ret.id)
-                       .values(status=LineStatus.PAID).execution_options(synchronize_session=False))
-    audit.record("paid", ret, before=before, after=audit.snapshot(ret), user=by)
+    with records.changed(ret, by=by, event="paid"):
+        ret.paid_on, ret.paid_by_id = paid_on, by.id
+        db.session.execute(update(RecognitionLine).where(RecognitionLine.return_id == ret.id)
+                           .values(status=LineStatus.PAID).execution_options(synchronize_session=False))
 
 
 def check_unlocked(line: RecognitionLine) -> None:
@@ -279,8 +281,7 @@ def delete_line(line: RecognitionLine, by: User) -> None:
     check_unlocked(line)
     if line.status != LineStatus.RECORDED:
         raise RecognitionError(_l("This line is approved. Ask finance before changing it."))
-    audit.record("delete", line, before=audit.snapshot(line), user=by)
-    db.session.delete(line)
+    records.delete(line, by=by)
 
 
 def corrected(line: RecognitionLine) -> bool:
@@ -304,16 +305,14 @@ def correct(line: RecognitionLine, new_amount_pence: int, reason: str, by: User)
     reversal = RecognitionLine(**copied, amount_pence=-line.amount_pence, reverses_id=line.id,
                                description=f"Reversal of return {ret_number} line {line.line_number}: {reason}",
                                status=LineStatus.RECORDED, recorded_by_id=by.id, recorded_at=utcnow())
-    db.session.add(reversal)
-    audit.record("create", reversal, after=audit.snapshot(reversal), user=by)
+    records.created(reversal, by=by)
     replacement = None
     if new_amount_pence:
         replacement = RecognitionLine(**copied, amount_pence=new_amount_pence,
                                       description=f"Correction of return {ret_number} line {line.line_number}: "
                                                   f"{reason}",
                                       status=LineStatus.RECORDED, recorded_by_id=by.id, recorded_at=utcnow())
-        db.session.add(replacement)
-        audit.record("create", replacement, after=audit.snapshot(replacement), user=by)
+        records.created(replacement, by=by)
     return reversal, replacement
 
 
@@ -389,15 +388,13 @@ def totals_for(person_id: int, year_starting: date) -> dict[RecognitionKind, int
 
 
 def record_benefits_conversation(person: Person, on: date, with_whom: str, by: User) -> None:
-    before = audit.snapshot(person)
-    person.benefits_talked_on, person.benefits_talked_by = on, with_whom
-    audit.record("update", person, before=before, after=audit.snapshot(person), user=by)
+    with records.changed(person, by=by, always=True):
+        person.benefits_talked_on, person.benefits_talked_by = on, with_whom
 
 
 def set_payee_ref(person: Person, ref: str, by: User) -> None:
-    before = audit.snapshot(person)
-    person.payee_ref = ref
-    audit.record("update", person, before=before, after=audit.snapshot(person), user=by)
+    with records.changed(person, by=by, always=True):
+        person.payee_ref = ref
 
 
 def lines_needing_approval():

@@ -1,6 +1,5 @@
 """Recognising people's time: per meeting (nobody who came is forgotten) and per person."""
 from datetime import datetime
-from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -42,11 +41,6 @@ FORMS = {RecognitionKind.PAYMENT: PaymentForm, RecognitionKind.VOUCHER: VoucherF
          RecognitionKind.THANKS: ThanksForm, RecognitionKind.EXPENSE: ExpenseForm}
 
 
-def _meeting_hours(meeting: Meeting) -> Decimal:
-    minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
-    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
-
-
 @routes.route("/meetings/<int:meeting_id>/recognition")
 @roles_required(*ORGANISERS)
 def meeting_recognition(meeting_id):
@@ -59,7 +53,8 @@ def meeting_recognition(meeting_id):
     form.basis.data = form.basis.data or PaymentBasis.HALF_DAY.value
     return render_template("organise/meeting_recognition.html", title=_("Recognition: %(name)s", name=meeting.title),
                            meeting=meeting, lines=lines, waiting=rec.attended_not_recognised(meeting.id), form=form,
-                           hours=_meeting_hours(meeting), kinds=list(RecognitionKind), lookalikes=rec.lookalike_ids(lines),
+                           hours=rec.meeting_hours(meeting), kinds=list(RecognitionKind),
+                           lookalikes=rec.lookalike_ids(lines),
                            preference_labels={p.value: p.label for p in RecognitionPreference})
 
 
@@ -75,7 +70,7 @@ def recognise_everyone(meeting_id):
         return redirect(url_for("organise.meeting_recognition", meeting_id=meeting.id))
     try:
         made, skipped = rec.record_usual_for_everyone(meeting, PaymentBasis(form.basis.data),
-                                                      int(_meeting_hours(meeting) * 100), current_user)
+                                                      int(rec.meeting_hours(meeting) * 100), current_user)
     except RecognitionError as error:
         db.session.rollback()
         flash(str(error))
@@ -135,7 +130,7 @@ def record_line(person_id, kind):
         form.activity_on.data = (meeting.starts_at.astimezone(LONDON).date() if meeting
                                  else datetime.now(LONDON).date())
         if kind == RecognitionKind.PAYMENT and meeting:
-            form.hours.data = _meeting_hours(meeting)
+            form.hours.data = rec.meeting_hours(meeting)
     # A second line of the same kind for the same meeting is recorded only by the "record another" button,
     # so Back and Save (or a second tab) never records an identical payment silently.
     repeat = rec.repeat_message(person, kind) if meeting and rec.has_line_like(person.id, meeting.id, kind) else ""

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ..models import Attendance, AttendanceStatus, Invitation, Meeting, Person
 from ..models.base import utcnow
-from ..privacy import audit
+from ..privacy import audit, records
 from ..web.extensions import db
 
 
@@ -22,9 +22,7 @@ def invite(meeting: Meeting, person: Person) -> bool:
                                                            Attendance.person_id == person.id))
     if exists:
         return False
-    attendance = Attendance(meeting_id=meeting.id, person_id=person.id, status=AttendanceStatus.INVITED)
-    db.session.add(attendance)
-    audit.record("create", attendance, after=audit.snapshot(attendance))
+    records.create(Attendance, meeting_id=meeting.id, person_id=person.id, status=AttendanceStatus.INVITED)
     return True
 
 
@@ -40,9 +38,7 @@ def make_links(meeting: Meeting) -> int:
     made = 0
     for person_id in people:
         if person_id not in have:
-            invitation = Invitation(meeting_id=meeting.id, person_id=person_id, token=_new_token())
-            db.session.add(invitation)
-            audit.record("create", invitation, after=audit.snapshot(invitation))
+            records.create(Invitation, meeting_id=meeting.id, person_id=person_id, token=_new_token())
             made += 1
     return made
 
@@ -58,23 +54,17 @@ def link_works(invitation: Invitation) -> bool:
 
 def withdraw(invitation: Invitation) -> None:
     """The link stops working at once: its token is replaced by one nobody has seen."""
-    before = audit.snapshot(invitation)
-    invitation.token = _new_token()
-    invitation.withdrawn_at = utcnow()
-    audit.record("withdraw-link", invitation, before=before, after=audit.snapshot(invitation))
+    records.update(invitation, event="withdraw-link", token=_new_token(), withdrawn_at=utcnow())
 
 
 def reissue(invitation: Invitation) -> None:
     """A new link for the same person and meeting; any old one stops working."""
-    before = audit.snapshot(invitation)
-    invitation.token = _new_token()
-    invitation.withdrawn_at = None
-    invitation.created_at = utcnow()
-    audit.record("reissue-link", invitation, before=before, after=audit.snapshot(invitation))
+    records.update(invitation, event="reissue-link", token=_new_token(), withdrawn_at=None, created_at=utcnow())
 
 
 def record_printed(invitations: list[Invitation]) -> None:
-    """Printing is a copy of the key leaving the building: one event per link printed, and committed."""
+    """Printing is a copy of the key leaving the building: one event per link printed. Commits, before the
+    page with the links is made."""
     for invitation in invitations:
         audit.record("view-print-link", invitation,
                      after={"meeting_id": invitation.meeting_id, "person_id": invitation.person_id})

@@ -1,4 +1,5 @@
-"""The support and suggestion pages, shared by the door tablet and personal links."""
+"""The support and suggestion pages, shared by the door tablet and personal links. They are page
+handlers: as a view does, each commits what a person sends."""
 from flask import redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,9 +20,10 @@ NeedsForm = support_form_class(NEED_KINDS)
 
 def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str, base: str, door: bool = False,
                  visit: str | None = None):
-    """The person's own link (door=False) shows their needs and changes them. At the door (door=True)
-    nothing stored is shown, since whoever is at the tablet may not be that person: the form starts
-    empty, says only that needs are on file, and what is ticked is added (taking_part.add_needs).
+    """The support page; commits what is sent. The person's own link (door=False) shows their needs and
+    changes them. At the door (door=True) nothing stored is shown, since whoever is at the tablet may not
+    be that person: the form starts empty, says only that needs are on file, and what is ticked is added
+    (taking_part.add_needs).
     `visit`: the door visit's key, bound into the form's token (a personal link needs none: it is the person's)."""
     if door:
         return _door_support_page(meeting, person_id, done_url, skip_url, base, visit)
@@ -66,9 +68,9 @@ def _door_support_page(meeting, person_id: int, done_url: str, skip_url: str, ba
 
 def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: str, back_url: str, base: str,
                  heading: str | None = None, limit: rate_limit.Limit | None = None, visit: str | None = None):
-    """`limit`: how many suggestions one client address may send (the open group link); over it, the
-    form is shown again with what was typed, status 429, and nothing is saved or used up. `visit`: as
-    support_page."""
+    """The suggestion page; commits what is sent. `limit`: how many suggestions one client address may
+    send (the open group link); over it, the form is shown again with what was typed, status 429, and
+    nothing is saved or used up. `visit`: as support_page."""
     form = SuggestForm(visit=visit)
     if not form.is_submitted():
         form.form_token.data = taking_part.new_form_token(visit)

@@ -2,6 +2,7 @@
 
 Used by the door tablet and by personal links. Each write that a double tap could repeat starts by
 claiming the form's one-time token; the caller commits, and a False return means "already done".
+Two functions commit themselves, and say so: commit_once and sign_in_once.
 The token's signature is checked by the form (forms/door.py OnceForm, `confirmed`) before it gets here:
 claiming only stores it, so a token is checked once however it travels.
 """
@@ -216,16 +217,17 @@ _CLAIM_AND_SIGN_IN = _claim_and_sign_in_statement()
 
 
 def sign_in_once(token: str, meeting_id: int, person_id: int) -> bool:
-    """claim(token), sign_in() and commit_once() for the door's sign-in confirm, the busiest write in the
-    service. False if the person or the meeting no longer exists (nothing is stored); True if signed in,
-    now or by an earlier use of the token.
+    """claim(token), sign_in() and commit_once() for the door's sign-in confirm. Commits.
+
+    The busiest write in the service. False if the person or the meeting no longer exists (nothing is
+    stored); True if signed in, now or by an earlier use of the token.
 
     It writes the door's audit entry ("door-sign-in", naming the meeting) in the same transaction, so a
     double tap makes one sign-in and one audit row. It runs on a Core connection of its own, not through
     the ORM session, whose bookkeeping cost more than the statements. On PostgreSQL it is one statement in
     autocommit (atomic by itself), so one round trip instead of five: BEGIN, three INSERTs, COMMIT (as
-    SQLite does it). If this request's session has a transaction
-    open already, the steps join it instead (a second connection could wait on its locks)."""
+    SQLite does it). If this request's session has a transaction open already, the steps join it instead
+    (a second connection could wait on its locks) and commit_once commits it."""
     if db.session().in_transaction():
         if claim(token):
             try:

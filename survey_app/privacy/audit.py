@@ -1,4 +1,8 @@
-"""Write AuditEvents. Callers pass snapshots; the event joins the caller's transaction."""
+"""Write AuditEvents; the event joins the caller's transaction.
+
+A create, change or delete of a record goes through privacy/records.py, which takes the snapshots.
+record() by hand is for the rest: looks at personal data, downloads, door events, erasure, merging and
+a person's voices (a set of rows, not columns)."""
 import enum
 from datetime import date, datetime
 from typing import Any

@@ -221,8 +221,9 @@ def _remove_people(report: RetentionReport, today: date) -> None:
 
 
 def run(today: date | None = None, now: datetime | None = None, dry_run: bool = False) -> RetentionReport:
-    """Delete everything past its time, write one "retention" audit event, and commit (unless a dry run,
-    which changes nothing). `today` is a London date; `now` defaults to noon of it, or the real time."""
+    """Delete everything past its time and write one "retention" audit event. Commits (a dry run changes
+    nothing and rolls back), then clears the write-ahead log. `today` is a London date; `now` defaults to noon
+    of it, or the real time."""
     if now is None:
         now = datetime.combine(today, time(12), tzinfo=LONDON).astimezone(timezone.utc) if today else utcnow()
     today = today or london_today()
