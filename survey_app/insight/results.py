@@ -6,21 +6,15 @@ nor is a larger group whose numbers would let the small one be worked out by sub
 """
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
+
+from forms.checklist import COMMENTS, GROUP_LABELS, HERE_AS_GROUPS, NOT_SAID, PAYMENT, SCALE, SCALED
 
 from ..models import ChecklistResponse, Meeting
 from ..web.extensions import db
 
-SCALED = ("achieved", "feeling", "inclusive", "accessible")
-ANSWERS = (1, 2, 3, 4, 5)
-PAYMENT_ANSWERS = ("yes", "not_sure", "no")
-# Free-text answers, in the order the checklist asks them.
-COMMENTS = ("achieved_more", "outcomes", "feeling_more", "inclusive_more", "accessible_more", "change")
-NOT_SAID = "not_said"
-HERE_AS_GROUPS = ("lived_experience", "carer", "staff", "other", NOT_SAID)
-GROUP_LABELS = {"lived_experience": _l("Lived experience"), "carer": _l("Carers"), "staff": _l("Staff"),
-                "other": _l("Something else"), NOT_SAID: _l("Did not say")}
+ANSWERS = tuple(int(answer.value) for answer in SCALE)
+PAYMENT_ANSWERS = tuple(answer.value for answer in PAYMENT)
 SMALL_GROUP = 5
 # Why a "here as" group is not shown on its own.
 TOO_FEW = "too_few"            # fewer than SMALL_GROUP responses
