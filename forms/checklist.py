@@ -4,7 +4,8 @@ form, the results workbook (exports/) and survey_app all import from here, and f
 others. The ChecklistResponse columns (survey_app/models/participation.py) must match FIELDS (a test checks)."""
 from dataclasses import dataclass
 
-from flask_babel import LazyString, lazy_gettext as _l
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

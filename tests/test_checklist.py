@@ -27,7 +27,6 @@ from survey_app.web.extensions import db
 from tests.door_helpers import hidden, start_door_mode
 
 
-
 @pytest.fixture
 def door(door, sample):
     """The conftest door tablet, its meeting started an hour ago."""
