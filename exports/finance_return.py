@@ -1,10 +1,10 @@
 """The finance return workbook: what finance needs to pay people for the time they gave, and no more.
 
-The domain code fills the dataclasses below (the contract) from the database; `return_sheets` turns
-them into five sheets and `write_return` renders them. Lines, payees, vouchers and missing payees
-may be one-pass generators straight from a database cursor: each is read once, in sheet order, and
-every total in the Lines, By payee, Vouchers and Payee set-up needed sheets is added up while the
-rows stream past. The Summary is worked out from `totals`, which the database grouped.
+The domain code fills the dataclasses below (the contract) from the database, as one `ReturnRows`;
+`return_sheets` lays them out as five sheets and `write_return` renders them. Lines, payees, vouchers
+and missing payees may be one-pass generators straight from a database cursor: each is read once, in
+sheet order, and every total in the Lines, By payee, Vouchers and Payee set-up needed sheets is added
+up while the rows stream past. The Summary is worked out from `totals`, which the database grouped.
 
 Nothing here carries access needs, contact details, addresses or checklist answers, and no column
 may be headed with any of `FORBIDDEN_HEADERS`.
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO
+from typing import IO, NamedTuple
 
 from exports.workbook import Column, Heading, Note, Row, Sheet, Total, Typed, write_workbook
 
@@ -93,6 +93,16 @@ class MissingPayee:
     name: str
     lines: int
     amount_pence: int
+
+
+class ReturnRows(NamedTuple):
+    """Everything one return holds, in the order `return_sheets` and `write_return` take it."""
+    header: ReturnHeader
+    totals: Sequence[KindTotal]
+    lines: Iterable[ReturnLine]
+    payees: Iterable[PayeeTotal]
+    vouchers: Iterable[VoucherEntry]
+    missing: Iterable[MissingPayee]
 
 
 SUMMARY_COLUMNS = (Column("Item", width=34), Column("Value", width=26), Column("Amount", "money", width=16))

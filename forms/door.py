@@ -9,6 +9,7 @@ from flask_babel import LazyString, lazy_gettext as _l, ngettext
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
 
+from . import checklist
 from .base import BaseForm, clean_text, csrf_passed
 from .fields import Radios
 from .validators import EmailAddress, MaxLength, PhoneNumber, Required, ValidationError
@@ -252,57 +253,17 @@ class SuggestForm(OnceForm):
                        validators=[_short_text(200)], render_kw={"autocomplete": "off", "spellcheck": "false"})
 
 
+def _with_answer_fields(form_class):
+    """Add a hidden field for every answer of the checklist (forms/checklist.py), comments limited in length."""
+    for name in checklist.FIELDS:
+        setattr(form_class, name, HiddenField(validators=[_short_text()] if name in checklist.COMMENTS else None))
+    return form_class
+
+
+@_with_answer_fields
 class ChecklistForm(OnceForm):
     """All the answers travel with every page as hidden fields, so nothing is kept on the server or in
     a cookie until the last page, and the response never touches anything that says who answered."""
-
-    achieved = HiddenField()
-    achieved_more = HiddenField(validators=[_short_text()])
-    outcomes = HiddenField(validators=[_short_text()])
-    feeling = HiddenField()
-    feeling_more = HiddenField(validators=[_short_text()])
-    inclusive = HiddenField()
-    inclusive_more = HiddenField(validators=[_short_text()])
-    accessible = HiddenField()
-    accessible_more = HiddenField(validators=[_short_text()])
-    payment_clear = HiddenField()
-    change = HiddenField(validators=[_short_text()])
-    here_as = HiddenField()
-
-
-class Step:
-    def __init__(self, field, kind, question, hint="", more=None):
-        self.field, self.kind, self.question, self.hint, self.more = field, kind, question, hint, more
-
-
-# The Co-production Checklist from the Charter, in plain words, one question a page.
-SCALE = [("1", "😞", _l("Not at all")), ("2", "🙁", _l("Not really")), ("3", "😐", _l("A bit")),
-         ("4", "🙂", _l("Mostly")), ("5", "😀", _l("Yes, completely"))]
-PAYMENT = [("yes", "👍", _l("Yes")), ("not_sure", "🤔", _l("Not sure")), ("no", "👎", _l("No"))]
-HERE_AS = [("lived_experience", "🙋", _l("Someone with lived experience")), ("carer", "🤝", _l("A carer")),
-           ("staff", "🪪", _l("A member of staff")), ("other", "🙂", _l("Something else"))]
-ANSWERS = {"scale": SCALE, "payment": PAYMENT, "here_as": HERE_AS}
-CHECKLIST = [
-    Step("achieved", "scale", _l("Did we get things done?"),
-         _l("Did the meeting have a purpose, and will its actions make a difference?"), more="achieved_more"),
-    Step("outcomes", "text", _l("What came out of the meeting?"),
-         _l("Was it worthwhile for everyone? What did we decide together?")),
-    Step("feeling", "scale", _l("How did it feel to be here?"),
-         _l("Did you feel welcome, included and valued?"), more="feeling_more"),
-    Step("inclusive", "scale", _l("Were we inclusive?"),
-         _l("Did we respect everyone and their part in the work?"), more="inclusive_more"),
-    Step("accessible", "scale", _l("Was the meeting easy to get to and take part in for everyone?"),
-         more="accessible_more"),
-    Step("payment_clear", "payment", _l("Were you clear about payment or other thanks for your time?")),
-    Step("change", "text", _l("What should we change for next time?")),
-    Step("here_as", "here_as", _l("I am here as..."),
-         _l("This helps us see if everyone had a good meeting. You can skip it.")),
-]
-
-
-def allowed_answer(step: Step, value: str | None) -> str | None:
-    """The answer if it is one of the step's choices, else None (treated as skipped)."""
-    return value if value in {v for v, *_ in ANSWERS.get(step.kind, [])} else None
 
 
 THANKS_CHOICES = [("paid", _l("Please pay me")), ("voucher", _l("A voucher, please")),

@@ -9,7 +9,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select, update
 
-from forms.door import CHECKLIST
+from forms.checklist import CHECKLIST
 from survey_app.models import (
     AccessNeed,
     Action,

@@ -1,16 +1,30 @@
 """The Co-production Checklist on the door tablet: one question a page, anonymous, nothing required."""
+from dataclasses import fields
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import DateTime, func, inspect, select
+from sqlalchemy import DateTime, SmallInteger, String, Text, func, inspect, select
 
+from forms.checklist import (
+    ANSWERS,
+    CHECKLIST,
+    COMMENTS,
+    FIELDS,
+    GROUP_LABELS,
+    HERE_AS,
+    HERE_AS_GROUPS,
+    NOT_SAID,
+    PAYMENT,
+    SCALED,
+    STEPS,
+)
+from forms.door import ChecklistForm
+from forms.validators import MaxLength
+from survey_app.insight.results import PaymentTally
 from survey_app.models import ChecklistResponse, Role
 from survey_app.models.base import london_today, utcnow
 from survey_app.web.extensions import db
 from tests.door_helpers import hidden, start_door_mode
-
-FIELDS = ["achieved", "achieved_more", "outcomes", "feeling", "feeling_more", "inclusive", "inclusive_more",
-          "accessible", "accessible_more", "payment_clear", "change", "here_as"]
 
 
 @pytest.fixture
@@ -102,6 +116,33 @@ def test_a_response_row_cannot_say_who_answered():
                                                              "device", "session", "token", "created"))]
     assert suspicious == []
     assert not any(isinstance(c.type, DateTime) for c in columns.values())  # a date, never a time
+
+
+def test_the_checklist_home_the_model_and_the_form_agree(app):
+    """forms/checklist.py is the one list of answers: the ChecklistResponse columns and ChecklistForm's fields
+    are exactly its FIELDS, each column of the kind its step is answered with."""
+    columns = {c.name: c for c in inspect(ChecklistResponse).columns}
+    assert set(columns) - {"id", "meeting_id", "responded_on"} == set(FIELDS)
+    assert len(FIELDS) == len(set(FIELDS))
+    with app.test_request_context():
+        form = ChecklistForm(meta={"csrf": False})
+    assert [f.name for f in form] == ["form_token", *FIELDS]
+    for name in FIELDS:
+        column = columns[name]
+        if name in COMMENTS:
+            assert isinstance(column.type, Text) and not column.nullable and column.default.arg == ""
+            assert any(isinstance(v, MaxLength) for v in form[name].validators)
+        else:
+            answers = ANSWERS[STEPS[name].kind]
+            assert column.nullable and not form[name].validators
+            if name in SCALED:
+                assert isinstance(column.type, SmallInteger) and [int(a.value) for a in answers] == [1, 2, 3, 4, 5]
+            else:
+                assert isinstance(column.type, String) and max(len(a.value) for a in answers) <= column.type.length
+    assert set(COMMENTS) == {s.more for s in CHECKLIST if s.more} | {s.field for s in CHECKLIST if s.kind == "text"}
+    assert set(STEPS) | set(COMMENTS) == set(FIELDS)
+    assert [f.name for f in fields(PaymentTally) if f.name != "skipped"] == [a.value for a in PAYMENT]
+    assert set(GROUP_LABELS) == set(HERE_AS_GROUPS) == {a.value for a in HERE_AS} | {NOT_SAID}
 
 
 def test_the_checklist_never_touches_the_visit(door, sample):

@@ -28,6 +28,7 @@ PARTICIPANT_SOURCES = """
 [python: survey_app/invite/**.py]
 [python: survey_app/public/**.py]
 [python: forms/door.py]
+[python: forms/checklist.py]
 [python: survey_app/models/participation.py]
 [python: survey_app/models/insight.py]
 [python: survey_app/web/errors.py]

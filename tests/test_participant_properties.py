@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from forms.base import clean_text
-from forms.door import CHECKLIST, allowed_answer
+from forms.checklist import CHECKLIST, COMMENTS, FIELDS, HERE_AS_STEP, SCALED, STEPS, allowed_answer
 from survey_app.models import (
     AccessNeed,
     Attendance,
@@ -302,8 +302,8 @@ def test_voting_at_the_door(door, sample, suggestion, page_number):
     no_server_error(door.get(response.headers.get("Location", "/door/vote")))
 
 
-TEXT_FIELDS = ("achieved_more", "outcomes", "feeling_more", "inclusive_more", "accessible_more", "change")
-CHOICE_FIELDS = ("achieved", "feeling", "inclusive", "accessible", "payment_clear", "here_as")
+TEXT_FIELDS = COMMENTS
+CHOICE_FIELDS = tuple(f for f in FIELDS if f not in COMMENTS)
 
 
 @EXAMPLES
@@ -318,17 +318,16 @@ def test_answering_the_checklist(door, sample, texts, choices, answer):
         data["answer"] = answer
     response = door.post(f"/door/checklist/{len(CHECKLIST)}", data=data)
     page = no_server_error(response)
-    steps = {s.field: s for s in CHECKLIST}
     want = {f: clean_text(v) for f, v in texts.items()}
     acceptable = all(len(v) <= 2000 for v in want.values())
     if response.status_code == 302:
         assert acceptable and response.headers["Location"] == "/door/thanks"
         stored = db.session.scalar(select(ChecklistResponse))
         assert {f: getattr(stored, f) for f in TEXT_FIELDS} == want
-        chosen = {f: allowed_answer(steps[f], clean_text(v)) for f, v in choices.items()}
+        chosen = {f: allowed_answer(STEPS[f], clean_text(v)) for f, v in choices.items()}
         if answer is not None:
-            chosen["here_as"] = allowed_answer(steps["here_as"], answer)
-        for scaled in ("achieved", "feeling", "inclusive", "accessible"):
+            chosen[HERE_AS_STEP] = allowed_answer(STEPS[HERE_AS_STEP], answer)
+        for scaled in SCALED:
             chosen[scaled] = int(chosen[scaled]) if chosen[scaled] else None
         assert {f: getattr(stored, f) for f in CHOICE_FIELDS} == chosen
     else:

@@ -25,7 +25,7 @@ routes = Routes()
 @roles_required(*ADMINS)
 def person_records(person_id):
     with force_locale("en_GB"):  # exports are in English, like every other download
-        data = subject_access.gather(person_id, current_user, utcnow())
+        data = subject_access.subject_access_rows(person_id, current_user, utcnow())
         if data is None:
             abort(404)
         sheets = subject_access_sheets(data)

@@ -7,6 +7,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from forms.checklist import HERE_AS
+
 from ..models import (
     AccessNeed,
     Attendance,
@@ -311,4 +313,4 @@ def _participation(rng, people, meetings, groups, now):
                 accessible_more=rng.choice(COMMENTS), outcomes=rng.choice(["", "We agreed to write to the bus company."]),
                 payment_clear=rng.choice(["yes", "yes", "not_sure", "no", None]),
                 change=rng.choice(["", "Send the papers a week before.", "More breaks, please."]),
-                here_as=rng.choice(["lived_experience", "carer", "staff", "other", None])))
+                here_as=rng.choice([*(a.value for a in HERE_AS), None])))

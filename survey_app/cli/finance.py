@@ -3,6 +3,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from exports.finance_return import write_return
+
 from ..models import FinanceReturn
 from ..money import return_data
 from ..web.extensions import db
@@ -20,5 +22,5 @@ def export(number, output):
     if ret is None:
         raise click.ClickException(f"There is no finance return number {number}.")
     with open(output, "wb") as out:
-        return_data.write(ret, out)
+        write_return(*return_data.return_rows(ret), out)
     click.echo(f"Wrote finance return {number} to {output}.")

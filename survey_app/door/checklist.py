@@ -1,7 +1,8 @@
 """'Tell us how it went': the Charter's Co-production Checklist, one question a page, anonymous."""
 from flask import abort, redirect, render_template, request, url_for
 
-from forms.door import ANSWERS, CHECKLIST, ChecklistForm, allowed_answer
+from forms.checklist import ANSWERS, CHECKLIST, FIELDS, SCALED, allowed_answer
+from forms.door import ChecklistForm
 
 from ..participation import kiosk, taking_part
 from ..participation.kiosk import door_only
@@ -63,11 +64,11 @@ def checklist_step(number):
     if number < LAST:
         return _render(form, number + 1)
     if taking_part.claim(form.form_token.data):
-        answers = {name: form[name].data for name in taking_part.CHECKLIST_FIELDS}
+        answers = {name: form[name].data for name in FIELDS}
         for s in CHECKLIST:
             if s.kind in ANSWERS:
                 answers[s.field] = allowed_answer(s, answers[s.field])
-        for scaled in ("achieved", "feeling", "inclusive", "accessible"):
+        for scaled in SCALED:
             answers[scaled] = int(answers[scaled]) if answers[scaled] else None
         taking_part.save_checklist(meeting.id, answers)
         db.session.commit()

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from exports.finance_return import write_return
 from forms.finance import BuildReturnForm, PaidForm
 
 from ..access.roles import FINANCE, roles_required
@@ -67,7 +68,7 @@ def download(number):
     ret = _return(number)
     audit.record("download", ret)  # who took a copy of people's payment details, and when
     db.session.commit()
-    return xlsx_stream(lambda out: return_data.write(ret, out), return_data.filename_stem(ret))
+    return xlsx_stream(lambda out: write_return(*return_data.return_rows(ret), out), return_data.filename_stem(ret))
 
 
 @routes.route("/returns/<int:number>/paid", methods=["POST"])

@@ -6,21 +6,15 @@ nor is a larger group whose numbers would let the small one be worked out by sub
 """
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
+
+from forms.checklist import COMMENTS, GROUP_LABELS, HERE_AS_GROUPS, NOT_SAID, PAYMENT, SCALE, SCALED
 
 from ..models import ChecklistResponse, Meeting
 from ..web.extensions import db
 
-SCALED = ("achieved", "feeling", "inclusive", "accessible")
-ANSWERS = (1, 2, 3, 4, 5)
-PAYMENT_ANSWERS = ("yes", "not_sure", "no")
-# Free-text answers, in the order the checklist asks them.
-COMMENTS = ("achieved_more", "outcomes", "feeling_more", "inclusive_more", "accessible_more", "change")
-NOT_SAID = "not_said"
-HERE_AS_GROUPS = ("lived_experience", "carer", "staff", "other", NOT_SAID)
-GROUP_LABELS = {"lived_experience": _l("Lived experience"), "carer": _l("Carers"), "staff": _l("Staff"),
-                "other": _l("Something else"), NOT_SAID: _l("Did not say")}
+SCALE_VALUES = tuple(int(answer.value) for answer in SCALE)
+PAYMENT_VALUES = tuple(answer.value for answer in PAYMENT)
 SMALL_GROUP = 5
 # Why a "here as" group is not shown on its own.
 TOO_FEW = "too_few"            # fewer than SMALL_GROUP responses
@@ -42,7 +36,7 @@ class ScaleTally:
         """The mean of the answers given (skips left out); None when nobody answered."""
         if not self.answered:
             return None
-        return sum(value * n for value, n in zip(ANSWERS, self.counts)) / self.answered
+        return sum(value * n for value, n in zip(SCALE_VALUES, self.counts)) / self.answered
 
     def __add__(self, other: "ScaleTally") -> "ScaleTally":
         return ScaleTally(tuple(a + b for a, b in zip(self.counts, other.counts)), self.skipped + other.skipped)
@@ -154,8 +148,8 @@ def _answer_sums(column, values):
 def _tally_columns() -> list:
     columns = [func.count(ChecklistResponse.id)]
     for question in SCALED:
-        columns += _answer_sums(getattr(ChecklistResponse, question), ANSWERS)
-    columns += _answer_sums(ChecklistResponse.payment_clear, PAYMENT_ANSWERS)
+        columns += _answer_sums(getattr(ChecklistResponse, question), SCALE_VALUES)
+    columns += _answer_sums(ChecklistResponse.payment_clear, PAYMENT_VALUES)
     return columns
 
 
@@ -253,7 +247,7 @@ def group_trend(group_id: int, limit: int = 12) -> list[TrendPoint]:
         column = getattr(ChecklistResponse, question)
         columns += [func.sum(column), func.count(column)]
     columns += [func.sum(case((ChecklistResponse.payment_clear == "yes", 1), else_=0)),
-                func.sum(case((ChecklistResponse.payment_clear.in_(PAYMENT_ANSWERS), 1), else_=0))]
+                func.sum(case((ChecklistResponse.payment_clear.in_(PAYMENT_VALUES), 1), else_=0))]
     rows = db.session.execute(
         select(Meeting, *columns).join(ChecklistResponse, ChecklistResponse.meeting_id == Meeting.id)
         .where(Meeting.group_id == group_id).group_by(Meeting.id)

@@ -156,7 +156,7 @@ def plan_for(meeting_id: int) -> SupportPlan | None:
     return SupportPlan(meeting=meeting, groups=[NeedGroup(kind, rows) for kind, rows in groups.items()])
 
 
-def support_list(plan: SupportPlan) -> tuple[SupportMeeting, list[SupportEntry]]:
+def support_rows(plan: SupportPlan) -> tuple[SupportMeeting, list[SupportEntry]]:
     """What the Excel support list is built from: the plan in plain words and values."""
     meeting = plan.meeting
     header = SupportMeeting(title=meeting.title, group=meeting.group.name, starts_at=meeting.starts_at,

@@ -1,4 +1,4 @@
-"""Turn a finance return in the database into the rows exports/finance_return.py renders.
+"""Turn a finance return in the database into the rows exports/finance_return.py renders (`return_rows`).
 Lines are streamed in batches, so a 200,000-line return needs no more memory than a small one."""
 from decimal import Decimal
 
@@ -11,8 +11,8 @@ from exports.finance_return import (
     PayeeTotal,
     ReturnHeader,
     ReturnLine,
+    ReturnRows,
     VoucherEntry,
-    write_return,
 )
 
 from ..models import FinanceReturn, LineStatus, Meeting, Person, RecognitionKind, RecognitionLine, User
@@ -102,8 +102,9 @@ def missing_payees():
     return [MissingPayee(name=f"{f} {l}", lines=n, amount_pence=int(s or 0)) for f, l, n, s in rows]
 
 
-def write(ret: FinanceReturn, out) -> None:
-    write_return(header(ret), totals(ret), lines(ret), payees(ret), vouchers(ret), missing_payees(), out)
+def return_rows(ret: FinanceReturn) -> ReturnRows:
+    """The whole return; its lines, payees and vouchers are read from the database as the workbook is written."""
+    return ReturnRows(header(ret), totals(ret), lines(ret), payees(ret), vouchers(ret), missing_payees())
 
 
 def filename_stem(ret: FinanceReturn) -> str:

@@ -5,42 +5,24 @@ from flask_babel import force_locale, format_date, format_decimal, format_percen
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from exports.checklist_results import GroupColumn, QuestionCounts, ResultsData, results_sheets
-from forms.door import CHECKLIST, PAYMENT, SCALE
+from exports.checklist_results import results_sheets
+from forms.checklist import COMMENT_QUESTION, COMMENTS, GROUP_LABELS, HERE_AS_GROUPS, PAYMENT_STEP, SCALED, STEPS
 
 from ..access.roles import ORGANISERS, roles_required
 from ..insight import results as res
+from ..insight.results_rows import hidden_text, payment_labels, results_rows, scale_labels
 from ..models import Group, Meeting
-from ..models.base import LONDON
 from ..web.charts import PAYMENT_COLOURS, answer_chart, line_chart, stacked_chart
 from ..web.downloads import xlsx_response
 from ..web.extensions import db
 from ..web.pages import Routes
 
 routes = Routes()
-STEPS = {step.field: step for step in CHECKLIST}
-# The question each free-text answer belongs to.
-COMMENT_QUESTION = {"achieved_more": "achieved", "outcomes": "outcomes", "feeling_more": "feeling",
-                    "inclusive_more": "inclusive", "accessible_more": "accessible", "change": "change"}
 TREND_MEETINGS = 12
-
-
-def _scale_labels() -> list[str]:
-    return [str(label) for _value, _icon, label in SCALE]
-
-
-def _payment_labels() -> list[str]:
-    return [str(label) for _value, _icon, label in PAYMENT]
 
 
 def average_text(value: float | None) -> str:
     return format_decimal(value, "0.0") if value is not None else "–"
-
-
-def _hidden_text(reason: str | None) -> str:
-    if reason == res.TOO_FEW:
-        return _("Fewer than 5")
-    return _("Hidden to protect a smaller group")
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
@@ -50,19 +32,19 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
 def _together(results: res.MeetingResults) -> dict:
     """Chart and table rows for each question, and the comments, for one set of answers."""
     scales = []
-    for question in res.SCALED:
+    for question in SCALED:
         tally, wording = results.scales[question], STEPS[question].question
-        items = list(zip(_scale_labels(), tally.counts))
+        items = list(zip(scale_labels(), tally.counts))
         scales.append({"key": question, "step": STEPS[question], "answers": items, "tally": tally,
                        "chart": answer_chart(items, _("Bar chart of how many people gave each answer to "
                                                       "\"%(question)s\"", question=wording))})
-    payment_items = list(zip(_payment_labels(), results.payment.counts()))
-    wording = STEPS["payment_clear"].question
-    payment = {"step": STEPS["payment_clear"], "answers": payment_items, "tally": results.payment,
+    payment_items = list(zip(payment_labels(), results.payment.counts()))
+    wording = STEPS[PAYMENT_STEP].question
+    payment = {"step": STEPS[PAYMENT_STEP], "answers": payment_items, "tally": results.payment,
                "chart": answer_chart(payment_items, _("Bar chart of how many people gave each answer to "
                                                       "\"%(question)s\"", question=wording), PAYMENT_COLOURS)}
-    comments = [{"key": name, "step": STEPS[COMMENT_QUESTION[name]], "more": name.endswith("_more"),
-                 "texts": results.comments[name]} for name in res.COMMENTS]
+    comments = [{"key": name, "step": STEPS[COMMENT_QUESTION[name]], "more": name != COMMENT_QUESTION[name],
+                 "texts": results.comments[name]} for name in COMMENTS]
     return {"scales": scales, "payment": payment, "comments": comments}
 
 
@@ -70,21 +52,21 @@ def _side_by_side(split: res.Split) -> dict:
     def rows(pairs, counts_of):
         return [(str(group.label),
                  counts_of(tally) if tally is not None else None,
-                 _hidden_text(group.hidden_because) if group.hidden else _("Nobody in this group answered."))
+                 hidden_text(group.hidden_because) if group.hidden else _("Nobody in this group answered."))
                 for group, tally in pairs]
 
     scales = []
-    for question in res.SCALED:
+    for question in SCALED:
         pairs = split.scale(question)
         wording = STEPS[question].question
         scales.append({"key": question, "step": STEPS[question], "pairs": pairs,
-                       "chart": stacked_chart(rows(pairs, lambda t: list(t.counts)), _scale_labels(),
+                       "chart": stacked_chart(rows(pairs, lambda t: list(t.counts)), scale_labels(),
                                               _("Bar chart comparing the answers to \"%(question)s\" from each "
                                                 "group", question=wording))})
     pairs = split.payment()
-    wording = STEPS["payment_clear"].question
-    payment = {"step": STEPS["payment_clear"], "pairs": pairs,
-               "chart": stacked_chart(rows(pairs, lambda t: list(t.counts())), _payment_labels(),
+    wording = STEPS[PAYMENT_STEP].question
+    payment = {"step": STEPS[PAYMENT_STEP], "pairs": pairs,
+               "chart": stacked_chart(rows(pairs, lambda t: list(t.counts())), payment_labels(),
                                       _("Bar chart comparing the answers to \"%(question)s\" from each group",
                                         question=wording), PAYMENT_COLOURS)}
     return {"scales": scales, "payment": payment}
@@ -94,52 +76,29 @@ def _side_by_side(split: res.Split) -> dict:
 @roles_required(*ORGANISERS)
 def meeting_results(meeting_id):
     meeting = _meeting_or_404(meeting_id)
-    groups = [(key, str(res.GROUP_LABELS[key])) for key in res.HERE_AS_GROUPS]
+    groups = [(key, str(GROUP_LABELS[key])) for key in HERE_AS_GROUPS]
     if request.args.get("view") == "split":
         split = res.split_by_here_as(meeting.id)
         return render_template("organise/results/meeting_split.html",
                                title=_("Checklist results by group: %(name)s", name=meeting.title),
-                               meeting=meeting, split=split, hidden_text=_hidden_text, average_text=average_text,
-                               scale_labels=_scale_labels(), payment_labels=_payment_labels(),
+                               meeting=meeting, split=split, hidden_text=hidden_text, average_text=average_text,
+                               scale_labels=scale_labels(), payment_labels=payment_labels(),
                                **_side_by_side(split))
     here_as = request.args.get("here_as") or None
-    if here_as not in res.HERE_AS_GROUPS:
+    if here_as not in HERE_AS_GROUPS:
         here_as = None
     results = res.meeting_results(meeting.id, here_as)
     return render_template("organise/results/meeting.html",
                            title=_("Checklist results: %(name)s", name=meeting.title), meeting=meeting,
                            results=results, here_as=here_as, groups=groups, group_label=dict(groups).get(here_as),
-                           hidden_text=_hidden_text, average_text=average_text, **_together(results))
-
-
-def _question_counts(results_scales, payment) -> list[QuestionCounts]:
-    skipped = _("Skipped")
-    questions = [QuestionCounts(str(STEPS[q].question), [*zip(_scale_labels(), results_scales[q].counts),
-                                                        (skipped, results_scales[q].skipped)],
-                                scaled=True, average=results_scales[q].average) for q in res.SCALED]
-    questions.append(QuestionCounts(str(STEPS["payment_clear"].question),
-                                    [*zip(_payment_labels(), payment.counts()), (skipped, payment.skipped)]))
-    return questions
-
-
-def export_data(meeting: Meeting, everyone: res.MeetingResults, split: res.Split) -> ResultsData:
-    """The workbook's contents in the reader's language; hidden groups carry only their reason."""
-    columns = [GroupColumn(str(g.label), g.tally.count, _question_counts(g.tally.scales, g.tally.payment))
-               if not g.hidden else GroupColumn(str(g.label), None, None, _hidden_text(g.hidden_because))
-               for g in split.groups]
-    comments = [(str(STEPS[COMMENT_QUESTION[name]].question), text)
-                for name in res.COMMENTS for text in everyone.comments[name]]
-    return ResultsData(meeting=meeting.title, group=meeting.group.name,
-                       meeting_date=meeting.starts_at.astimezone(LONDON).date(), responses=everyone.count,
-                       questions=_question_counts(everyone.scales, everyone.payment), groups=columns,
-                       comments=comments)
+                           hidden_text=hidden_text, average_text=average_text, **_together(results))
 
 
 @routes.route("/meetings/<int:meeting_id>/results/download")
 @roles_required(*ORGANISERS)
 def download_results(meeting_id):
     meeting = _meeting_or_404(meeting_id)
-    data = export_data(meeting, res.meeting_results(meeting.id), res.split_by_here_as(meeting.id))
+    data = results_rows(meeting)
     with force_locale("en_GB"):  # exports stay in English, whatever language the page is shown in
         sheets = results_sheets(data, _)
     return xlsx_response(sheets, f"checklist-results-{meeting.id}")
@@ -153,14 +112,14 @@ def group_results(group_id):
     when = [format_date(p.meeting.starts_at, "d MMM") + "\n" + format_date(p.meeting.starts_at, "yyyy")
             for p in points]
     trends = []
-    for question in res.SCALED:
+    for question in SCALED:
         wording = STEPS[question].question
         trends.append({"key": question, "step": STEPS[question], "chart": line_chart(
             list(zip(when, (p.averages[question] for p in points))),
             _("Line chart of the average answer to \"%(question)s\" at each meeting, from 1 (the lowest) to 5 "
               "(the highest)", question=wording),
             low=1, high=5, ticks=[1, 2, 3, 4, 5], value_text=average_text, tick_text=str)})
-    wording = STEPS["payment_clear"].question
+    wording = STEPS[PAYMENT_STEP].question
     payment_chart = line_chart(
         list(zip(when, (p.payment_clear_percent for p in points))),
         _("Line chart of the share of people at each meeting who answered Yes to \"%(question)s\"",
@@ -169,7 +128,7 @@ def group_results(group_id):
     return render_template("organise/results/group.html", title=_("Checklist results over time: %(name)s",
                                                                   name=group.name),
                            group=group, points=points, trends=trends, payment_chart=payment_chart,
-                           payment_step=STEPS["payment_clear"], average_text=average_text, percent_text=percent_text,
+                           payment_step=STEPS[PAYMENT_STEP], average_text=average_text, percent_text=percent_text,
                            limit=TREND_MEETINGS)
 
 

@@ -71,7 +71,7 @@ def support_plan_print(meeting_id):
 @roles_required(*ORGANISERS)
 def support_plan_download(meeting_id):
     plan = _plan_or_404(meeting_id)
-    response = xlsx_response(support_sheets(*plans.support_list(plan)), "support-list")
+    response = xlsx_response(support_sheets(*plans.support_rows(plan)), "support-list")
     plans.record_view("download-support-plan", plan.meeting)
     return response
 

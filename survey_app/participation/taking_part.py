@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from forms import checklist
 from forms.door import FORM_TOKEN_RE, new_form_token  # noqa: F401  (new_form_token re-exported for views)
 
 from ..models import (
@@ -345,15 +346,11 @@ def suggest(group_id: int, meeting_id: int | None, what: str, why: str, name: st
     return suggestion
 
 
-CHECKLIST_FIELDS = ("achieved", "achieved_more", "outcomes", "feeling", "feeling_more", "inclusive",
-                    "inclusive_more", "accessible", "accessible_more", "payment_clear", "change", "here_as")
-
-
 def save_checklist(meeting_id: int, answers: dict) -> ChecklistResponse:
     """Store the answers with the meeting and today's date only: nothing that could say who answered."""
-    values = {k: answers.get(k) for k in CHECKLIST_FIELDS}
-    for text_field in ("achieved_more", "outcomes", "feeling_more", "inclusive_more", "accessible_more", "change"):
-        values[text_field] = values[text_field] or ""
+    values = {k: answers.get(k) for k in checklist.FIELDS}
+    for comment in checklist.COMMENTS:
+        values[comment] = values[comment] or ""
     response = ChecklistResponse(meeting_id=meeting_id, responded_on=london_today(), **values)
     db.session.add(response)
     return response

@@ -50,7 +50,7 @@ def _label(enum_value):
     return enum_value.label if enum_value is not None else ""
 
 
-def gather(person_id: int, made_by: User, made_at: datetime) -> SubjectAccess | None:
+def subject_access_rows(person_id: int, made_by: User, made_at: datetime) -> SubjectAccess | None:
     person = db.session.get(Person, person_id, options=[joinedload(Person.organisation)])
     if person is None:
         return None
