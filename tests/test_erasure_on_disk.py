@@ -2,7 +2,7 @@
 retention run, with the app still running (its own pooled connections, and a gunicorn server in production
 mode on the same file), no erased value is anywhere in the raw bytes of the SQLite files: the database,
 its write-ahead log (-wal) and its shared-memory index (-shm). And those files, and backups, are readable
-by their owner only. (PostgreSQL keeps old row versions until VACUUM: see README "Erasure and retention".)"""
+by their owner only. (PostgreSQL keeps old row versions until VACUUM: see docs/security.md "Erasure and retention".)"""
 import json
 import logging
 import os
