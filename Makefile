@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK_VENV := $(VENV)/lock-tools
+LOCK_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
@@ -10,20 +12,35 @@ FLASK := $(BIN)/flask --app survey_app
 PYTEST_ARGS ?=
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test bench setup translations extract update-translations migrate demo clean help
+.PHONY: run test bench setup lock translations extract update-translations migrate demo clean help
 
 help:
 	@echo "make run    set up and serve on http://$(HOST):$(PORT) (SQLite in instance/)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make bench  run the benchmarks in bench/"
 	@echo "make demo   load fictional demo data into an empty database"
+	@echo "make lock   refresh requirements.lock from pyproject.toml (LOCK_ARGS=--upgrade for newer versions)"
 
-$(STAMP): pyproject.toml
+# Installs exactly the pinned, hash-checked versions in requirements.lock (runtime, dev and the redis extra),
+# then the project itself without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)." % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; echo "requirements.lock does not match pyproject.toml: run make lock"; exit 1; }
 	touch $(STAMP)
+
+# Refresh requirements.lock from pyproject.toml (pip-compile, in a venv of its own). Keeps the pins that still
+# fit; `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed versions.
+$(LOCK_VENV)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet 'pip-tools>=7.4,<8'
+
+lock: $(LOCK_VENV)/bin/pip-compile
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --extra dev --extra redis --strip-extras \
+		--no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file requirements.lock pyproject.toml
 
 setup: $(STAMP) translations
 

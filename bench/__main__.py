@@ -1,6 +1,6 @@
 """`make bench`: the app's throughput as a ratio to bare baselines served the same way in the same run.
 
-Targets (DESIGN.md): a participant page GET at least 0.3x a bare Flask "hello"; the door sign-in POST
+Targets (docs/DESIGN.md): a participant page GET at least 0.3x a bare Flask "hello"; the door sign-in POST
 at least 0.7x a bare Flask + SQLAlchemy insert. Exits non-zero when a target is missed.
 """
 import os

@@ -1,7 +1,7 @@
 """`python -m bench.login_flood`: does a public page stay quick while the sign-in form is flooded?
 
-The real app is served by gunicorn in production mode (HUB_ENV=production, 4 sync workers as the README's
-"Deploying for real" says, PROXY_HOPS=1, real scrypt, default LOGIN_PASSWORD_SLOTS) on a fresh SQLite
+The real app is served by gunicorn in production mode (HUB_ENV=production, 4 sync workers as docs/deployment.md
+("Deploying for real") says, PROXY_HOPS=1, real scrypt, default LOGIN_PASSWORD_SLOTS) on a fresh SQLite
 database. One client times the staff sign-in page (GET /login) one request after another:
 
 1. unloaded, for --seconds;

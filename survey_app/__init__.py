@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
                                                   secret_given=bool(config and config.get("SECRET_KEY"))))
     if config:
         app.config.update(config)
+    hub_config.require_redis_package(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
 

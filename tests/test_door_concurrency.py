@@ -29,6 +29,7 @@ from tests.servers import AppServer, at_once
 SECRET = "concurrency-test-secret-0123456789abcdef"
 PASSWORD = "a long enough password"
 TABLETS = 50
+pytestmark = pytest.mark.slow  # every test here talks to one gunicorn server started for the module
 
 
 @pytest.fixture(scope="module")

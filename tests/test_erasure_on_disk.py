@@ -2,7 +2,7 @@
 retention run, with the app still running (its own pooled connections, and a gunicorn server in production
 mode on the same file), no erased value is anywhere in the raw bytes of the SQLite files: the database,
 its write-ahead log (-wal) and its shared-memory index (-shm). And those files, and backups, are readable
-by their owner only. (PostgreSQL keeps old row versions until VACUUM: see README "Erasure and retention".)"""
+by their owner only. (PostgreSQL keeps old row versions until VACUUM: see docs/security.md "Erasure and retention".)"""
 import json
 import logging
 import os
@@ -81,6 +81,7 @@ def found(app, values) -> dict[str, list[str]]:
     return hits
 
 
+@pytest.mark.slow  # a gunicorn server on the same file
 def test_people_erase_leaves_nothing_on_disk(app, world, running, runner):  # noqa: F811
     values = erased_values(world)
     # The search can see them at all: before erasure every value is in the files.
@@ -92,6 +93,7 @@ def test_people_erase_leaves_nothing_on_disk(app, world, running, runner):  # no
     assert Browser(running.port).get("/healthz")[0] == 200  # the server carries on
 
 
+@pytest.mark.slow  # a gunicorn server on the same file
 def test_an_admin_erasure_through_the_web_page_leaves_nothing_on_disk(app, world, running):  # noqa: F811
     values = erased_values(world)
     done = world["web"].submit(f"/admin/people/{world['id']}/erase", {"confirm": "ERASE"}, follow_redirects=True)
@@ -101,6 +103,7 @@ def test_an_admin_erasure_through_the_web_page_leaves_nothing_on_disk(app, world
     assert found(app, values) == {}
 
 
+@pytest.mark.slow  # a gunicorn server on the same file
 def test_a_retention_run_leaves_nothing_of_an_inactive_person_on_disk(app, world, running, runner):  # noqa: F811
     values = erased_values(world)
     # Everything about them happened long ago.
@@ -118,6 +121,7 @@ def test_a_retention_run_leaves_nothing_of_an_inactive_person_on_disk(app, world
     assert found(app, values) == {}
 
 
+@pytest.mark.slow  # a gunicorn server on the same file
 def test_a_busy_reader_is_waited_for_then_reported_and_the_next_retention_run_clears_it(  # noqa: F811
         app, world, runner, caplog):
     values = erased_values(world)
@@ -190,6 +194,7 @@ def test_database_files_and_backups_are_owner_only(app, world, runner, tmp_path)
         os.umask(old_umask)
 
 
+@pytest.mark.slow  # waits out a busy reader: about 4 seconds
 def test_the_admin_page_says_plainly_when_the_log_could_not_be_cleared(app, world):  # noqa: F811
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     reader = sqlite3.connect(path, isolation_level=None)

@@ -397,6 +397,7 @@ def register_until_stopped(browser: Browser, prefix: str, acknowledged: list, st
             acknowledged.append(name)
 
 
+@pytest.mark.slow  # gunicorn killed mid-load and started again
 def test_sigkill_mid_load_loses_nothing_acknowledged():
     with fresh_database("hub_kill") as url:
         build_schema(url)

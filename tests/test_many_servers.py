@@ -169,6 +169,7 @@ def query(shared, fn):
 # ---------------------------------------------------------------- (a) sessions
 
 
+@pytest.mark.slow  # two or four gunicorn servers
 def test_a_session_made_on_one_server_works_on_the_other_and_ends_on_both(shared, servers):
     a, b = servers
     on_a, status, _ = sign_in(a, shared["emails"]["organiser"])
@@ -198,6 +199,7 @@ def _fail_alternately(ports, email):
         assert status == 429 and LOCKED in page
 
 
+@pytest.mark.slow  # two or four gunicorn servers
 def test_wrong_passwords_on_both_servers_add_up_to_one_lock_in_the_database(shared, servers):
     email = shared["emails"]["locked_db"]
     _fail_alternately(servers, email)
@@ -206,6 +208,7 @@ def test_wrong_passwords_on_both_servers_add_up_to_one_lock_in_the_database(shar
     assert stored == MAX_FAILURES  # the locked attempts are not even counted
 
 
+@pytest.mark.slow  # two or four gunicorn servers
 def test_wrong_passwords_on_both_servers_add_up_to_one_lock_in_redis(shared, cluster):
     client = cluster["redis"]
     if isinstance(client, str):
@@ -252,6 +255,7 @@ def _approve_new_lines(shared, count: int) -> list[int]:
     return query(shared, make)
 
 
+@pytest.mark.slow  # two or four gunicorn servers
 def test_returns_built_at_once_on_both_servers_get_unique_numbers_and_share_no_line(shared, servers):
     finance, status, _ = sign_in(servers[0], shared["emails"]["finance"])
     assert status == 302
@@ -288,6 +292,7 @@ def test_returns_built_at_once_on_both_servers_get_unique_numbers_and_share_no_l
 # ---------------------------------------------------------------- (d) door one-time tokens
 
 
+@pytest.mark.slow  # two or four gunicorn servers
 def test_a_door_form_sent_to_both_servers_at_once_is_stored_once(shared, servers):
     a, b = servers
     tablet, status, _ = sign_in(a, shared["emails"]["organiser"])

@@ -42,7 +42,7 @@ ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/users/{user}", "/admi
                "/admin/budgets", "/admin/budgets/new", "/admin/audit", "/admin/people/{person}/erase",
                "/admin/people/{person}/records.xlsx"]
 
-# role -> expected status, per the permissions table in DESIGN.md
+# role -> expected status, per the permissions table in docs/DESIGN.md
 EXPECTED = (
     [(page, {ANON: 302, ORGANISER: 200, FINANCE: 403, ADMIN: 200}) for page in ORGANISE_PAGES]
     + [(page, {ANON: 302, ORGANISER: 403, FINANCE: 403, ADMIN: 200}) for page in ADMIN_PAGES]

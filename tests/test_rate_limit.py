@@ -1,6 +1,7 @@
 """The per-client rate limiter (survey_app/access/rate_limit.py): counted in the shared database by default and
 in Redis when configured, per limit and per client, never storing the client's address."""
 import os
+import sys
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from survey_app.access import rate_limit
 from survey_app.access.rate_limit import Limit
 from survey_app.models import RateHit
 from survey_app.models.base import utcnow
+from survey_app.web.config import ConfigError
 from survey_app.web.extensions import db
 from tests.conftest import _config
 
@@ -94,6 +96,14 @@ def test_with_redis_the_count_is_shared_by_two_apps_and_kept_in_redis(app_factor
         db.session.execute(RateHit.__table__.delete())
         db.session.commit()
     assert _take(second, "203.0.113.8", limit) is False
+
+
+def test_redis_is_an_optional_extra_needed_only_when_configured(app_factory, monkeypatch):
+    monkeypatch.setitem(sys.modules, "redis", None)  # as if the redis extra were not installed
+    app = app_factory()
+    assert _take(app, "203.0.113.10")
+    with pytest.raises(ConfigError, match="set THROTTLE_REDIS_URL only after installing the redis extra"):
+        app_factory(THROTTLE_REDIS_URL="redis://127.0.0.1:6379/15")
 
 
 def test_an_unreachable_redis_falls_back_to_the_database(app_factory, caplog):

@@ -240,6 +240,7 @@ def test_the_password_slot_count_must_be_a_positive_number(tmp_path):
     assert from_environment(tmp_path, {"SECRET_KEY": "x" * 40})["LOGIN_PASSWORD_SLOTS"] >= 1
 
 
+@pytest.mark.slow  # a real gunicorn flooded for seconds
 def test_a_login_flood_on_real_gunicorn_leaves_public_pages_answering():
     """gunicorn (three sync workers, real scrypt, one password slot) flooded by eight threads posting
     random emails: some floods are told "busy" (503) at once, and /login and /healthz keep answering."""

@@ -62,7 +62,7 @@ class SharedRedis:
     `attempt` return None for RETRY_SECONDS, so callers use the database meanwhile."""
 
     def __init__(self, url: str, purpose: str):
-        import redis  # only needed when configured
+        import redis  # the optional `redis` extra, only needed when configured
 
         self.errors = (redis.RedisError, OSError)
         self.client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
@@ -87,18 +87,13 @@ class SharedRedis:
 
 def shared_redis(purpose: str) -> SharedRedis | None:
     """This app's Redis connection for `purpose`, made on first use (so after gunicorn forks), or None
-    when THROTTLE_REDIS_URL is not set (or the redis package is missing: then one warning)."""
+    when THROTTLE_REDIS_URL is not set. (create_app refuses a THROTTLE_REDIS_URL without the redis package.)"""
     url = current_app.config.get("THROTTLE_REDIS_URL")
     if not url:
         return None
     stores = current_app.extensions.setdefault("hub_redis", {})
     if purpose not in stores:
-        try:
-            stores[purpose] = SharedRedis(url, purpose)
-        except ImportError:
-            log.warning("%s: THROTTLE_REDIS_URL is set but the redis package is not installed; counting in "
-                        "the database instead.", purpose)
-            stores[purpose] = None
+        stores[purpose] = SharedRedis(url, purpose)
     return stores[purpose]
 
 

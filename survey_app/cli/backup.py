@@ -1,4 +1,4 @@
-"""`flask --app survey_app backup create FILE` and `... backup restore FILE` (see README "Backups")."""
+"""`flask --app survey_app backup create FILE` and `... backup restore FILE` (see docs/backups.md)."""
 import click
 from flask.cli import AppGroup
 

@@ -1,4 +1,5 @@
-"""Configuration read from the environment; see README "Configuration"."""
+"""Configuration read from the environment; see docs/configuration.md."""
+import importlib.util
 import os
 import secrets
 from datetime import timedelta
@@ -154,3 +155,10 @@ DEFAULTS = {
     # cost the busiest pages a sixth of their time. Staff idle time-outs are kept on the server instead.
     "SESSION_REFRESH_EACH_REQUEST": False,
 }
+
+
+def require_redis_package(config) -> None:
+    """Refuse to start with THROTTLE_REDIS_URL set when the redis package (the `redis` extra) is missing."""
+    if config.get("THROTTLE_REDIS_URL") and importlib.util.find_spec("redis") is None:
+        raise ConfigError("THROTTLE_REDIS_URL is set but the redis package is not installed: set THROTTLE_REDIS_URL "
+                          "only after installing the redis extra (pip install '.[redis]').")

@@ -1,7 +1,7 @@
 """Database set-up that is not a model: SQLite pragmas for a safe embedded default, a start-up check
-that a SQLite file can be written at all (see README "What happens when things go wrong"), database
-files readable by their owner only, and clearing SQLite's write-ahead log after an erasure (README
-"Erasure and retention")."""
+that a SQLite file can be written at all (see docs/deployment.md "What happens when things go wrong"),
+database files readable by their owner only, and clearing SQLite's write-ahead log after an erasure
+(docs/security.md "Erasure and retention")."""
 import logging
 import os
 import shutil
@@ -133,7 +133,7 @@ def clear_wal(engine=None) -> Checkpoint:
     truncate it to nothing (PRAGMA wal_checkpoint(TRUNCATE)), so the old values in it are gone from
     disk; with secure_delete on, the database file holds only zeros where they were. A reader in the
     middle of a read can stop it: wait a little and try again, then give up, log a warning and say so.
-    Nothing to do for PostgreSQL (see README "Erasure and retention")."""
+    Nothing to do for PostgreSQL (see docs/security.md "Erasure and retention")."""
     engine = engine or db.engine
     path = sqlite_path(engine.url)
     if path is None:

@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
         h.setdefault("Content-Security-Policy", CSP)
         h["X-Content-Type-Options"] = "nosniff"
         # Personal links hold a secret in their path, so no other site may ever see our URLs; but a form
-        # posted to ourselves must carry its Referer, which Flask-WTF requires on HTTPS (README "Security").
+        # posted to ourselves must carry its Referer, which Flask-WTF requires on HTTPS (docs/security.md).
         h["Referrer-Policy"] = "same-origin"
         h["X-Frame-Options"] = "DENY"
         h["Cross-Origin-Opener-Policy"] = "same-origin"

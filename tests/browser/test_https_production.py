@@ -1,7 +1,7 @@
 """The service as it is deployed for real: gunicorn with HUB_ENV=production, a random SECRET_KEY and HTTPS,
 driven by Chromium. Over HTTPS Flask-WTF also checks that a POST's Referer is this site, so these pages
-only work if our Referrer-Policy lets a browser send it for same-origin forms (README "Security and
-privacy"); every browser test over plain HTTP would pass even if it did not.
+only work if our Referrer-Policy lets a browser send it for same-origin forms (docs/security.md); every
+browser test over plain HTTP would pass even if it did not.
 
 One server per way of serving, for the whole module:
 - gunicorn serving HTTPS itself with a self-signed certificate made here;
