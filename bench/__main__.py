@@ -22,8 +22,8 @@ def prepare(env: dict) -> int:
     script = f"""
 from datetime import timedelta
 from survey_app import create_app
-from survey_app.accounts import create_user
-from survey_app.extensions import db
+from survey_app.access.accounts import create_user
+from survey_app.web.extensions import db
 from survey_app.models import *
 from survey_app.models.base import utcnow
 app = create_app()
