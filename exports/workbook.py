@@ -32,11 +32,12 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
 # openpyxl internals, used for one speed target: the finance return export at least 0.8x a bare openpyxl
-# write-only loop (0.91x on 2026-11-26, 100,000 lines; see bench/export.py and README.md, Benchmarks). They are
-# the private module openpyxl.worksheet._write_only, the `_values_to_row` that `_Worksheet` overrides (about
-# 3 microseconds saved per styled cell, some 4 a line), `Workbook._add_sheet` to add that sheet, and `_style`,
-# the style array shared by every cell of one look. Held by the openpyxl pin in pyproject.toml and checked by
-# tests/test_library_internals.py, which says what to do when openpyxl changes them.
+# write-only loop (0.91x on 2026-11-26, 0.93x on 2026-12-03, 100,000 lines; see bench/export.py and README.md,
+# Benchmarks). They are the private module openpyxl.worksheet._write_only, the `_values_to_row` that
+# `_Worksheet` overrides (about 3 microseconds saved per styled cell, some 4 styled cells a line),
+# `Workbook._add_sheet` to add that sheet, and `_style`, the style array shared by every cell of one look.
+# Held by the openpyxl pin in pyproject.toml and checked by tests/test_library_internals.py, which says what
+# to do when openpyxl changes them. XlsxWriter would need none of them (README.md, Benchmarks).
 
 LONDON = ZoneInfo("Europe/London")
 MONEY_FORMAT = '"£"#,##0.00;[Red]-"£"#,##0.00'
@@ -367,7 +368,6 @@ def _write_sheet(ws, sheet: Sheet) -> None:
     for i, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = column.width
     styles = _Styles(ws)
-    header_style = styles.get(None, bold=True)
     header = _converter(ws, "text", styles, bold=True)
     ws.append([header(c.header) for c in columns])
 

@@ -9,12 +9,12 @@ quietly slows down or breaks:
 Each is checked twice: the internal still has the expected shape, and the fast path is actually taken.
 """
 import functools
-from importlib.metadata import version as installed_version
 import inspect
 import io
 import sqlite3
 from datetime import date
 from decimal import Decimal
+from importlib.metadata import version as installed_version
 
 import flask_babel
 import flask_login
