@@ -8,6 +8,10 @@ and the better run counts.
 Memory: 20,000 and 200,000 lines, each in a fresh process, lines from a generator; the peak
 resident size must stay under 150 MB and barely grow with the number of lines.
 
+For the record, not a target: the same rows rendered by XlsxWriter in constant_memory mode
+(`bench/xlsxwriter_export.py`, same look), timed in the same rounds and measured for memory the same way,
+printed as ratios to `write_return`. Skipped when XlsxWriter is not installed (it is in the dev extra).
+
 `python -m bench.export` runs this alone; `make bench` runs it after the web benchmarks.
 """
 import io
@@ -91,6 +95,24 @@ def export(n: int, out, kind_totals=None) -> None:
                  lines(n), payees(n), vouchers(n), missing(n), out)
 
 
+def with_xlsxwriter(n: int, out, kind_totals=None) -> None:
+    """The rows `write_return` renders, rendered by XlsxWriter (constant_memory) instead."""
+    from bench.xlsxwriter_export import write_sheets
+    from exports.finance_return import ReturnHeader, return_sheets
+    header = ReturnHeader(**HEADER_ARGS)
+    sheets = return_sheets(header, kind_totals if kind_totals is not None else totals(n), lines(n), payees(n),
+                           vouchers(n), missing(n))
+    write_sheets(sheets, out, created=header.made_at)
+
+
+def has_xlsxwriter() -> bool:
+    try:
+        import xlsxwriter  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def bare(n: int, out, kind_totals) -> None:
     """The same sheets and cells with openpyxl alone: plain values, money as floats, no styling."""
     from openpyxl import Workbook
@@ -135,18 +157,22 @@ def lines_per_second(fn, n: int, kind_totals) -> float:
     return n / (time.perf_counter() - start)
 
 
-def _child(n: int) -> None:
+WRITERS = {"openpyxl": export, "xlsxwriter": with_xlsxwriter}
+
+
+def _child(n: int, writer: str = "openpyxl") -> None:
     """Run in a fresh process: render n lines to a temporary file and print the peak resident MB."""
     import resource
     with tempfile.TemporaryFile() as out:
-        export(n, out)
+        WRITERS[writer](n, out)
+        out.seek(0, os.SEEK_END)
         size = out.tell()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"{peak:.1f} {size}")
 
 
-def peak_mb(n: int) -> tuple[float, int]:
-    code = f"from bench.export import _child; _child({n})"
+def peak_mb(n: int, writer: str = "openpyxl") -> tuple[float, int]:
+    code = f"from bench.export import _child; _child({n}, {writer!r})"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     if done.returncode:
@@ -160,10 +186,13 @@ def run() -> bool:
     ok = True
     kind_totals = totals(SPEED_LINES)
     lines_per_second(export, 2000, totals(2000))  # warm up imports and caches
-    base = ours = 0.0
+    compare = has_xlsxwriter()
+    base = ours = theirs = 0.0
     for _ in range(2):
         base = max(base, lines_per_second(bare, SPEED_LINES, kind_totals))
         ours = max(ours, lines_per_second(export, SPEED_LINES, kind_totals))
+        if compare:
+            theirs = max(theirs, lines_per_second(with_xlsxwriter, SPEED_LINES, kind_totals))
     ratio = ours / base
     print(f"{'baseline: bare openpyxl write-only':<34} {base:8.0f} lines/s ({SPEED_LINES:,} lines)")
     verdict = "  ok" if ratio >= SPEED_TARGET else f"  BELOW the {SPEED_TARGET}x target"
@@ -183,7 +212,27 @@ def run() -> bool:
         ok = False
     if ok:
         print(f"{'finance return export':<34} ok")
+    if compare:
+        xlsx_speed(ours, theirs, base)
+        xlsx_memory(peaks)
+    else:
+        print("XlsxWriter comparison skipped: XlsxWriter is not installed (pip install -e '.[dev]')")
     return ok
+
+
+def xlsx_speed(ours: float, theirs: float, base: float) -> None:
+    """XlsxWriter against write_return, the same rows in the same rounds: time as a ratio (below 1 is faster)."""
+    ours_ms, theirs_ms = SPEED_LINES / ours * 1000, SPEED_LINES / theirs * 1000
+    print(f"{'XlsxWriter constant_memory':<34} {theirs:8.0f} lines/s  {theirs / base:5.2f}x bare openpyxl")
+    print(f"{'  time, XlsxWriter vs openpyxl':<34} {theirs_ms:8.0f} ms vs {ours_ms:.0f} ms for {SPEED_LINES:,} lines: "
+          f"{theirs_ms / ours_ms:.2f}x the time")
+
+
+def xlsx_memory(ours: dict) -> None:
+    for n in MEMORY_LINES:
+        theirs, size = peak_mb(n, "xlsxwriter")
+        print(f"{f'  peak memory, {n:,}':<34} {theirs:8.1f} MB vs {ours[n]:.1f} MB: {theirs / ours[n]:.2f}x "
+              f"(file {size / 1e6:.1f} MB)")
 
 
 def main() -> int:

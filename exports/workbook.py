@@ -31,6 +31,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
+# openpyxl internals, used for one speed target: the finance return export at least 0.8x a bare openpyxl
+# write-only loop (0.91x on 2026-11-26, 0.93x on 2026-12-03, 100,000 lines; see bench/export.py and README.md,
+# Benchmarks). They are the private module openpyxl.worksheet._write_only, the `_values_to_row` that
+# `_Worksheet` overrides (about 3 microseconds saved per styled cell, some 4 styled cells a line),
+# `Workbook._add_sheet` to add that sheet, and `_style`, the style array shared by every cell of one look.
+# Held by the openpyxl pin in pyproject.toml and checked by tests/test_library_internals.py, which says what
+# to do when openpyxl changes them. XlsxWriter would need none of them (README.md, Benchmarks).
+
 LONDON = ZoneInfo("Europe/London")
 MONEY_FORMAT = '"£"#,##0.00;[Red]-"£"#,##0.00'
 DATE_FORMAT = "dd/mm/yyyy"
@@ -140,79 +148,125 @@ class _Styles:
                     template.font = Font(bold=bold, italic=italic)
                 if quoted:
                     template.quotePrefix = True
-                self._cache[key] = template._style
+                self._cache[key] = template._style  # private: see the note on openpyxl internals at the top
         return self._cache[key]
 
 
-def _converter(ws, kind: str, styles: _Styles, bold: bool = False, italic: bool = False) -> Callable:
-    """value -> what ws.append takes: a plain value where openpyxl's own cell will do, else a Cell."""
-    look = bold or italic
-    plain_style = styles.get(None, bold, italic)
-    quoted_style = styles.get(None, bold, italic, quoted=True)
+class _Look:
+    """What the converters of one look (plain, bold or italic) in one sheet share: the sheet, the look's
+    plain and quoted text styles, and its styles with a number format."""
+
+    __slots__ = ("ws", "styles", "bold", "italic", "styled", "plain", "quoted")
+
+    def __init__(self, ws, styles: _Styles, bold: bool = False, italic: bool = False):
+        self.ws, self.styles, self.bold, self.italic = ws, styles, bold, italic
+        self.styled = bold or italic  # a plain value will not do: the cell needs the look's style
+        self.plain = styles.get(None, bold, italic)
+        self.quoted = styles.get(None, bold, italic, quoted=True)
+
+    def style(self, number_format: str):
+        return self.styles.get(number_format, self.bold, self.italic)
+
+
+# Each converter below takes a _Look and gives value -> what ws.append takes: a plain value where
+# openpyxl's own cell will do, else a ready-made Cell. Empty values (None, "") give an empty cell, and
+# text in a number, money or decimal column is written as text.
+
+def _text(look: _Look) -> Callable:
+    ws, plain, quoted, styled = look.ws, look.plain, look.quoted, look.styled
 
     def text(value):
         if value is None or value == "":
             return None
         value = safe_text(value)[:MAX_CELL_TEXT]
         if value.startswith(FORMULA_START):
-            return _quoted(ws, value, quoted_style)
-        return Cell(ws, 1, 1, value, plain_style) if look else value
+            return _quoted(ws, value, quoted)
+        return Cell(ws, 1, 1, value, plain) if styled else value
+    return text
 
-    def plain(value):  # number / yes_no once mapped: numbers as they are
+
+def _number(look: _Look) -> Callable:
+    ws, plain, styled, text = look.ws, look.plain, look.styled, _text(look)
+
+    def number(value):
         if value is None or value == "":
             return None
         if isinstance(value, str):
             return text(value)
-        return Cell(ws, 1, 1, value, plain_style) if look else value
+        return Cell(ws, 1, 1, value, plain) if styled else value
+    return number
 
-    if kind == "money":
-        style = styles.get(MONEY_FORMAT, bold, italic)
 
-        def money(value):
-            if value is None or value == "":
-                return None
-            if isinstance(value, str):
-                return text(value)
-            return Cell(ws, 1, 1, Decimal(int(value)) / 100, style)
-        return money
-    if kind == "decimal":
-        style = styles.get(DECIMAL_FORMAT, bold, italic)
+def _money(look: _Look) -> Callable:
+    """Integer pence, shown as pounds."""
+    ws, style, text = look.ws, look.style(MONEY_FORMAT), _text(look)
 
-        def decimal(value):
-            if value is None or value == "":
-                return None
-            if isinstance(value, str):
-                return text(value)
+    def money(value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            return text(value)
+        return Cell(ws, 1, 1, Decimal(int(value)) / 100, style)
+    return money
+
+
+def _decimal(look: _Look) -> Callable:
+    ws, style, text = look.ws, look.style(DECIMAL_FORMAT), _text(look)
+
+    def decimal(value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            return text(value)
+        return Cell(ws, 1, 1, value, style)
+    return decimal
+
+
+def _datetime(look: _Look) -> Callable:
+    """An aware time is shown as London's wall clock."""
+    ws, style, text = look.ws, look.style(DATETIME_FORMAT), _text(look)
+
+    def when(value):
+        if isinstance(value, datetime):
+            local = value.astimezone(LONDON).replace(tzinfo=None) if value.tzinfo else value
+            return Cell(ws, 1, 1, local, style)
+        return text(value)
+    return when
+
+
+def _date(look: _Look) -> Callable:
+    """A datetime gives its day (London's, when aware)."""
+    ws, style, text = look.ws, look.style(DATE_FORMAT), _text(look)
+
+    def day(value):
+        if isinstance(value, datetime):
+            value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
+        if isinstance(value, date):
             return Cell(ws, 1, 1, value, style)
-        return decimal
-    if kind == "datetime":
-        style = styles.get(DATETIME_FORMAT, bold, italic)
+        return text(value)
+    return day
 
-        def when(value):
-            if isinstance(value, datetime):
-                local = value.astimezone(LONDON).replace(tzinfo=None) if value.tzinfo else value
-                return Cell(ws, 1, 1, local, style)
-            return text(value)
-        return when
-    if kind == "date":
-        style = styles.get(DATE_FORMAT, bold, italic)
 
-        def day(value):
-            if isinstance(value, datetime):
-                value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
-            if isinstance(value, date):
-                return Cell(ws, 1, 1, value, style)
-            return text(value)
-        return day
-    if kind == "yes_no":
-        def yes_no(value):
-            if value is None or value == "":
-                return None
-            return text("Yes" if value else "No")
-        return yes_no
-    if kind == "number":
-        return plain
-    return text
+def _yes_no(look: _Look) -> Callable:
+    text = _text(look)
+
+    def yes_no(value):
+        if value is None or value == "":
+            return None
+        return text("Yes" if value else "No")
+    return yes_no
+
+
+# A Column's kind -> its converter; any other kind is written as text.
+CONVERTERS: dict[str, Callable[[_Look], Callable]] = {
+    "text": _text, "number": _number, "money": _money, "decimal": _decimal, "datetime": _datetime,
+    "date": _date, "yes_no": _yes_no,
+}
+
+
+def _converter(ws, kind: str, styles: _Styles, bold: bool = False, italic: bool = False) -> Callable:
+    """value -> what ws.append takes, for a cell of this kind in this look."""
+    return CONVERTERS.get(kind, _text)(_Look(ws, styles, bold, italic))
 
 
 class _Worksheet(WriteOnlyWorksheet):
@@ -221,7 +275,8 @@ class _Worksheet(WriteOnlyWorksheet):
     openpyxl first tries every value as a plain value and, for a Cell, builds and catches a ValueError
     whose message formats the cell (about 3 microseconds a cell): with every money and date cell a
     styled Cell, that was a good part of this renderer's cost over a bare loop. The rest is openpyxl's
-    own code, and the sheet is otherwise theirs.
+    own code, and the sheet is otherwise theirs. Private (see the note at the top): it keeps the finance
+    return at or above 0.8x bare openpyxl in bench/export.py.
     """
 
     def _values_to_row(self, values, row_idx):
@@ -246,7 +301,7 @@ class _Worksheet(WriteOnlyWorksheet):
 def _create_sheet(wb: Workbook, title: str) -> _Worksheet:
     """What `wb.create_sheet` does for a write-only workbook, with the sheet class above."""
     ws = _Worksheet(parent=wb, title=title)
-    wb._add_sheet(ws)
+    wb._add_sheet(ws)  # private: see the note on openpyxl internals at the top
     return ws
 
 
@@ -313,7 +368,6 @@ def _write_sheet(ws, sheet: Sheet) -> None:
     for i, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = column.width
     styles = _Styles(ws)
-    header_style = styles.get(None, bold=True)
     header = _converter(ws, "text", styles, bold=True)
     ws.append([header(c.header) for c in columns])
 

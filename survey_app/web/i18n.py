@@ -43,6 +43,12 @@ def translations():
 
 def init_app(app: Flask) -> None:
     """Call after babel.init_app."""
+    # Flask-Babel internal, for a speed target: the door pages at least 0.3x a bare Flask "hello" (welcome
+    # 0.34x, registration 0.29x on 2026-11-26; bench/__main__.py, README.md Benchmarks); the look-ups cost
+    # about a millisecond a participant page. Flask-Babel's get_domain() falls back to Babel.domain_instance,
+    # a cached_property, which this fills in ahead of it through the instance's __dict__ (the public
+    # Domain.as_default() works only per request). Held by the Flask-Babel pin; checked by
+    # tests/test_library_internals.py.
     app.extensions["babel"].instance.__dict__["domain_instance"] = DOMAIN
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),

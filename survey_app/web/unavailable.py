@@ -117,6 +117,10 @@ def _page(kind: str) -> str:
     participant = layout_for(request.path) != STAFF_BASE
     if "_login_user" not in g:
         # Flask-Login's template context would load the staff session from the database that just failed.
+        # Flask-Login internal: g._login_user is its private per-request cache of current_user, filled here
+        # with an anonymous user so that its _get_user() never calls _load_user(). This serves the rule that
+        # the 503 page never touches the database (tests/test_faults.py), not a speed figure: there is no
+        # bench target for it. Held by the Flask-Login pin; checked by tests/test_library_internals.py.
         g._login_user = current_app.login_manager.anonymous_user()
     if kind == STORAGE:
         title = _("Please try again later")
