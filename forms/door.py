@@ -7,7 +7,7 @@ import secrets
 from flask import current_app
 from flask_babel import LazyString, lazy_gettext as _l, ngettext
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, SelectChoice, StringField, TelField, TextAreaField
 
 from . import checklist
 from .base import BaseForm, clean_text, csrf_passed
@@ -165,13 +165,13 @@ def confirmed(formdata) -> tuple[str | None, str] | None:
     return clean_text(formdata.get("pick")), token
 
 
-PERSON_ROLES = [("lived_experience", _l("I have lived experience")), ("carer", _l("I am a carer")),
-                ("staff", _l("I am a member of staff")), ("volunteer", _l("I am a volunteer")),
-                ("other", _l("Something else"))]
-CONTACT_CHOICES = [("email", _l("Email")), ("text", _l("Text message")), ("phone", _l("Phone call")),
-                   ("post", _l("Letter in the post"))]
-FORMAT_CHOICES = [("easy_read", _l("Easy read")), ("large_print", _l("Large print")), ("audio", _l("Audio")),
-                  ("standard", _l("Standard print"))]
+PERSON_ROLES = [SelectChoice("lived_experience", _l("I have lived experience")),
+                SelectChoice("carer", _l("I am a carer")), SelectChoice("staff", _l("I am a member of staff")),
+                SelectChoice("volunteer", _l("I am a volunteer")), SelectChoice("other", _l("Something else"))]
+CONTACT_CHOICES = [SelectChoice("email", _l("Email")), SelectChoice("text", _l("Text message")),
+                   SelectChoice("phone", _l("Phone call")), SelectChoice("post", _l("Letter in the post"))]
+FORMAT_CHOICES = [SelectChoice("easy_read", _l("Easy read")), SelectChoice("large_print", _l("Large print")),
+                  SelectChoice("audio", _l("Audio")), SelectChoice("standard", _l("Standard print"))]
 
 
 class RegisterForm(OnceForm):
@@ -221,7 +221,8 @@ class SupportForm(OnceForm):
     other_detail = TextAreaField(_l("Tell us what else you need"), validators=[_short_text(500)])
     food_detail = StringField(_l("Tell us about your food needs"), validators=[_short_text(500)])
     remember = Radios(_l("Should we remember this for future meetings?"),
-                      choices=[("yes", _l("Yes, remember it")), ("no", _l("No, just for this meeting"))],
+                      choices=[SelectChoice("yes", _l("Yes, remember it")),
+                               SelectChoice("no", _l("No, just for this meeting"))],
                       message=_l("Choose if we should remember this."))
 
     def chosen(self, kinds) -> dict:
@@ -266,8 +267,9 @@ class ChecklistForm(OnceForm):
     a cookie until the last page, and the response never touches anything that says who answered."""
 
 
-THANKS_CHOICES = [("paid", _l("Please pay me")), ("voucher", _l("A voucher, please")),
-                  ("thanks_only", _l("Just say thank you")), ("nothing", _l("I don't want anything"))]
+THANKS_CHOICES = [SelectChoice("paid", _l("Please pay me")), SelectChoice("voucher", _l("A voucher, please")),
+                  SelectChoice("thanks_only", _l("Just say thank you")),
+                  SelectChoice("nothing", _l("I don't want anything"))]
 
 
 class ThanksChoiceForm(OnceForm):

@@ -16,7 +16,7 @@ class Radios(RadioField):
         self.message = message
 
     def pre_validate(self, form):
-        if self.data in (None, "", "None") or all(self.data != str(value) for value, *_ in self.iter_choices()):
+        if self.data in (None, "", "None") or all(self.data != str(choice.value) for choice in self.iter_choices()):
             raise StopValidation(self.message)
 
 

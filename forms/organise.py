@@ -4,8 +4,8 @@ from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import LazyString, lazy_gettext as _l, ngettext
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField, \
-    TelField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, SelectMultipleField, StringField, \
+    SubmitField, TelField, TextAreaField
 from wtforms.validators import ValidationError
 
 from .base import BaseForm
@@ -14,11 +14,12 @@ from .fields import DateEntry, Radios, TimeEntry
 from .validators import EmailAddress, MaxLength, OneChoice, PhoneNumber, Required
 
 LONDON = ZoneInfo("Europe/London")
-NO_ORGANISATION = ("", _l("None"))
+NO_ORGANISATION = SelectChoice("", _l("None"))
 
 
-def enum_choices(enum_cls):
-    return [(member.value, member.label) for member in enum_cls]
+def enum_choices(enum_cls) -> list[SelectChoice]:
+    """One choice per member of an enum whose members carry a `label`."""
+    return [SelectChoice(member.value, member.label) for member in enum_cls]
 
 
 class OrganisationForm(BaseForm):

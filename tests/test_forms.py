@@ -1,6 +1,7 @@
 """Forms validated directly, asserting the exact message a person sees."""
 import pytest
 from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
 
 from forms.admin import NewStaffForm
 from forms.base import clean_text
@@ -31,8 +32,8 @@ def person_form(**data):
     form.contact_method.choices = enum_choices(ContactMethod)
     form.information_format.choices = enum_choices(InformationFormat)
     form.recognition_preference.choices = enum_choices(RecognitionPreference)
-    form.language.choices = [("en", "English")]
-    form.organisation.choices = [("", "None")]
+    form.language.choices = [SelectChoice("en", "English")]
+    form.organisation.choices = [SelectChoice("", "None")]
     return form
 
 
@@ -92,7 +93,7 @@ def test_control_characters_are_removed_but_letters_and_emoji_kept():
 
 def meeting_form(**data):
     form = MeetingForm(formdata=MultiDict(data))
-    form.group.choices = [("", "Choose"), ("1", "Board")]
+    form.group.choices = [SelectChoice("", "Choose"), SelectChoice("1", "Board")]
     form.mode.choices = enum_choices(MeetingMode)
     return form
 
@@ -135,7 +136,7 @@ def test_meeting_times_are_london_local_and_stored_in_utc(form_context):
 
 def test_group_and_organisation_forms(form_context):
     group = GroupForm(formdata=MultiDict({}))
-    group.organisation.choices = [("", "None")]
+    group.organisation.choices = [SelectChoice("", "None")]
     assert errors(group) == {"name": "Enter the name of the group."}
     org = OrganisationForm(formdata=MultiDict({"name": "Halton Speak Out"}))
     org.kind.choices = enum_choices(OrganisationKind)

@@ -8,6 +8,7 @@ event on that person with the filters used.
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from forms.admin import AuditFilterForm
 
@@ -22,20 +23,21 @@ SYSTEM = "system"
 
 
 def _choices(form: AuditFilterForm) -> None:
-    form.user.choices = [("", _("Anyone")), (SYSTEM, _("System (no one signed in)")),
-                         *((str(u.id), u.name if u.active else _("%(name)s (account closed)", name=u.name))
+    form.user.choices = [SelectChoice("", _("Anyone")), SelectChoice(SYSTEM, _("System (no one signed in)")),
+                         *(SelectChoice(str(u.id), u.name if u.active else _("%(name)s (account closed)", name=u.name))
                            for u in audit_search.staff())]
     kinds = audit_search.record_types()
-    form.kind.choices = [("", _("Any kind")),
-                         *sorted(((k, str(audit_search.record_label(k))) for k in kinds), key=lambda c: c[1])]
+    form.kind.choices = [SelectChoice("", _("Any kind")),
+                         *sorted((SelectChoice(k, str(audit_search.record_label(k))) for k in kinds),
+                                 key=lambda c: c.label)]
 
 
 def _filters(form: AuditFilterForm) -> audit_search.Filters:
     user = form.user.data or ""
-    kinds = {value for value, _label in form.kind.choices if value}
+    kinds = {c.value for c in form.kind.choices if c.value}
     return audit_search.Filters(
         person_id=int(form.person.data) if form.person.data else None,
-        user_id=record_id(user) if record_id(user) and any(user == v for v, _label in form.user.choices) else None,
+        user_id=record_id(user) if record_id(user) and any(user == c.value for c in form.user.choices) else None,
         system=user == SYSTEM,
         record_type=form.kind.data if form.kind.data in kinds else None,
         date_from=form.date_from.data, date_to=form.date_to.data)

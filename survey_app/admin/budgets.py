@@ -4,6 +4,7 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from forms.admin import BudgetForm
 
@@ -47,7 +48,7 @@ def new_budget():
     current = tax_year_start(london_today())
     asked = year_from(request.args.get("year") or (form.year.data if form.is_submitted() else None))
     years = sorted({*tax_years_around(current), *([asked] if asked else [])})
-    form.year.choices = [(str(y.year), year_label(y)) for y in years]
+    form.year.choices = [SelectChoice(str(y.year), year_label(y)) for y in years]
     if not form.is_submitted():
         form.group.data = request.args.get("group", "")
         form.year.data = str((asked or current).year)

@@ -2,6 +2,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from forms.admin import RateForm
 
@@ -32,7 +33,7 @@ def chosen_group(field, message) -> Group | None:
 
 def group_choices():
     groups = db.session.scalars(select(Group).order_by(Group.name)).all()
-    return choices_from(groups, empty=("", _("Choose a group")))
+    return choices_from(groups, empty=SelectChoice("", _("Choose a group")))
 
 
 @routes.route("/rates/new", methods=["GET", "POST"])

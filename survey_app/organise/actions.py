@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
 
 from forms.actions import ActionFilterForm, ActionForm, EditActionForm
 from forms.organise import NO_ORGANISATION, enum_choices
@@ -19,7 +20,7 @@ from ..web.pages import Routes, choices_from, keeps_input, record_id
 
 routes = Routes()
 OVERDUE = "overdue"
-NO_MEETING = ("", _l("Not from a meeting"))
+NO_MEETING = SelectChoice("", _l("Not from a meeting"))
 
 
 def _choices(form: ActionForm, group: Group, keep_meeting_id: int | None = None) -> None:
@@ -39,7 +40,7 @@ def _choices(form: ActionForm, group: Group, keep_meeting_id: int | None = None)
 
 def _chosen_id(value, choices) -> int | None:
     """The id picked in a select, if it is one of the choices offered; otherwise none."""
-    if record_id(value) is not None and any(value == v for v, _label in choices):
+    if record_id(value) is not None and any(value == c.value for c in choices):
         return record_id(value)
     return None
 
@@ -49,8 +50,9 @@ def _chosen_id(value, choices) -> int | None:
 def action_log(group_id):
     group = db.session.get(Group, group_id) or abort(404)
     form = ActionFilterForm(request.args)
-    form.status.choices = [("", _("All actions")), (OVERDUE, _("Overdue")), *enum_choices(ActionStatus)]
-    chosen = form.status.data if any(form.status.data == v for v, _label in form.status.choices) else ""
+    form.status.choices = [SelectChoice("", _("All actions")), SelectChoice(OVERDUE, _("Overdue")),
+                          *enum_choices(ActionStatus)]
+    chosen = form.status.data if any(form.status.data == c.value for c in form.status.choices) else ""
     status = ActionStatus(chosen) if chosen not in ("", OVERDUE) else None
     entries = domain.action_log(group.id, status=status, only_overdue=chosen == OVERDUE)
     return render_template("organise/actions/log.html", title=_("Actions: %(group)s", group=group.name),

@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
 
 from forms.auth import ConfirmForm
 from forms.organise import MeetingForm, enum_choices
@@ -52,7 +53,7 @@ def meeting(meeting_id):
 def _form(obj=None) -> MeetingForm:
     form = MeetingForm(obj=obj)
     form.group.choices = choices_from(db.session.scalars(select(Group).order_by(Group.name)).all(),
-                                      empty=("", _("Choose a group")))
+                                      empty=SelectChoice("", _("Choose a group")))
     form.mode.choices = enum_choices(MeetingMode)
     if not form.is_submitted():
         if obj is not None:

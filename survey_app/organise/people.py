@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
 
 from forms.organise import NO_ORGANISATION, PersonForm, SearchForm, enum_choices
 from forms.recognition import BenefitsForm
@@ -76,7 +77,7 @@ def _form(obj=None) -> PersonForm:
     form.information_format.choices = enum_choices(InformationFormat)
     form.recognition_preference.choices = enum_choices(RecognitionPreference)
     form.voices.choices = enum_choices(Voice)
-    form.language.choices = list(current_app.config["LANGUAGES"].items())
+    form.language.choices = [SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()]
     orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     form.organisation.choices = choices_from(orgs, empty=NO_ORGANISATION)
     if not form.is_submitted():

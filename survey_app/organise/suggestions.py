@@ -4,6 +4,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from forms.organise import enum_choices
 from forms.suggestions import TriageForm
@@ -44,7 +45,7 @@ def _meeting_label(meeting: Meeting) -> str:
     return _("%(title)s, %(date)s", title=meeting.title, date=format_date(meeting.starts_at, "long"))
 
 
-def _meeting_choices(suggestion: Suggestion) -> list[tuple[str, str]]:
+def _meeting_choices(suggestion: Suggestion) -> list[SelectChoice]:
     """The group's upcoming meetings, and the one it is planned for now even if that has passed."""
     meetings = db.session.scalars(select(Meeting).where(Meeting.group_id == suggestion.group_id,
                                                         Meeting.starts_at >= utcnow())
@@ -52,7 +53,7 @@ def _meeting_choices(suggestion: Suggestion) -> list[tuple[str, str]]:
     current = suggestion.planned_meeting
     if current is not None and current not in meetings:
         meetings.insert(0, current)
-    return [("", _("Choose a meeting")), *((str(m.id), _meeting_label(m)) for m in meetings)]
+    return [SelectChoice("", _("Choose a meeting")), *(SelectChoice(str(m.id), _meeting_label(m)) for m in meetings)]
 
 
 @routes.route("/suggestions/<int:suggestion_id>/triage", methods=["GET", "POST"])

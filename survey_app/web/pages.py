@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, request, url_for
 from werkzeug.routing import IntegerConverter
+from wtforms import SelectChoice
 
 
 def keeps_input(view):
@@ -87,8 +88,9 @@ class RecordIdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def choices_from(rows, label=lambda r: r.name, empty=None):
-    choices = [(str(r.id), label(r)) for r in rows]
+def choices_from(rows, label=lambda r: r.name, empty: SelectChoice | None = None) -> list[SelectChoice]:
+    """A select's choices, one per row by its id, after `empty` (the "none chosen" choice) if given."""
+    choices = [SelectChoice(str(r.id), label(r)) for r in rows]
     return [empty, *choices] if empty else choices
 
 
