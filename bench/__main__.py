@@ -80,7 +80,7 @@ def best(*runs) -> dict:
 
 
 def main() -> int:
-    from forms.door import form_token_signer, visit_tag
+    from forms.tokens import form_token_signer, visit_tag
     from survey_app.participation import seal
 
     ok = True

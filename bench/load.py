@@ -390,7 +390,7 @@ def door_tablets(port: int, meeting_id: int, count: int) -> list[Browser]:
 def confirm_only(tablets: list[Browser], people: list, meeting_id: int, seconds: float, acks: Acks) -> dict:
     """Every tablet only POSTs the sign-in confirm, each for the next person, with a fresh one-time token.
     The pick is sealed and the token signed here with the app's key, as the search and check pages would."""
-    from forms.door import form_token_signer, visit_tag
+    from forms.tokens import form_token_signer, visit_tag
     from survey_app.participation import seal
 
     tokens = form_token_signer(SECRET)

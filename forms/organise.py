@@ -3,9 +3,19 @@ by the view before validation."""
 from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from flask_babel import LazyString, lazy_gettext as _l, ngettext
-from wtforms import BooleanField, EmailField, SelectChoice, SelectField, SelectMultipleField, StringField, \
-    SubmitField, TelField, TextAreaField
+from flask_babel import LazyString, ngettext
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import ValidationError
 
 from .base import BaseForm

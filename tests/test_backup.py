@@ -11,7 +11,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, inspect, select, text
 
-from forms.door import new_form_token
+from forms.tokens import new_form_token
 from survey_app import create_app
 from survey_app.access import accounts, rate_limit
 from survey_app.models import Attendance, Meeting, Person, Role, User

@@ -10,7 +10,7 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, insert, select, update
 
-from forms.door import (
+from forms.tokens import (
     FORM_TOKEN_MAX_AGE,
     FORM_TOKEN_SALT,
     NONCE_CHARS,
@@ -21,7 +21,6 @@ from forms.door import (
 from survey_app import create_app
 from survey_app.models import (
     AccessNeed,
-    Attendance,
     ChecklistResponse,
     FormToken,
     Invitation,
@@ -209,7 +208,7 @@ def test_a_token_whose_claim_retention_has_deleted_is_too_old_to_use_again(app, 
 
 def test_a_token_is_short_enough_to_store_and_unique(app):
     with app.test_request_context("/"):
-        from forms.door import new_form_token
+        from forms.tokens import new_form_token
         tokens = {new_form_token() for _ in range(100)}
     assert len(tokens) == 100 and all(len(t) <= 64 for t in tokens)
     assert form_token_signer(app.config["SECRET_KEY"]).validate(next(iter(tokens)))

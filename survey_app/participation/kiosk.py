@@ -9,7 +9,7 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 
-from forms.door import from_other_visit, new_form_token
+from forms.tokens import from_other_visit, new_form_token
 
 from ..models import FormToken, Meeting
 from ..models.base import LONDON, london_today
