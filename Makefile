@@ -12,11 +12,12 @@ FLASK := $(BIN)/flask --app survey_app
 PYTEST_ARGS ?=
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test bench setup lock translations extract update-translations migrate demo clean help
+.PHONY: run test lint bench setup lock translations extract update-translations migrate demo clean help
 
 help:
 	@echo "make run    set up and serve on http://$(HOST):$(PORT) (SQLite in instance/)"
-	@echo "make test   set up and run the whole test suite"
+	@echo "make test   set up, check the code with ruff and run the whole test suite"
+	@echo "make lint   only the ruff check (rules in pyproject.toml)"
 	@echo "make bench  run the benchmarks in bench/"
 	@echo "make demo   load fictional demo data into an empty database"
 	@echo "make lock   refresh requirements.lock from pyproject.toml (LOCK_ARGS=--upgrade for newer versions)"
@@ -67,8 +68,12 @@ run: migrate
 demo: migrate
 	$(FLASK) demo load
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff with the rule set in pyproject.toml [tool.ruff.lint]; `$(BIN)/ruff check --fix .` fixes what it safely can.
+lint: setup
+	$(BIN)/ruff check --quiet .
 
 bench: setup
 	$(BIN)/python -m bench

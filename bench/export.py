@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,7 +33,7 @@ MEMORY_LIMIT_MB = 150
 MEMORY_GROWTH_MB = 25  # the 200,000-line run may use at most this much more than the 20,000-line one
 KINDS = ("payment", "payment", "voucher", "expense", "thanks")
 NAMES = ("Łucja Wąsowska", "Ștefan Țăranu", "مريم الحسيني", "Amara Okafor 🙂", "Zoë O'Brien", "Tom Jones")
-HEADER_ARGS = dict(number=12, made_by="Bench Staff", made_at=datetime(2027, 7, 1, 9, 30, tzinfo=timezone.utc),
+HEADER_ARGS = dict(number=12, made_by="Bench Staff", made_at=datetime(2027, 7, 1, 9, 30, tzinfo=UTC),
                    period_to=date(2027, 6, 30), cost_code="")
 
 

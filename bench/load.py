@@ -210,9 +210,9 @@ class Browser:
         try:
             got, headers, raw = call_bytes(self.port, method, path, data, self.cookie())
             cookies_from(headers, self.jar)
-            kind = dict((k.lower(), v) for k, v in headers).get("content-type", "")
+            kind = {k.lower(): v for k, v in headers}.get("content-type", "")
             body = raw.decode() if kind.startswith("text/") else ""
-            location = urlsplit(dict((k.lower(), v) for k, v in headers).get("location", "")).path
+            location = urlsplit({k.lower(): v for k, v in headers}.get("location", "")).path
             good = got == status and (to is None or location == to)
         except Exception:  # noqa: BLE001 (a refused, reset or timed-out request is an error like a 500)
             good, body = False, None

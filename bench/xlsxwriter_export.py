@@ -86,8 +86,7 @@ def write_sheets(sheets: Iterable[Sheet], out: IO[bytes] | str, created: datetim
         for i, column in enumerate(columns):
             ws.write_string(0, i, safe_text(column.header), header)
         r = table_end = 0
-        for row in sheet.rows:
-            r += 1
+        for r, row in enumerate(sheet.rows, start=1):
             bold, italic = (row.bold, row.italic) if isinstance(row, Row) else (False, False)
             for c, (kind, value) in enumerate(zip(kinds, row)):
                 _write_cell(ws, r, c, value, kind, formats, bold, italic)

@@ -19,7 +19,7 @@ import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -337,9 +337,9 @@ class _FixedTimeZip(zipfile.ZipFile):
 
 
 def _naive_utc(moment: datetime | None) -> datetime:
-    moment = moment or datetime.now(timezone.utc)
+    moment = moment or datetime.now(UTC)
     if moment.tzinfo:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.replace(microsecond=0)
 
 

@@ -1,6 +1,6 @@
 """Organiser forms: groups, meetings, people and organisations. Choices from the database are set
 by the view before validation."""
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_babel import LazyString, ngettext
@@ -82,7 +82,8 @@ class MeetingForm(BaseForm):
                                  validators=[MaxLength(2000, _l("Access details must be 2,000 characters or fewer."))])
     online_details = TextAreaField(_l("How to join online"),
                                    description=_l("The link and any phone number or code people need."),
-                                   validators=[MaxLength(2000, _l("Joining details must be 2,000 characters or fewer."))])
+                                   validators=[MaxLength(2000,
+                                                         _l("Joining details must be 2,000 characters or fewer."))])
     cost_code = StringField(_l("Cost code (optional)"), validators=[
         MaxLength(40, _l("The cost code must be 40 characters or fewer."))],
         render_kw={"spellcheck": "false"})
@@ -114,7 +115,7 @@ class MeetingForm(BaseForm):
 
 
 def _utc(day, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=LONDON).astimezone(timezone.utc)
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
 
 
 class PersonForm(BaseForm):

@@ -49,9 +49,9 @@ class PaymentForm(LineForm):
                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
     def validate_hours(self, field):
-        if self.basis.data == "hours":
-            if field.data is None or field.data <= 0 or field.data > 24 or field.data != round(field.data, 2):
-                raise ValidationError(_l("Enter the hours as a number from 0.25 to 24, like 2 or 2.5."))
+        if self.basis.data == "hours" and (field.data is None or not 0 < field.data <= 24
+                                           or field.data != round(field.data, 2)):
+            raise ValidationError(_l("Enter the hours as a number from 0.25 to 24, like 2 or 2.5."))
 
 
 class VoucherForm(LineForm):
@@ -84,9 +84,9 @@ class ExpenseForm(LineForm):
             raise ValidationError(_l("Enter the amount in pounds and pence, like 6.40."))
 
     def validate_miles(self, field):
-        if self.expense_type.data == "mileage":
-            if field.data is None or field.data <= 0 or field.data > 1000 or field.data != round(field.data, 1):
-                raise ValidationError(_l("Enter the miles as a number, like 12 or 12.5."))
+        if self.expense_type.data == "mileage" and (field.data is None or not 0 < field.data <= 1000
+                                                    or field.data != round(field.data, 1)):
+            raise ValidationError(_l("Enter the miles as a number, like 12 or 12.5."))
 
 
 class EveryoneForm(BaseForm):

@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 # replay. A token is good for FORM_TOKEN_MAX_AGE: longer than a door tablet stays open on one form (a
 # meeting's day), shorter than the FORM_TOKEN_DAYS for which retention keeps used tokens' rows, so a token
 # whose row has been deleted is always too old to be accepted again (tests/test_flood.py checks it).
-FORM_TOKEN_SALT = "form-token"
+FORM_TOKEN_SALT = "form-token"  # noqa: S105 (a salt that names the signer's purpose, not a secret)
 FORM_TOKEN_MAX_AGE = 24 * 3600
 FORM_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{4,8}\.[A-Za-z0-9_-]{27}$")
 TOKEN_NOT_OURS = _l("Something went wrong on our side. Please press the button again.")

@@ -5,7 +5,7 @@ The database is SQLite in a temporary folder, or PostgreSQL when TEST_DATABASE_U
 import os
 import re
 import secrets
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from flask import has_app_context
@@ -205,7 +205,7 @@ def sample(app):
     person = Person(first_name="Dorota", last_name="Nowak", contact_method=ContactMethod.PHONE, phone="07700 900123",
                     information_format=InformationFormat.EASY_READ, role=PersonRole.LIVED_EXPERIENCE, language="pl")
     person.refresh_search_name()
-    start = datetime.combine(datetime.now(timezone.utc).date() + timedelta(days=7), time(10), tzinfo=timezone.utc)
+    start = datetime.combine(datetime.now(UTC).date() + timedelta(days=7), time(10), tzinfo=UTC)
     meeting = Meeting(group=group, title="Health checks", purpose="Talk about annual health checks.",
                       starts_at=start, ends_at=start + timedelta(hours=2), mode=MeetingMode.IN_PERSON,
                       venue_name="Runcorn Library", step_free=True)

@@ -1,6 +1,6 @@
 """Helpers for door-tablet tests: put a test client into door mode, and read form values off a page."""
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 HIDDEN_RE = r'name="{name}" value="([^"]*)"'
 
@@ -15,8 +15,8 @@ def later_today(hours: float = 1) -> datetime:
     """`hours` from now, but never past the end of today in the UK: door mode runs on a meeting's day only."""
     from survey_app.models.base import LONDON, london_today
 
-    last = datetime.combine(london_today(), time(23, 59, 59), tzinfo=LONDON).astimezone(timezone.utc)
-    return min(datetime.now(timezone.utc) + timedelta(hours=hours), last)
+    last = datetime.combine(london_today(), time(23, 59, 59), tzinfo=LONDON).astimezone(UTC)
+    return min(datetime.now(UTC) + timedelta(hours=hours), last)
 
 
 def make_it_today(meeting_id: int) -> None:

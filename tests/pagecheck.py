@@ -106,7 +106,7 @@ def check_page(html: str) -> None:
         problems.append(f"expected one h1, found {len(p.h1)}")
     else:
         h1, title = _norm(p.h1[0]), _norm(p.title)
-        if not (title.startswith(h1) or title.startswith(f"Error: {h1}")):
+        if not (title.startswith((h1, f"Error: {h1}"))):
             problems.append(f"title {title!r} does not start with h1 {h1!r}")
     dupes = {i for i in p.ids if p.ids.count(i) > 1}
     if dupes:

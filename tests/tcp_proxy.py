@@ -10,6 +10,7 @@ With `tls=(certfile, keyfile)` it is the TLS-terminating front of a deployment: 
 it and it passes the plain bytes on (the app server behind it sees plain HTTP, as behind a real proxy).
 `target` may be set after construction, before the first connection.
 """
+import contextlib
 import select
 import socket
 import ssl
@@ -54,10 +55,8 @@ class TcpProxy:
         with self._lock:
             sockets, self._open = self._open, set()
         for s in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             s.close()
 
     def _accept(self) -> None:
@@ -121,7 +120,5 @@ class TcpProxy:
                 self._open.discard(a)
                 self._open.discard(b)
             for s in (a, b):
-                try:
+                with contextlib.suppress(OSError):
                     s.close()
-                except OSError:
-                    pass

@@ -1,6 +1,6 @@
 """The action log ("you said, we did") and meeting notes: the Charter's rules, the organiser pages and the
 public pages that show what we said we would do, with no participant's name anywhere."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -144,7 +144,7 @@ def test_updates_are_dated_and_ordered(world, monkeypatch):
         domain.add_update(action, "  ", by)
     assert str(error.value) == "Write the progress update."
     # Undated updates take today's date in London: at 11:30pm UTC on 31 March 2026 it is already 1 April there.
-    monkeypatch.setattr(domain, "utcnow", lambda: datetime(2026, 3, 31, 23, 30, tzinfo=timezone.utc))
+    monkeypatch.setattr(domain, "utcnow", lambda: datetime(2026, 3, 31, 23, 30, tzinfo=UTC))
     update = domain.add_update(action, "Sent.", by)
     db.session.commit()
     assert update.noted_on == date(2026, 4, 1)
@@ -182,7 +182,7 @@ def test_every_change_is_audited_with_before_and_after(world):
 
 def test_overdue_and_due_this_month_use_london_dates(world, monkeypatch):
     # 11:30pm UTC on 31 March 2026 is 12:30am on 1 April in London (summer time began on 29 March).
-    monkeypatch.setattr(domain, "utcnow", lambda: datetime(2026, 3, 31, 23, 30, tzinfo=timezone.utc))
+    monkeypatch.setattr(domain, "utcnow", lambda: datetime(2026, 3, 31, 23, 30, tzinfo=UTC))
     by, group = world["organiser"], world["group"]
     other = Group(name="Carers Forum", description="")
     db.session.add(other)

@@ -1,7 +1,7 @@
 """The audit log page: admins only, newest first, filters that narrow it, and no way to change it."""
 import html
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -119,9 +119,9 @@ def test_kind_filter_offers_the_kinds_there_are_with_plain_names(client, login_a
 
 def test_date_filter_uses_london_days_inclusive(client, login_as, held):
     # 23:30 UTC on 30 June is 00:30 on 1 July in London (summer time).
-    db.session.add(AuditEvent(at=datetime(2026, 6, 30, 23, 30, tzinfo=timezone.utc), action="update",
+    db.session.add(AuditEvent(at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC), action="update",
                               record_type="Meeting", record_id="77", before={"title": "Old"}, after={"title": "New"}))
-    db.session.add(AuditEvent(at=datetime(2026, 6, 29, 12, 0, tzinfo=timezone.utc), action="update",
+    db.session.add(AuditEvent(at=datetime(2026, 6, 29, 12, 0, tzinfo=UTC), action="update",
                               record_type="Meeting", record_id="76", before={"title": "A"}, after={"title": "B"}))
     db.session.commit()
     admin_in(client, login_as, held)

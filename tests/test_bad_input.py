@@ -13,7 +13,6 @@ from forms.checklist import CHECKLIST
 from survey_app.models import (
     AccessNeed,
     Action,
-    Attendance,
     ChecklistResponse,
     FinanceReturn,
     Invitation,

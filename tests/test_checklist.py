@@ -1,4 +1,5 @@
 """The Co-production Checklist on the door tablet: one question a page, anonymous, nothing required."""
+import contextlib
 from dataclasses import fields
 from datetime import timedelta
 
@@ -39,10 +40,8 @@ def carried(page):
     """What the page will send back: every hidden answer plus the tokens."""
     data = {name: hidden(page, name) for name in ("csrf_token", "form_token")}
     for name in FIELDS:
-        try:
+        with contextlib.suppress(AssertionError):
             data[name] = hidden(page, name)
-        except AssertionError:
-            pass
     return data
 
 

@@ -20,7 +20,6 @@ from survey_app.models import (
     PersonRole,
     Role,
 )
-from survey_app.models.base import utcnow
 from survey_app.web.extensions import db
 from tests.door_helpers import later_today
 from tests.http_client import Browser, field

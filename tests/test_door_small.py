@@ -3,7 +3,7 @@ exports that keep text exactly as typed, payee references that are not bank deta
 thank-you screen's choices."""
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -129,7 +129,7 @@ def test_a_meeting_moved_to_another_day_after_door_mode_started_says_not_today(a
 
 def test_the_attendance_list_shows_the_date_and_time_of_each_sign_in(client, login_as, sample):
     login_as(Role.ORGANISER)
-    at = datetime(2026, 7, 14, 9, 5, tzinfo=timezone.utc)  # 10:05 in London (BST)
+    at = datetime(2026, 7, 14, 9, 5, tzinfo=UTC)  # 10:05 in London (BST)
     db.session.add(Attendance(meeting_id=sample["meeting"].id, person_id=sample["person"].id,
                               status=AttendanceStatus.ATTENDED, signed_in_at=at))
     db.session.commit()

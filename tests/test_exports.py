@@ -1,7 +1,7 @@
 """The workbook renderer: files are reopened with openpyxl and their cells checked."""
 import io
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -31,7 +31,7 @@ def render(*sheets):
 def test_header_is_bold_and_frozen_and_cells_are_typed():
     cols = [Column("Name"), Column("Amount", "money"), Column("When", "datetime"), Column("Taxable", "yes_no"),
             Column("Hours", "number")]
-    rows = [("Łucja Nowak 🙂", 1250, datetime(2027, 7, 1, 9, 0, tzinfo=timezone.utc), True, 2.5),
+    rows = [("Łucja Nowak 🙂", 1250, datetime(2027, 7, 1, 9, 0, tzinfo=UTC), True, 2.5),
             ("عربى", -10, None, False, 0)]
     ws = render(Sheet("Lines", cols, rows))["Lines"]
     assert [c.value for c in ws[1]] == ["Name", "Amount", "When", "Taxable", "Hours"]
@@ -88,7 +88,7 @@ def test_totals_notes_and_typed_cells_and_the_autofilter_stops_above_the_total()
         yield Row()
         yield Total(("Total", None, total))
         yield Heading(("Made", "When"))
-        yield Row(("Made at", Typed(datetime(2027, 1, 5, 9, 0, tzinfo=timezone.utc), "datetime"),
+        yield Row(("Made at", Typed(datetime(2027, 1, 5, 9, 0, tzinfo=UTC), "datetime"),
                    Typed(date(2027, 1, 4), "date")))
         yield Note(("=not a formula",))
 
@@ -113,7 +113,7 @@ def test_a_created_time_makes_the_file_byte_for_byte_repeatable():
                        created=created)
         return buf.getvalue()
 
-    when = datetime(2027, 3, 1, 8, 15, 30, tzinfo=timezone.utc)
+    when = datetime(2027, 3, 1, 8, 15, 30, tzinfo=UTC)
     first = once(when)
     assert once(when) == first
     with zipfile.ZipFile(io.BytesIO(first)) as z:

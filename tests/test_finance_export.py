@@ -7,7 +7,7 @@ import io
 import zipfile
 from collections import defaultdict
 from dataclasses import fields
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -40,7 +40,7 @@ HEADERS = {
                  "Signed for"],
     "Payee set-up needed": ["Name", "Lines", "Amount"],
 }
-HEADER = ReturnHeader(number=42, made_by="Priya Staff", made_at=datetime(2027, 7, 1, 9, 30, tzinfo=timezone.utc),
+HEADER = ReturnHeader(number=42, made_by="Priya Staff", made_at=datetime(2027, 7, 1, 9, 30, tzinfo=UTC),
                       period_to=date(2027, 6, 30), cost_code="")
 HOSTILE = ['=HYPERLINK("http://x","y")', "+44 1928", "-1", "@SUM(A1)", "\tTabbed in", "=1+1"]
 INTERNATIONAL = ["Łucja Wąsowska-Żółć", "Ștefan Țăranu-Î", "مريم الحسيني", "Amara 🙂🎉", "Zoë O'Brien"]
@@ -220,7 +220,7 @@ def test_summary_says_which_return_it_is(sheets):
 
 
 def test_period_and_cost_code_filter_are_shown():
-    header = ReturnHeader(7, "Jo", datetime(2028, 1, 15, 12, 0, tzinfo=timezone.utc), None, "HALTON-YOUTH")
+    header = ReturnHeader(7, "Jo", datetime(2028, 1, 15, 12, 0, tzinfo=UTC), None, "HALTON-YOUTH")
     summary = summary_of(calamine_rows(render([], header))["Summary"])
     assert summary["Period"][0] == "all approved lines"
     assert summary["Cost code"][0] == "HALTON-YOUTH"

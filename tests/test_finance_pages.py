@@ -141,7 +141,7 @@ def test_build_download_and_pay_a_return(app, world):
     assert response.headers["Location"] == "/finance/returns/1"
     ret = db.session.scalar(select(FinanceReturn))
     in_return = db.session.scalars(select(RecognitionLine).where(RecognitionLine.return_id == ret.id)).all()
-    assert [l.person.first_name for l in in_return] == ["Dorota"]  # Cy has no payee reference yet
+    assert [line.person.first_name for line in in_return] == ["Dorota"]  # Cy has no payee reference yet
     response = finance.get("/finance/returns/1/download")
     assert response.headers["Content-Disposition"].startswith('attachment; filename="finance-return-1-')
     book = load_workbook(io.BytesIO(response.data))
@@ -159,7 +159,7 @@ def test_build_download_and_pay_a_return(app, world):
     response = finance.submit("/finance/returns/1/paid", {"paid_on": "2026-06-30"}, token_from="/finance/returns/1")
     assert response.status_code == 302
     db.session.expire_all()
-    assert ret.paid_on == date(2026, 6, 30) and {l.status for l in in_return} == {LineStatus.PAID}
+    assert ret.paid_on == date(2026, 6, 30) and {line.status for line in in_return} == {LineStatus.PAID}
 
 
 def test_a_locked_line_cannot_be_changed_through_any_route(app, world):

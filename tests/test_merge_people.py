@@ -1,6 +1,6 @@
 """Likely duplicates and merging two records of one person: everything moves, nothing is lost, locked
 finance lines stay as they are, one audit event, organisers and admins only, a second press is harmless."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -32,7 +32,7 @@ from survey_app.participation import merging
 from survey_app.privacy import audit_search
 from survey_app.web.extensions import db
 
-T0 = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
 
 def count(model, *where) -> int:

@@ -1,5 +1,5 @@
 """Organiser pages: create and edit groups, meetings, people and organisations, each audited."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -62,7 +62,7 @@ def test_create_a_meeting_with_access_details(client, organiser, sample):
     response = client.submit("/meetings/new", data)
     assert response.status_code == 302
     meeting = db.session.scalar(select(Meeting).where(Meeting.title == "Short breaks"))
-    assert meeting.starts_at == datetime(2027, 6, 10, 9, 30, tzinfo=timezone.utc)
+    assert meeting.starts_at == datetime(2027, 6, 10, 9, 30, tzinfo=UTC)
     assert meeting.mode == MeetingMode.BOTH and meeting.step_free and meeting.hearing_loop and not meeting.parking
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "10:30" in page and "12:30" in page  # shown in London time
@@ -148,7 +148,7 @@ def test_people_list_paginates(client, organiser):
 
 
 def _add_meetings(group, n, people):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for i in range(n):
         m = Meeting(group=group, title=f"M{i}", starts_at=now + timedelta(days=i + 1),
                     ends_at=now + timedelta(days=i + 1, hours=2), mode=MeetingMode.IN_PERSON, venue_name="V")

@@ -194,7 +194,7 @@ def test_positions_for_year_does_not_grow_queries_with_groups(books):
         [g.name for g, _ in large]
     assert len(large) == len(small) + 10
     assert many["n"] == few["n"] <= 2
-    assert dict((g.name, p.left_pence) for g, p in large)["Group 03"] == 3000 - 103
+    assert {g.name: p.left_pence for g, p in large}["Group 03"] == 3000 - 103
 
 
 def test_budgets_page_does_not_grow_queries_with_groups(client, admin, books):

@@ -122,15 +122,15 @@ def test_a_return_locks_its_lines_and_numbers_them(setup):
     ret = rec.build_return(setup["finance"])
     db.session.commit()
     assert ret.number == 1
-    assert sorted(l.line_number for l in lines) == [1, 2, 3]
-    assert all(l.status == LineStatus.IN_RETURN and l.locked for l in lines)
+    assert sorted(line.line_number for line in lines) == [1, 2, 3]
+    assert all(line.status == LineStatus.IN_RETURN and line.locked for line in lines)
     with pytest.raises(RecognitionError, match="locked"):
         rec.delete_line(lines[0], setup["organiser"])
     with pytest.raises(RecognitionError, match="No approved lines are ready"):
         rec.build_return(setup["finance"])
     rec.mark_paid(ret, date(2026, 6, 30), setup["finance"])
     db.session.commit()
-    assert {l.status for l in lines} == {LineStatus.PAID}
+    assert {line.status for line in lines} == {LineStatus.PAID}
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.record_type == "FinanceReturn",
                                                              AuditEvent.action == "paid")) == "paid"
 

@@ -3,7 +3,7 @@ who may see them, and pages whose number of queries does not grow with the answe
 import html
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -59,7 +59,7 @@ def add_groups(meeting):
 
 
 def new_meeting(group, title, days_ago):
-    start = datetime(2026, 6, 1, 10, tzinfo=timezone.utc) - timedelta(days=days_ago)
+    start = datetime(2026, 6, 1, 10, tzinfo=UTC) - timedelta(days=days_ago)
     meeting = Meeting(group=group, title=title, starts_at=start, ends_at=start + timedelta(hours=2),
                       mode=MeetingMode.IN_PERSON)
     db.session.add(meeting)

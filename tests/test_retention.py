@@ -1,5 +1,5 @@
 """Retention: what is past its keep-until date is deleted, and nothing before; old tokens, attempts and sessions go."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -187,7 +187,7 @@ TODAY = date(2030, 6, 15)  # a London date; "2 years ago" is 2028-06-15
 
 
 def at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=LONDON).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour), tzinfo=LONDON).astimezone(UTC)
 
 
 def long_registered(first: str, **values) -> Person:

@@ -37,7 +37,7 @@ def test_production_sends_hsts_and_secure_cookies(production_app):
     page = client.get("/login", base_url=HTTPS)
     assert page.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert page.headers["Referrer-Policy"] == "same-origin"
-    signed_in = client.post("/login", base_url=HTTPS, headers=SAME_ORIGIN_FORM("/login"),
+    signed_in = client.post("/login", base_url=HTTPS, headers=same_origin_form("/login"),
                             data={"csrf_token": token_on(page), "email": "organiser@halton.example",
                                   "password": PASSWORD})
     assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/dashboard"
@@ -118,7 +118,7 @@ def test_resubmitting_after_an_expired_token_works(client, login_as):
 HTTPS = "https://localhost"
 
 
-def SAME_ORIGIN_FORM(path: str) -> dict:
+def same_origin_form(path: str) -> dict:
     """What Chromium sends with a form posted from our own page at `path` under Referrer-Policy: same-origin."""
     return {"Origin": HTTPS, "Referer": f"{HTTPS}{path}", "Sec-Fetch-Site": "same-origin"}
 
@@ -145,7 +145,7 @@ def test_a_form_refused_for_its_referer_is_shown_again_but_never_saved(productio
     db.session.commit()
     client = production_app.test_client()
     login = client.get("/login", base_url=HTTPS)
-    assert client.post("/login", base_url=HTTPS, headers=SAME_ORIGIN_FORM("/login"),
+    assert client.post("/login", base_url=HTTPS, headers=same_origin_form("/login"),
                        data={"csrf_token": token_on(login), "email": "organiser@halton.example",
                              "password": PASSWORD}).status_code == 302
     form = client.get("/organisations/new", base_url=HTTPS)
@@ -157,7 +157,7 @@ def test_a_form_refused_for_its_referer_is_shown_again_but_never_saved(productio
     assert 'value="Widnes Foodbank"' in page and "This page was open for a long time" in page
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
     accepted = client.post("/organisations/new", data=data, base_url=HTTPS,
-                           headers=SAME_ORIGIN_FORM("/organisations/new"))
+                           headers=same_origin_form("/organisations/new"))
     assert accepted.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1
 

@@ -186,9 +186,8 @@ def test_when_every_password_slot_is_taken_sign_in_answers_busy_at_once_keeping_
         started = time.monotonic()
         response = sign_in(client, user.email, PASSWORD)
         assert time.monotonic() - started < 5
-        with pytest.raises(password_slots.Busy):
-            with password_slots.slot():
-                pass
+        with pytest.raises(password_slots.Busy), password_slots.slot():
+            pass
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert BUSY in page and user.email in page and PASSWORD not in page

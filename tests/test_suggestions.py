@@ -1,7 +1,7 @@
 """Suggestions: triage rules, votes at the door, the organiser's list and the group's public page."""
 import html
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -64,7 +64,7 @@ def votes(suggestion_id=None, person_id=None):
 @pytest.fixture
 def other_group():
     group = Group(name="Carers' Forum", description="")
-    start = datetime.combine(utcnow().date() + timedelta(days=9), time(14), tzinfo=timezone.utc)
+    start = datetime.combine(utcnow().date() + timedelta(days=9), time(14), tzinfo=UTC)
     meeting = Meeting(group=group, title="Carers' breaks", starts_at=start, ends_at=start + timedelta(hours=1),
                       mode=MeetingMode.ONLINE, online_details="A video call link")
     db.session.add_all([group, meeting])

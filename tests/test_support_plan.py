@@ -1,7 +1,7 @@
 """The support plan: who asked for what support for a meeting, whether it is arranged (per meeting), the
 Excel support list and printable page, the person's needs page, the audit trail and who may see it."""
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -262,8 +262,8 @@ def test_excel_support_list_has_names_and_needs_and_nothing_else_about_people(wo
 
 
 def test_an_empty_support_list_says_so():
-    meeting = SupportMeeting(title="Tea", group="Carers", starts_at=datetime(2027, 1, 5, 10, tzinfo=timezone.utc),
-                             ends_at=datetime(2027, 1, 5, 12, tzinfo=timezone.utc), venue="")
+    meeting = SupportMeeting(title="Tea", group="Carers", starts_at=datetime(2027, 1, 5, 10, tzinfo=UTC),
+                             ends_at=datetime(2027, 1, 5, 12, tzinfo=UTC), venue="")
     out = io.BytesIO()
     write_workbook(support_sheets(meeting, []), out)
     book = load_workbook(out)

@@ -32,7 +32,7 @@ class Busy(Exception):
 
 def _try_each(folder: Path, count: int) -> int | None:
     """An open descriptor holding one free slot's lock, or None if every slot is taken."""
-    first = random.randrange(count)  # spread the processes over the slots
+    first = random.randrange(count)  # noqa: S311 (spreads processes over the slots; not a secret)
     for i in range(count):
         fd = _lock(folder / f"slot-{(first + i) % count}.lock")
         if fd is not None:

@@ -1,6 +1,6 @@
 """`flask --app survey_app demo load`: realistic fictional data so a new user sees the service working."""
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import click
@@ -77,7 +77,7 @@ def load(seed):
     if db.session.scalar(select(func.count()).select_from(Person)) or \
             db.session.scalar(select(func.count()).select_from(Group)):
         raise click.ClickException("The database already has people or groups. Demo data goes into an empty one.")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (fictional demo data from a seed)
     orgs = [Organisation(name=name, kind=kind) for name, kind in ORGANISATIONS]
     db.session.add_all(orgs)
     groups = [
@@ -103,7 +103,7 @@ def load(seed):
             address=f"{i + 1} Example Road, Runcorn WA7 0XX" if method == ContactMethod.POST else "",
             organisation=orgs[i % 3] if role == PersonRole.STAFF else (orgs[3] if role == PersonRole.VOLUNTARY_SECTOR
                                                                         else None),
-            consent_at=datetime.now(timezone.utc) - timedelta(days=rng.randint(30, 400)),
+            consent_at=datetime.now(UTC) - timedelta(days=rng.randint(30, 400)),
         )
         person.refresh_search_name()
         people.append(person)
@@ -121,7 +121,7 @@ def load(seed):
         mode = MeetingMode.BOTH if i % 3 == 0 else MeetingMode.IN_PERSON
         meetings.append(Meeting(
             group=group, title=topic, purpose=f"We will talk about {topic.lower()} and agree what to do next.",
-            starts_at=start.astimezone(timezone.utc), ends_at=(start + timedelta(hours=2)).astimezone(timezone.utc),
+            starts_at=start.astimezone(UTC), ends_at=(start + timedelta(hours=2)).astimezone(UTC),
             mode=mode, venue_name=venue_name, venue_address=address, **features,
             access_notes="Use the main entrance. Staff will meet you in reception.",
             online_details="Microsoft Teams link sent by email the day before." if mode == MeetingMode.BOTH else "",
@@ -129,7 +129,7 @@ def load(seed):
         ))
     db.session.add_all(meetings)
     db.session.flush()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for meeting in meetings:
         for person in rng.sample(people, 12):
             past = meeting.starts_at < now
@@ -197,13 +197,13 @@ def _recognition(rng, people, meetings, groups, now):
                                                       **base), organiser))
     db.session.flush()
     # The older half approved and put into two returns (the first paid); the rest waits for finance.
-    older = [l for l in lines if l.activity_on < (now - timedelta(weeks=6)).date()]
+    older = [line for line in lines if line.activity_on < (now - timedelta(weeks=6)).date()]
     rec.approve(older, finance)
     db.session.flush()
     first = rec.build_return(finance, period_to=(now - timedelta(weeks=10)).date())
     rec.mark_paid(first, (now - timedelta(weeks=8)).date(), finance)
     db.session.flush()
-    paid_line = next(l for l in lines if l.return_id == first.id and l.kind == RecognitionKind.PAYMENT)
+    paid_line = next(line for line in lines if line.return_id == first.id and line.kind == RecognitionKind.PAYMENT)
     reversal, replacement = rec.correct(paid_line, 3000, "left at the break", organiser)
     db.session.flush()
     rec.approve([reversal, replacement], finance)
@@ -310,7 +310,8 @@ def _participation(rng, people, meetings, groups, now):
             db.session.add(ChecklistResponse(
                 meeting=meeting, responded_on=meeting.starts_at.astimezone(LONDON).date(),
                 achieved=score(), feeling=score(), inclusive=score(), accessible=score(),
-                accessible_more=rng.choice(COMMENTS), outcomes=rng.choice(["", "We agreed to write to the bus company."]),
+                accessible_more=rng.choice(COMMENTS),
+                outcomes=rng.choice(["", "We agreed to write to the bus company."]),
                 payment_clear=rng.choice(["yes", "yes", "not_sure", "no", None]),
                 change=rng.choice(["", "Send the papers a week before.", "More breaks, please."]),
                 here_as=rng.choice([*(a.value for a in HERE_AS), None])))

@@ -1,5 +1,6 @@
-"""`flask --app survey_app people erase PERSON`: erase a person's details on request (see survey_app/privacy/erasure.py)."""
-from datetime import datetime, time, timezone
+"""`flask --app survey_app people erase PERSON`: erase a person's details on request
+(see survey_app/privacy/erasure.py)."""
+from datetime import UTC, datetime, time
 
 import click
 from flask.cli import AppGroup
@@ -50,7 +51,7 @@ def erased(since):
     query = select(AuditEvent.at, AuditEvent.record_id).where(AuditEvent.action == "erase",
                                                               AuditEvent.record_type == "Person")
     if since:
-        start = datetime.combine(since.date(), time(0), tzinfo=LONDON).astimezone(timezone.utc)
+        start = datetime.combine(since.date(), time(0), tzinfo=LONDON).astimezone(UTC)
         query = query.where(AuditEvent.at >= start)
     rows = db.session.execute(query.order_by(AuditEvent.at, AuditEvent.id)).all()
     for at, person_id in rows:

@@ -3,9 +3,10 @@
 "People can have a say in what gets discussed at meetings" (the Charter): every suggestion gets an
 answer, and one that is not taken forward gets a reason the person can read on the group's public page.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select

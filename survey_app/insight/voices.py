@@ -46,7 +46,7 @@ def group_voices(group_id: int, last: int = 6) -> VoicesReport:
                                   .order_by(Meeting.starts_at.desc()).limit(last)).all()
     ids = [m.id for m in meetings]
     if not ids:
-        return VoicesReport([], 0, 0, {v: 0 for v in Voice}, list(Voice))
+        return VoicesReport([], 0, 0, dict.fromkeys(Voice, 0), list(Voice))
     came = (select(Attendance.person_id).where(Attendance.meeting_id.in_(ids),
                                                Attendance.status == AttendanceStatus.ATTENDED).distinct())
     people = db.session.scalar(select(func.count()).select_from(came.subquery()))

@@ -80,5 +80,5 @@ def suggest(token):
 @by_personal_link
 def thanks(token):
     inv = _invitation(token)
-    return render_template("invite/thanks.html", title=_("Thank you"), back_url=url_for("invite.invitation",
-                                                                                       token=token), meeting=inv.meeting)
+    return render_template("invite/thanks.html", title=_("Thank you"),
+                           back_url=url_for("invite.invitation", token=token), meeting=inv.meeting)

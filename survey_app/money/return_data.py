@@ -34,7 +34,8 @@ def totals(ret: FinanceReturn) -> list[KindTotal]:
         .where(RecognitionLine.return_id == ret.id)
         .group_by(RecognitionLine.kind, RecognitionLine.taxable, RecognitionLine.cost_code)
         .order_by(RecognitionLine.cost_code, RecognitionLine.kind)).all()
-    return [KindTotal(kind=k.value, taxable=t, cost_code=c, lines=n, amount_pence=int(s or 0)) for k, t, c, n, s in rows]
+    return [KindTotal(kind=k.value, taxable=t, cost_code=c, lines=n, amount_pence=int(s or 0))
+            for k, t, c, n, s in rows]
 
 
 def lines(ret: FinanceReturn):
@@ -99,7 +100,7 @@ def missing_payees():
         .where(Person.payee_ref == "", RecognitionLine.status == LineStatus.APPROVED,
                RecognitionLine.return_id.is_(None), RecognitionLine.kind.in_(MONEY_KINDS))
         .group_by(Person.id, Person.first_name, Person.last_name).order_by(Person.last_name)).all()
-    return [MissingPayee(name=f"{f} {l}", lines=n, amount_pence=int(s or 0)) for f, l, n, s in rows]
+    return [MissingPayee(name=f"{first} {last}", lines=n, amount_pence=int(s or 0)) for first, last, n, s in rows]
 
 
 def return_rows(ret: FinanceReturn) -> ReturnRows:

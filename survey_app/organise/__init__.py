@@ -18,6 +18,6 @@ from . import (
 )
 
 bp = Blueprint("organise", __name__)
-for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan, suggestions,
-               results, actions, notes):
+for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
+               suggestions, results, actions, notes):
     module.routes.register(bp)

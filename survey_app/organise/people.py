@@ -66,7 +66,8 @@ def person(person_id):
                            lines=lines, holds={line.id: rec.hold_reasons(line) for line in lines},
                            corrected={line.reverses_id for line in lines if line.reverses_id is not None},
                            year=year, totals=rec.totals_for(who.id, year), kinds=list(RecognitionKind),
-                           benefits_form=BenefitsForm(), preference_labels={p.value: p.label for p in RecognitionPreference},
+                           benefits_form=BenefitsForm(),
+                           preference_labels={p.value: p.label for p in RecognitionPreference},
                            voices=sorted(voices.voices_of(who.id), key=lambda v: list(Voice).index(v)))
 
 
@@ -105,7 +106,8 @@ def _values(form: PersonForm, existing: Person | None = None) -> dict:
         values["language"] = "en"
     values.update(role=PersonRole(form.role.data), contact_method=ContactMethod(form.contact_method.data),
                   information_format=InformationFormat(form.information_format.data), organisation_id=org_id,
-                  recognition_preference=form.recognition_preference.data, benefits_check=bool(form.benefits_check.data),
+                  recognition_preference=form.recognition_preference.data,
+                  benefits_check=bool(form.benefits_check.data),
                   is_champion=bool(form.is_champion.data))
     had_consent = existing is not None and existing.consent_at is not None
     if form.consent.data and not had_consent:

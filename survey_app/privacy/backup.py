@@ -46,7 +46,8 @@ class Summary:
     erasures_note: str = ""  # after a restore: people erased since the backup are back
 
     def describe(self) -> str:
-        return f"{self.tables:,} table{'s' if self.tables != 1 else ''} ({self.rows:,} row{'s' if self.rows != 1 else ''})"
+        tables, rows = ("s" if self.tables != 1 else ""), ("s" if self.rows != 1 else "")
+        return f"{self.tables:,} table{tables} ({self.rows:,} row{rows})"
 
 
 def _url() -> URL:
@@ -73,7 +74,7 @@ def _kind() -> str:
 def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
     names = [row[0] for row in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-    return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+    return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}  # noqa: S608 (table names read from sqlite_master)
 
 
 def _sqlite_revision(conn: sqlite3.Connection) -> str | None:
@@ -86,7 +87,7 @@ def _sqlite_revision(conn: sqlite3.Connection) -> str | None:
 
 def _pg_counts(conn) -> dict[str, int]:
     names = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"))
-    return {name: conn.execute(text(f'SELECT count(*) FROM public."{name}"')).scalar_one() for (name,) in names}
+    return {name: conn.execute(text(f'SELECT count(*) FROM public."{name}"')).scalar_one() for (name,) in names}  # noqa: S608 (table names read from pg_tables)
 
 
 def _pg_revision(conn) -> str | None:
@@ -111,7 +112,7 @@ def _check_revision_known(revision: str | None) -> None:
         return
     try:
         ScriptDirectory(str(MIGRATIONS)).get_revision(revision)
-    except Exception:  # alembic raises several kinds for an unknown revision
+    except Exception:  # noqa: BLE001 (alembic raises several kinds for an unknown revision)
         raise BackupError(f"The backup is at migration {revision}, which this version of the app does not know. "
                           "Restore it with the version of the app that made it, or a newer one.") from None
 
@@ -147,7 +148,7 @@ def _conninfo_quote(value: str) -> str:
 
 
 def _run(args: list[str], env: dict, what: str) -> None:
-    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    result = subprocess.run(args, env=env, capture_output=True, text=True)  # noqa: S603 (our own pg_dump/pg_restore argument list, no shell)
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise BackupError(f"{what} failed: {detail[-1] if detail else 'no message'}")
@@ -310,7 +311,7 @@ def _revision_of_file(path: Path) -> str | None:
 
 def _restore_postgresql(source: Path) -> Summary:
     args, env = _pg_command("pg_restore", _url())
-    listing = subprocess.run([args[0], "--list", str(source)], capture_output=True, text=True)
+    listing = subprocess.run([args[0], "--list", str(source)], capture_output=True, text=True)  # noqa: S603 (no shell, our own arguments)
     if listing.returncode != 0:
         raise BackupError(f"{source} is damaged or is not a pg_dump file, so it cannot be restored. "
                           "Nothing was changed.")
@@ -329,7 +330,7 @@ def _restore_postgresql(source: Path) -> Summary:
 
 def _dump_revision(source: Path) -> str | None:
     """The alembic_version row inside a pg_dump file, read without touching any database."""
-    result = subprocess.run([shutil.which("pg_restore"), "--data-only", "--table=alembic_version", "--file=-",
+    result = subprocess.run([shutil.which("pg_restore"), "--data-only", "--table=alembic_version", "--file=-",  # noqa: S603 (no shell, our own arguments)
                              str(source)], capture_output=True, text=True)
     lines = result.stdout.splitlines()
     for i, line in enumerate(lines):

@@ -23,9 +23,10 @@ Suggestions are not linked to a person (the name on one is only what someone typ
 is cleared only when it is exactly their full name; a first name alone or a nickname cannot be told
 apart from someone else's and is left alone.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
@@ -202,7 +203,7 @@ DROPPED_KEYS = {
 def _scrub(data: dict | None, replace: dict[str, Any], drop: set[str] = frozenset()) -> dict | None:
     if not data:
         return data
-    return {k: (replace[k] if k in replace else v) for k, v in data.items() if k not in drop}
+    return {k: (replace.get(k, v)) for k, v in data.items() if k not in drop}
 
 
 def _scrub_events(record_type: str, ids: Iterable[int], replace: dict[str, Any], drop: set[str] = frozenset(),

@@ -25,7 +25,7 @@ After a run that changed anything, SQLite's write-ahead log is cleared (survey_a
 was erased or deleted is gone from the files on disk too.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, delete, exists, func, or_, select, update
@@ -147,7 +147,7 @@ def years_before(day: date, years: int) -> date:
 def last_seen_conditions(day: date) -> list:
     """Conditions on Person that are all true when nothing about them happened on or after `day`
     (a London date): the rule in this module's docstring."""
-    at = datetime.combine(day, time(0), tzinfo=LONDON).astimezone(timezone.utc)
+    at = datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
     me = Person.id
     return [
         Person.created_at < at,
@@ -225,7 +225,7 @@ def run(today: date | None = None, now: datetime | None = None, dry_run: bool = 
     nothing and rolls back), then clears the write-ahead log. `today` is a London date; `now` defaults to noon
     of it, or the real time."""
     if now is None:
-        now = datetime.combine(today, time(12), tzinfo=LONDON).astimezone(timezone.utc) if today else utcnow()
+        now = datetime.combine(today, time(12), tzinfo=LONDON).astimezone(UTC) if today else utcnow()
     today = today or london_today()
     report = RetentionReport(today=today, dry_run=dry_run,
                              inactive_years=current_app.config["RETENTION_INACTIVE_YEARS"])

@@ -21,7 +21,8 @@ class ConfigError(click.ClickException, RuntimeError):
 
 
 def default_password_slots() -> int:
-    """LOGIN_PASSWORD_SLOTS unless set (access/password_slots.py): one fewer than this machine's cores (at least one), so a core and a worker stay free for pages."""
+    """LOGIN_PASSWORD_SLOTS unless set (access/password_slots.py): one fewer than this machine's cores (at
+    least one), so a core and a worker stay free for pages."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux

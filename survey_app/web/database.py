@@ -2,6 +2,7 @@
 that a SQLite file can be written at all (see docs/deployment.md "What happens when things go wrong"),
 database files readable by their owner only, and clearing SQLite's write-ahead log after an erasure
 (docs/security.md "Erasure and retention")."""
+import contextlib
 import logging
 import os
 import shutil
@@ -203,10 +204,8 @@ def _probe_write(engine, path: Path, fix: str) -> None:
     except sqlite3.OperationalError as e:
         _raise_if_storage(e, path, fix)  # anything else ("database is locked") is busy, not broken
     finally:
-        try:
+        with contextlib.suppress(sqlite3.OperationalError):  # no transaction was started
             raw.execute("ROLLBACK")
-        except sqlite3.OperationalError:
-            pass  # no transaction was started
         conn.close()
 
 

@@ -20,7 +20,7 @@ def xlsx_response(sheets: list[Sheet], stem: str) -> Response:
 
 def xlsx_stream(write: Callable[[IO[bytes]], None], stem: str) -> Response:
     """Run `write` into a spooled file (memory up to 8 MB, then disk) and stream it back."""
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (closed by the response when the stream ends)
     with force_locale("en_GB"):  # exports stay in English for finance; people's own words stay as typed
         write(spool)
     size = spool.tell()

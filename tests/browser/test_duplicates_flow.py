@@ -83,7 +83,7 @@ def test_three_registrations_merged_into_one_and_paid_once(page, chromium_browse
     assert rows.count() == 2  # the oldest record paired with each of the other two
     assert "Same name, Same email address" in rows.first.inner_text()
     screenshot(staff, "possible-duplicates")
-    for other in ids[1:]:
+    for _other in ids[1:]:
         staff.goto("/people/duplicates")
         staff.get_by_role("link", name="Compare Tabby Xavier and Tabby Xavier").first.click()
         axe_check(staff)

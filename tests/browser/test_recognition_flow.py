@@ -76,7 +76,7 @@ def test_recognise_approve_build_and_download(page, axe_check, screenshot, make_
     book = load_workbook(path)
     names = [c.value for c in book["Lines"]["D"][1:3]]
     assert sorted(names) == ["Dorota Nowak", "Ioana Popescu"]
-    assert all(l.return_id for l in db.session.scalars(select(RecognitionLine)))
+    assert all(line.return_id for line in db.session.scalars(select(RecognitionLine)))
     page.get_by_label("Date paid").fill(date.today().isoformat())
     page.get_by_role("button", name="Mark as paid").click()
     expect(page.locator("main")).to_contain_text("Return 1 is marked paid.")
