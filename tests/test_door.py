@@ -320,7 +320,8 @@ def test_leaving_door_mode_needs_an_organiser_login(door, make_user, sample):
 
 
 def test_participant_pages_are_small(door, client):
-    css = len(door.get("/static/css/participant.css").data) + len(door.get("/static/js/participant.js").data)
+    css = sum(len(door.get(f"/static/{name}").data)
+              for name in ("css/common.css", "css/participant.css", "js/participant.js"))
     for url in ("/door/", "/door/sign-in", "/door/new", "/door/suggest"):
         assert len(door.get(url).data) + css < 30 * 1024, url
 

@@ -404,7 +404,8 @@ def test_a_closed_suggestion_or_a_broken_form_counts_nothing(door, sample, other
 def test_the_vote_page_is_only_for_the_tablet_and_stays_small(client, door, sample):
     for i in range(12):
         add(sample["group"], f"An idea with a fairly long description, number {i}, " * 4)
-    css = len(door.get("/static/css/participant.css").data) + len(door.get("/static/js/participant.js").data)
+    css = sum(len(door.get(f"/static/{name}").data)
+              for name in ("css/common.css", "css/participant.css", "js/participant.js"))
     response = door.get("/door/vote")
     assert len(response.data) + css < 30 * 1024
     page = response.get_data(as_text=True)
