@@ -158,7 +158,7 @@ def end_visit() -> None:
 
 
 def door_only(view):
-    """A participant page of the meeting this tablet is locked to (see this module). Any other
+    """A participant page of the meeting this tablet is locked to. Any other
     browser is told this page is for the meeting tablet."""
 
     @wraps(view)

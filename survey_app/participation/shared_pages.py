@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from forms.door import SuggestForm, support_form_class
+from forms.tokens import new_form_token
 
 from ..access import rate_limit
 from ..models import Meeting, NeedKind, Person
@@ -29,7 +30,7 @@ def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str,
         return _door_support_page(meeting, person_id, done_url, skip_url, base, visit)
     form = NeedsForm(visit=visit)
     if not form.is_submitted():
-        form.form_token.data = taking_part.new_form_token(visit)
+        form.form_token.data = new_form_token(visit)
         standing = taking_part.standing_needs(person_id)
         for need in [*standing, *taking_part.needs_for_meeting(person_id, meeting.id)]:
             form[f"need_{need.kind.value}"].data = True
@@ -50,7 +51,7 @@ def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str,
 def _door_support_page(meeting, person_id: int, done_url: str, skip_url: str, base: str, visit: str | None):
     form = NeedsForm(visit=visit)
     if not form.is_submitted():
-        form.form_token.data = taking_part.new_form_token(visit)
+        form.form_token.data = new_form_token(visit)
     if form.validate_on_submit():
         if taking_part.claim(form.form_token.data):
             remember = form.remember.data == "yes"
@@ -73,7 +74,7 @@ def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: s
     nothing is saved or used up. `visit`: as support_page."""
     form = SuggestForm(visit=visit)
     if not form.is_submitted():
-        form.form_token.data = taking_part.new_form_token(visit)
+        form.form_token.data = new_form_token(visit)
     if form.validate_on_submit():
         if taking_part.claim(form.form_token.data):
             if limit is not None and not rate_limit.take(limit):

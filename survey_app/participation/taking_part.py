@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from forms import checklist
-from forms.tokens import FORM_TOKEN_RE, new_form_token  # noqa: F401  (new_form_token re-exported for views)
+from forms.tokens import FORM_TOKEN_RE
 
 from ..models import (
     AccessNeed,
