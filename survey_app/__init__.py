@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from .web import database, errors, formatting, i18n, security
+    from .web import database, errors, formatting, i18n, security, symbols
 
     db.init_app(app)
     database.init_app(app)
@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    symbols.init_app(app)
 
     from .web.pages import RecordIdConverter
 
