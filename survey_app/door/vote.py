@@ -17,10 +17,11 @@ PER_PAGE = 8  # a tablet screen or two; keeps the page small
 
 
 def _said(code: str | None) -> tuple[str, str] | None:
-    """(icon, words) to tell the person after their tap. Only these can appear, whatever is in the address."""
-    return {"counted": ("✅", _("Thank you. Your vote is counted.")),
-            "already": ("🙂", _("You have already voted for this.")),
-            "closed": ("ℹ️", str(suggestions.NOT_VOTABLE))}.get(code or "")
+    """(picture, words) to tell the person after their tap: the picture is a meaning in web/symbols.py.
+    Only these can appear, whatever is in the address."""
+    return {"counted": ("done", _("Thank you. Your vote is counted.")),
+            "already": ("done", _("You have already voted for this.")),
+            "closed": ("info", str(suggestions.NOT_VOTABLE))}.get(code or "")
 
 
 @routes.route("/door/vote", methods=["GET", "POST"])

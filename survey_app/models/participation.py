@@ -31,8 +31,9 @@ class NeedKind(enum.Enum):
         return NEED_LABELS[self.value]
 
     @property
-    def icon(self):
-        return NEED_ICONS[self.value]
+    def symbol(self):
+        """The meaning of its picture in web/symbols.py (MEANINGS): need_bsl, need_quiet_space, ..."""
+        return f"need_{self.value}"
 
 
 NEED_LABELS = {
@@ -47,8 +48,6 @@ NEED_LABELS = {
     "food": _l("Food needs"),
     "other": _l("Something else"),
 }
-NEED_ICONS = {"step_free": "♿", "hearing_loop": "👂", "bsl": "🤟", "large_print": "📄", "read_write_help": "✍️",
-              "quiet_space": "🤫", "supporter": "🤝", "travel": "🚌", "food": "🍽️", "other": "💬"}
 
 
 class AccessNeed(db.Model):

@@ -19,9 +19,10 @@ STATUS_WORDS = {
     ActionStatus.DONE.value: _l("We have done this."),
     ActionStatus.NOT_GOING_AHEAD.value: _l("We are not going ahead with this."),
 }
-SYMBOLS = {ActionStatus.NOT_STARTED.value: "⏳", ActionStatus.IN_PROGRESS.value: "🔧",
-           ActionStatus.DONE.value: "✅", ActionStatus.NOT_GOING_AHEAD.value: "⛔"}
-LATE_SYMBOL = "⚠️"
+# The pictures are meanings in web/symbols.py (MEANINGS), drawn by the symbol() template global.
+SYMBOLS = {ActionStatus.NOT_STARTED.value: "waiting", ActionStatus.IN_PROGRESS.value: "in_progress",
+           ActionStatus.DONE.value: "done", ActionStatus.NOT_GOING_AHEAD.value: "not_going_ahead"}
+LATE_SYMBOL = "late"
 LATE_WORDS = _l("This is late.")
 SECTIONS = (
     ("doing", _l("What we are working on"), domain.OPEN),

@@ -16,11 +16,12 @@ routes = Routes()
 PER_PAGE = 20
 
 # A heading, a picture and plain words for each status, so the page reads the same with or without the symbols.
+# The pictures are meanings in web/symbols.py (MEANINGS), drawn by the symbol() template global.
 SECTIONS = {
-    SuggestionStatus.PLANNED: (_l("Planned for a meeting"), "📅"),
-    SuggestionStatus.NEW: (_l("Waiting for an answer"), "⏳"),
-    SuggestionStatus.COVERED: (_l("Already talked about"), "✅"),
-    SuggestionStatus.NOT_TAKEN_FORWARD: (_l("Not taken forward"), "⛔"),
+    SuggestionStatus.PLANNED: (_l("Planned for a meeting"), "planned"),
+    SuggestionStatus.NEW: (_l("Waiting for an answer"), "waiting"),
+    SuggestionStatus.COVERED: (_l("Already talked about"), "done"),
+    SuggestionStatus.NOT_TAKEN_FORWARD: (_l("Not taken forward"), "not_going_ahead"),
 }
 
 
