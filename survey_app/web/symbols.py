@@ -51,6 +51,7 @@ MEANINGS = {
     "thanks_only": "heart",
     "thanks_nothing": "circle-x",
     "benefits_talk": "message-circle",
+    "remember": "calendar-sync",
     "remember_yes": "repeat",
     "remember_no": "calendar-1",
     # about you (registering at the door, "I am here as" in the checklist)
