@@ -35,6 +35,8 @@ class Step:
 
 
 # The Co-production Checklist from the Charter ("Learning as we go"), one question a page, in easy-read words.
+# Pictures as on the other door pages: the same one for the same meaning ("I am a carer" and "A carer", the
+# welcome door, the gift of "How should we thank you?").
 SCALE = (Answer("1", "face-angry", _l("Not at all")),
          Answer("2", "face-slightly-frowning", _l("Not really")),
          Answer("3", "face-neutral", _l("A bit")),
@@ -43,7 +45,7 @@ SCALE = (Answer("1", "face-angry", _l("Not at all")),
 PAYMENT = (Answer("yes", "thumbs-up", _l("Yes")), Answer("not_sure", "circle-question-mark", _l("Not sure")),
            Answer("no", "thumbs-down", _l("No")))
 HERE_AS = (Answer("lived_experience", "user", _l("Someone with lived experience"), _l("Lived experience")),
-           Answer("carer", "users", _l("A carer"), _l("Carers")),
+           Answer("carer", "heart-handshake", _l("A carer"), _l("Carers")),
            Answer("staff", "id-card", _l("A member of staff"), _l("Staff")),
            Answer("other", "circle-ellipsis", _l("Something else"), _l("Something else")))
 ANSWERS = {"scale": SCALE, "payment": PAYMENT, "here_as": HERE_AS}
@@ -59,7 +61,7 @@ CHECKLIST = (
          charter=_l("What are the outcomes from the meeting or session? Was the meeting worthwhile for everyone? "
                     "What joint decisions were made?")),
     Step("feeling", "scale", _l("Did you feel welcome?"),
-         _l("Did people include you? Did your views matter?"), more="feeling_more", icon="heart-handshake",
+         _l("Did people include you? Did your views matter?"), more="feeling_more", icon="door-open",
          charter=_l("How did it feel to be part of the meeting or session? Was everyone welcomed, included, "
                     "and valued?")),
     Step("inclusive", "scale", _l("Did everyone get a fair chance to take part?"),
@@ -72,7 +74,7 @@ CHECKLIST = (
          charter=_l("Was the meeting/session accessible for everyone?")),
     Step("payment_clear", "payment", _l("Did you know how we would thank you?"),
          _l("We might pay you. We might give you a voucher. We might thank you in another way."),
-         icon="hand-coins",
+         icon="gift",
          charter=_l("Was everyone clear about/offered payment or thanks in some other way?")),
     Step("change", "text", _l("What should we change for next time?"),
          _l("Tell us what would make the next meeting better."), icon="lightbulb",
