@@ -1,4 +1,5 @@
-"""A meeting's checklist results as a workbook: Summary, By "here as", Comments.
+"""A meeting's checklist results as a workbook: Summary, By "here as", Comments, The questions (each question
+as the tablet asked it in easy-read words, beside the Co-production Charter's own words).
 
 The caller fills the dataclasses below (question and answer wording already in the reader's
 language) and passes its gettext, so the few words written here are translated too. A hidden "here
@@ -33,6 +34,14 @@ class GroupColumn:
 
 
 @dataclass(frozen=True)
+class Wording:
+    number: str                             # e.g. "Question 3 of 7"; "About you" for "I am here as"
+    question: str                           # as the tablet asks it, in easy-read words
+    hint: str                               # the short sentences under it on the tablet
+    charter: str                            # the Charter's own words; "" when it is not a Charter question
+
+
+@dataclass(frozen=True)
 class ResultsData:
     meeting: str
     group: str
@@ -41,11 +50,12 @@ class ResultsData:
     questions: Sequence[QuestionCounts]
     groups: Sequence[GroupColumn]
     comments: Sequence[tuple[str, str]]     # (question, comment)
+    wordings: Sequence[Wording] = ()        # every question, in the order asked
 
 
 def results_sheets(data: ResultsData, gettext: Callable = _no_translation) -> list[Sheet]:
     _ = gettext
-    return [_summary(data, _), _by_group(data, _), _comments(data, _)]
+    return [_summary(data, _), _by_group(data, _), _comments(data, _), _wordings(data, _)]
 
 
 def _summary(data: ResultsData, _) -> Sheet:
@@ -107,3 +117,16 @@ def _comments(data: ResultsData, _) -> Sheet:
             yield Note((_("Nobody wrote a comment."),))
 
     return Sheet(_("Comments"), [Column(_("Question"), width=48), Column(_("Comment"), width=80)], rows())
+
+
+def _wordings(data: ResultsData, _) -> Sheet:
+    def rows():
+        for w in data.wordings:
+            yield w.number, w.question, w.hint, w.charter or _("Not a Charter question: it is about the person")
+        yield Row(())
+        yield Note((_("The tablet asks the Co-production Charter's checklist in easy-read words: short sentences, "
+                      "one idea each. The last column is the Charter's own words."),))
+
+    return Sheet(_("The questions"), [Column(_("Number"), width=16), Column(_("Question on the tablet"), width=40),
+                                      Column(_("Hint on the tablet"), width=48),
+                                      Column(_("The Charter's words"), width=60)], rows())

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 @dataclass(frozen=True)
 class Answer:
-    """One button on a question's page: the value stored, its face and its words."""
+    """One choice on a question's page: the value stored, its picture (a Lucide symbol name, drawn by the
+    symbol() template global) and its words."""
     value: str
     icon: str
     label: LazyString
@@ -20,39 +21,70 @@ class Answer:
 @dataclass(frozen=True)
 class Step:
     """One question, one page. `field` is the answer's key (form field and database column); a "text" step is
-    answered in words, the others with one of ANSWERS[kind]; `more` is the optional "tell us more" comment."""
+    answered in words, the others with one of ANSWERS[kind]; `more` is the optional "tell us more" comment.
+    `question` and `hint` are the easy-read wording the tablet shows (short sentences, one idea each);
+    `charter` is the Co-production Charter's own words for the question, shown beside it in the results
+    (None for "I am here as", which is about the person, not a Charter question); `icon` its picture."""
     field: str
     kind: str
     question: LazyString
     hint: LazyString | str = ""
     more: str | None = None
+    charter: LazyString | None = None
+    icon: str = "circle-question-mark"
 
 
-# The Co-production Checklist from the Charter, in plain words, one question a page.
-SCALE = (Answer("1", "😞", _l("Not at all")), Answer("2", "🙁", _l("Not really")), Answer("3", "😐", _l("A bit")),
-         Answer("4", "🙂", _l("Mostly")), Answer("5", "😀", _l("Yes, completely")))
-PAYMENT = (Answer("yes", "👍", _l("Yes")), Answer("not_sure", "🤔", _l("Not sure")), Answer("no", "👎", _l("No")))
-HERE_AS = (Answer("lived_experience", "🙋", _l("Someone with lived experience"), _l("Lived experience")),
-           Answer("carer", "🤝", _l("A carer"), _l("Carers")),
-           Answer("staff", "🪪", _l("A member of staff"), _l("Staff")),
-           Answer("other", "🙂", _l("Something else"), _l("Something else")))
+# The Co-production Checklist from the Charter ("Learning as we go"), one question a page, in easy-read words.
+# Pictures as on the other door pages: the same one for the same meaning ("I am a carer" and "A carer", the
+# welcome door, the gift of "How should we thank you?").
+SCALE = (Answer("1", "face-angry", _l("Not at all")),
+         Answer("2", "face-slightly-frowning", _l("Not really")),
+         Answer("3", "face-neutral", _l("A bit")),
+         Answer("4", "face-slightly-smiling", _l("Mostly")),
+         Answer("5", "face-grinning", _l("Yes, completely")))
+PAYMENT = (Answer("yes", "thumbs-up", _l("Yes")), Answer("not_sure", "circle-question-mark", _l("Not sure")),
+           Answer("no", "thumbs-down", _l("No")))
+HERE_AS = (Answer("lived_experience", "user", _l("Someone with lived experience"), _l("Lived experience")),
+           Answer("carer", "heart-handshake", _l("A carer"), _l("Carers")),
+           Answer("staff", "id-card", _l("A member of staff"), _l("Staff")),
+           Answer("other", "circle-ellipsis", _l("Something else"), _l("Something else")))
 ANSWERS = {"scale": SCALE, "payment": PAYMENT, "here_as": HERE_AS}
+# `charter`: the Charter's checklist, word for word (translated like every other string on the staff pages).
 CHECKLIST = (
     Step("achieved", "scale", _l("Did we get things done?"),
-         _l("Did the meeting have a purpose, and will its actions make a difference?"), more="achieved_more"),
+         _l("Think about why we met. Think about what we agreed to do. Will it make a difference?"),
+         more="achieved_more", icon="target",
+         charter=_l("What did we achieve or get done? / The meeting had purpose and the actions from it will "
+                    "make a difference")),
     Step("outcomes", "text", _l("What came out of the meeting?"),
-         _l("Was it worthwhile for everyone? What did we decide together?")),
-    Step("feeling", "scale", _l("How did it feel to be here?"),
-         _l("Did you feel welcome, included and valued?"), more="feeling_more"),
-    Step("inclusive", "scale", _l("Were we inclusive?"),
-         _l("Did we respect everyone and their part in the work?"), more="inclusive_more"),
-    Step("accessible", "scale", _l("Was the meeting easy to get to and take part in for everyone?"),
-         more="accessible_more"),
-    Step("payment_clear", "payment", _l("Were you clear about payment or other thanks for your time?")),
-    Step("change", "text", _l("What should we change for next time?")),
+         _l("Tell us what we decided together. Tell us if it was worth it for everyone."), icon="clipboard-list",
+         charter=_l("What are the outcomes from the meeting or session? Was the meeting worthwhile for everyone? "
+                    "What joint decisions were made?")),
+    Step("feeling", "scale", _l("Did you feel welcome?"),
+         _l("Did people include you? Did your views matter?"), more="feeling_more", icon="door-open",
+         charter=_l("How did it feel to be part of the meeting or session? Was everyone welcomed, included, "
+                    "and valued?")),
+    Step("inclusive", "scale", _l("Did everyone get a fair chance to take part?"),
+         _l("Did we respect everyone? Does everyone's part in the work matter?"), more="inclusive_more",
+         icon="users",
+         charter=_l("Were we inclusive, did we respect everyone and the importance of their part in the work?")),
+    Step("accessible", "scale", _l("Was the meeting easy for everyone to join in?"),
+         _l("Think about getting there. Think about the room, the papers and the words we used."),
+         more="accessible_more", icon="accessibility",
+         charter=_l("Was the meeting/session accessible for everyone?")),
+    Step("payment_clear", "payment", _l("Did you know how we would thank you?"),
+         _l("We might pay you. We might give you a voucher. We might thank you in another way."),
+         icon="gift",
+         charter=_l("Was everyone clear about/offered payment or thanks in some other way?")),
+    Step("change", "text", _l("What should we change for next time?"),
+         _l("Tell us what would make the next meeting better."), icon="lightbulb",
+         charter=_l("What do we need to change for next time?")),
     Step("here_as", "here_as", _l("I am here as..."),
-         _l("This helps us see if everyone had a good meeting. You can skip it.")),
+         _l("This is not a question about the meeting. It helps us see if everyone had a good meeting. "
+            "You can skip it."), icon="user"),
 )
+# The Charter's questions, numbered on the tablet "Question 1 of 7" ...; "I am here as" is about the person.
+QUESTIONS = tuple(step for step in CHECKLIST if step.charter is not None)
 
 STEPS = {step.field: step for step in CHECKLIST}
 # Every answer's key in the order asked, a step's "tell us more" right after it.

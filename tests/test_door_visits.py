@@ -20,7 +20,7 @@ from survey_app.models import (
 from survey_app.web.extensions import db
 from tests.door_helpers import hidden, picks
 
-SOMEONE_ELSE = "This screen was for someone else. Please start again."
+SOMEONE_ELSE = "This screen was for someone else"
 NOT_OURS = "Something went wrong on our side. Please press the button again."
 TABBY = {"first_name": "Tabby", "last_name": "Xavier", "role": "carer", "contact_method": "post",
          "information_format": "easy_read", "consent": "y", "address": "1 High Street"}

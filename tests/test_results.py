@@ -16,10 +16,18 @@ from survey_app.web.extensions import db
 from tests.queries import count_queries
 
 SCALE_WORDS = ["Not at all", "Not really", "A bit", "Mostly", "Yes, completely"]
-QUESTIONS = {"achieved": "Did we get things done?", "feeling": "How did it feel to be here?",
-             "inclusive": "Were we inclusive?",
-             "accessible": "Was the meeting easy to get to and take part in for everyone?",
-             "payment_clear": "Were you clear about payment or other thanks for your time?"}
+QUESTIONS = {"achieved": "Did we get things done?", "feeling": "Did you feel welcome?",
+             "inclusive": "Did everyone get a fair chance to take part?",
+             "accessible": "Was the meeting easy for everyone to join in?",
+             "payment_clear": "Did you know how we would thank you?"}
+# The Charter's own words for the same questions, shown beside them for organisers.
+CHARTER = {"achieved": "What did we achieve or get done? / The meeting had purpose and the actions from it will "
+                       "make a difference",
+           "feeling": "How did it feel to be part of the meeting or session? Was everyone welcomed, included, "
+                      "and valued?",
+           "inclusive": "Were we inclusive, did we respect everyone and the importance of their part in the work?",
+           "accessible": "Was the meeting/session accessible for everyone?",
+           "payment_clear": "Was everyone clear about/offered payment or thanks in some other way?"}
 # (achieved, feeling, inclusive, accessible, payment_clear, here_as, comments)
 SEVEN = [
     (5, 4, None, 2, "yes", "lived_experience", {"achieved_more": "Good plan", "change": '=HYPERLINK("x")'}),
@@ -193,6 +201,29 @@ def test_meeting_page_charts_match_their_tables(organiser, sample):
     assert "apples first" in page and "A bus leaflet" in page and "=HYPERLINK(&#34;x&#34;)" in page
 
 
+def _charter_words(section: str) -> str:
+    match = re.search(r'<p class="charter-words"><strong>The Charter\'s words:</strong> <q>([^<]+)</q></p>',
+                      html.unescape(section))
+    assert match, "no Charter words"
+    return match.group(1)
+
+
+def test_results_pages_show_the_charters_words_beside_the_easy_read_question(organiser, sample):
+    meeting = sample["meeting"]
+    add_groups(meeting)
+    pages = [organiser.get(f"/meetings/{meeting.id}/results").get_data(as_text=True),
+             organiser.get(f"/meetings/{meeting.id}/results?view=split").get_data(as_text=True),
+             organiser.get(f"/groups/{meeting.group_id}/results").get_data(as_text=True)]
+    for page in pages:
+        for key in (*res.SCALED, "payment_clear"):
+            section = _section(page, "payment" if key == "payment_clear" else key)
+            heading = re.search(r"<h2[^>]*>([^<]+)</h2>", section).group(1)
+            assert html.unescape(heading) == QUESTIONS[key]
+            assert _charter_words(section) == CHARTER[key]
+    comments = pages[0].split('id="comments"')[1]
+    assert "What do we need to change for next time?" in comments  # the comments' questions too
+
+
 def test_filter_and_split_pages_say_fewer_than_5(organiser, sample):
     meeting = sample["meeting"]
     add_groups(meeting)
@@ -233,7 +264,7 @@ def test_excel_download(organiser, sample):
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith(f'attachment; filename="checklist-results-{meeting.id}-')
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Summary", 'By "here as"', "Comments"]
+    assert book.sheetnames == ["Summary", 'By "here as"', "Comments", "The questions"]
 
     summary = [[c.value for c in row] for row in book["Summary"].iter_rows()]
     assert summary[0] == ["Question", "Answer", "Number of people"]
@@ -265,6 +296,19 @@ def test_excel_download(organiser, sample):
     formula = cells['=HYPERLINK("x")']  # exactly as typed
     assert formula.data_type == "s" and formula.quotePrefix  # text, never a formula
     assert [c.value for c in comments[1]] == ["Question", "Comment"]
+
+    # Every question as the tablet asks it, beside the Charter's own words, on the same row.
+    wordings = [[c.value for c in row] for row in book["The questions"].iter_rows()]
+    assert wordings[0] == ["Number", "Question on the tablet", "Hint on the tablet", "The Charter's words"]
+    by_question = {row[1]: row for row in wordings[1:9]}
+    for key, question in QUESTIONS.items():
+        assert by_question[question][3] == CHARTER[key]
+    assert [row[0] for row in wordings[1:9]] == [*(f"Question {n} of 7" for n in range(1, 8)), "About you"]
+    assert wordings[8][1] == "I am here as..." and wordings[8][3].startswith("Not a Charter question")
+    assert wordings[2][1:] == [
+        "What came out of the meeting?", "Tell us what we decided together. Tell us if it was worth it for everyone.",
+        "What are the outcomes from the meeting or session? Was the meeting worthwhile for everyone? What joint "
+        "decisions were made?"]
 
 
 @pytest.mark.parametrize("url", ["/meetings/{meeting}/results", "/meetings/{meeting}/results?view=split",

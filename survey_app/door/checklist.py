@@ -1,7 +1,10 @@
-"""'Tell us how it went': the Charter's Co-production Checklist, one question a page, anonymous."""
+"""'Tell us how it went': the Charter's Co-production Checklist, one question a page, anonymous.
+
+Each question with choices is a radio group (works without JavaScript): choose, optionally "Tell us more",
+then Next. Every answer travels in the form as hidden fields; nothing is stored until the last page."""
 from flask import abort, redirect, render_template, request, url_for
 
-from forms.checklist import ANSWERS, CHECKLIST, FIELDS, SCALED, allowed_answer
+from forms.checklist import ANSWERS, CHECKLIST, FIELDS, QUESTIONS, SCALED, allowed_answer
 from forms.door import ChecklistForm
 
 from ..participation import kiosk, taking_part
@@ -25,9 +28,13 @@ def _open_meeting():
 
 def _render(form: ChecklistForm, number: int):
     step = CHECKLIST[number - 1]
+    answers = ANSWERS.get(step.kind, ())
+    current = allowed_answer(step, form[step.field].data) if answers else None
+    # Only the Charter's seven are numbered ("Question 3 of 7"); "I am here as" is about the person.
+    question_number = QUESTIONS.index(step) + 1 if step in QUESTIONS else None
     return render_template("door/checklist.html", title=step.question, form=form, step=step, number=number,
-                           total=LAST, answers=ANSWERS.get(step.kind, []),
-                           current=form[step.field].data, steps=CHECKLIST)
+                           question_number=question_number, questions=len(QUESTIONS), last=number == LAST,
+                           answers=answers, current=current, steps=CHECKLIST)
 
 
 @routes.route("/door/checklist")
@@ -53,9 +60,9 @@ def checklist_step(number):
     if not form.validate_on_submit():
         return _render(form, number), 400
     step = CHECKLIST[number - 1]
-    if "answer" in request.form:
+    if "answer" in request.form:  # a page from before the radio groups, still open on a tablet
         form[step.field].data = allowed_answer(step, request.form["answer"])
-    elif "skip" in request.form:
+    if "skip" in request.form:
         form[step.field].data = ""
         if step.more:
             form[step.more].data = ""

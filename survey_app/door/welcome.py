@@ -67,7 +67,7 @@ def refuse_form_from_other_visit():
     """Before every door view: a form shown in another visit saves nothing (kiosk.form_from_other_visit)."""
     if kiosk.form_from_other_visit():
         return render_template("door/other_visit.html",
-                               title=_("This screen was for someone else. Please start again.")), 409
+                               title=_("This screen was for someone else")), 409
     return None
 
 

@@ -2,8 +2,18 @@
 the words for answers and hidden groups that the results pages share with it."""
 from flask_babel import gettext as _
 
-from exports.checklist_results import GroupColumn, QuestionCounts, ResultsData
-from forms.checklist import COMMENT_QUESTION, COMMENTS, PAYMENT, PAYMENT_STEP, SCALE, SCALED, STEPS
+from exports.checklist_results import GroupColumn, QuestionCounts, ResultsData, Wording
+from forms.checklist import (
+    CHECKLIST,
+    COMMENT_QUESTION,
+    COMMENTS,
+    PAYMENT,
+    PAYMENT_STEP,
+    QUESTIONS,
+    SCALE,
+    SCALED,
+    STEPS,
+)
 
 from ..models import Meeting
 from ..models.base import LONDON
@@ -35,6 +45,13 @@ def _question_counts(scales: dict[str, res.ScaleTally], payment: res.PaymentTall
     return questions
 
 
+def wordings() -> list[Wording]:
+    """Every question as the tablet asks it, beside the Charter's own words."""
+    return [Wording(_("Question %(n)d of %(total)d", n=QUESTIONS.index(s) + 1, total=len(QUESTIONS))
+                    if s in QUESTIONS else _("About you"), str(s.question), str(s.hint), str(s.charter or ""))
+            for s in CHECKLIST]
+
+
 def results_rows(meeting: Meeting) -> ResultsData:
     """The workbook's contents in the current language; hidden groups carry only their reason."""
     everyone, split = res.meeting_results(meeting.id), res.split_by_here_as(meeting.id)
@@ -46,4 +63,4 @@ def results_rows(meeting: Meeting) -> ResultsData:
     return ResultsData(meeting=meeting.title, group=meeting.group.name,
                        meeting_date=meeting.starts_at.astimezone(LONDON).date(), responses=everyone.count,
                        questions=_question_counts(everyone.scales, everyone.payment), groups=columns,
-                       comments=comments)
+                       comments=comments, wordings=wordings())

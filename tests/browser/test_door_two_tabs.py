@@ -19,7 +19,7 @@ from tests.browser.test_door_flow import axe, check, count, heading, press, star
 
 pytestmark = pytest.mark.browser
 
-SOMEONE_ELSE = "This screen was for someone else. Please start again."
+SOMEONE_ELSE = "This screen was for someone else"
 
 
 def test_a_second_tab_cannot_make_one_persons_needs_anothers(page, check, axe_check, make_user, sample):

@@ -87,7 +87,7 @@ def test_organiser_reads_results_and_the_trend(page, axe_check, screenshot, make
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     book = load_workbook(path)
-    assert book.sheetnames == ["Summary", 'By "here as"', "Comments"]
+    assert book.sheetnames == ["Summary", 'By "here as"', "Comments", "The questions"]
 
     page.get_by_role("link", name="This group's results over time").click()
     page.wait_for_url(f"**/groups/{group.id}/results")
