@@ -1,8 +1,10 @@
-"""Template filters: times shown in Europe/London, money from integer pence, through Babel."""
+"""Template filters: times shown in Europe/London, money from integer pence, through Babel; text people
+and organisers typed, marked with the language it was typed in."""
 from datetime import datetime
 from decimal import Decimal
 
-from flask import Flask
+from flask import Flask, current_app
+from markupsafe import Markup
 from flask_babel import format_currency, format_date, format_datetime, format_time
 
 
@@ -23,11 +25,24 @@ def pence(value: int | None) -> str:
     return format_currency(Decimal(value or 0) / 100, "GBP")
 
 
+def theirs(value, lang: str | None = None) -> Markup | str:
+    """Text someone typed (a meeting title, an idea, a venue, a note), escaped, in <bdi lang="..">: a screen
+    reader reads it with the voice of the language it was typed in, not the page's (an English title inside
+    an Arabic page), and the browser keeps its direction apart from the page's (an English title ending
+    in "!" keeps the "!" at its end inside right-to-left text). `lang`: the language the record says it
+    was typed in, where it stores one; else CONTENT_LANGUAGE. Empty text gives "", so `{% if %}` still works."""
+    if value is None or value == "":
+        return ""
+    lang = lang or current_app.config.get("CONTENT_LANGUAGE") or "en"
+    return Markup('<bdi lang="{}">{}</bdi>').format(lang, value)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime, "datetime")
     app.add_template_filter(local_date, "date")
     app.add_template_filter(local_time, "time")
     app.add_template_filter(pence, "pence")
+    app.add_template_filter(theirs, "theirs")
     app.add_template_global(field_anchor, "field_anchor")
 
 
