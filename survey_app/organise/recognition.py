@@ -3,6 +3,7 @@ from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -76,7 +77,7 @@ def recognise_everyone(meeting_id):
         flash(str(error))
         return redirect(url_for("organise.meeting_recognition", meeting_id=meeting.id))
     db.session.commit()
-    flash(_("Recognition recorded for %(count)d people.", count=made))
+    flash(ngettext("Recognition recorded for %(num)d person.", "Recognition recorded for %(num)d people.", made))
     if skipped:
         flash(_("Record a voucher one by one for: %(names)s.", names=", ".join(skipped)))
     return redirect(url_for("organise.meeting_recognition", meeting_id=meeting.id))

@@ -4,8 +4,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import Flask, current_app
-from markupsafe import Markup
 from flask_babel import format_currency, format_date, format_datetime, format_time
+from markupsafe import Markup
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
