@@ -25,7 +25,7 @@ from ..web.pages import Routes, keeps_input
 
 
 def sign_in_title() -> str:
-    """"Sign in" as a person arriving at a meeting says it: not a staff member signing in to an account."""
+    """The door's "Sign in": a person arriving at a meeting, not a staff member signing in to an account."""
     return pgettext("at the meeting door", "Sign in")
 
 
