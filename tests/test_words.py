@@ -89,6 +89,17 @@ def test_personal_link_and_public_pages_mark_typed_text(app, client, login_as, s
     assert '<bdi lang="en">Easy read letters</bdi>' in page
 
 
+def test_headings_made_in_python_mark_the_group_name_but_the_window_title_stays_plain(client, sample):
+    sample["group"].name = "Carers & <Friends>"
+    db.session.commit()
+    for url, words in ((f"/public/groups/{sample['group'].id}/you-said-we-did", "You said, we did: "),
+                       (f"/have-your-say/{sample['group'].id}", "Suggest something for ")):
+        page = client.get(url).get_data(as_text=True)
+        assert f'<h1>{words}<bdi lang="en">Carers &amp; &lt;Friends&gt;</bdi>' in page
+        title = re.search(r"<title>(.*?)</title>", page, re.S)[1]
+        assert title.startswith(f"{words}Carers &amp; &lt;Friends&gt;") and "bdi" not in title
+
+
 # --- 5. Input purpose -----------------------------------------------------------------------------------
 
 def name_input(page):

@@ -35,6 +35,7 @@ from ..models.base import LONDON
 from ..money import recognition as rec
 from ..money.recognition import LineInput, RecognitionError
 from ..web.extensions import db
+from ..web.formatting import with_theirs
 from ..web.pages import Routes, keeps_input, record_id
 
 routes = Routes()
@@ -52,7 +53,8 @@ def meeting_recognition(meeting_id):
     form = EveryoneForm()
     form.basis.choices = enum_choices(PaymentBasis)
     form.basis.data = form.basis.data or PaymentBasis.HALF_DAY.value
-    return render_template("organise/meeting_recognition.html", title=_("Recognition: %(name)s", name=meeting.title),
+    return render_template("organise/meeting_recognition.html",
+                           title=with_theirs(_("Recognition: %(name)s"), name=meeting.title),
                            meeting=meeting, lines=lines, waiting=rec.attended_not_recognised(meeting.id), form=form,
                            hours=rec.meeting_hours(meeting), kinds=list(RecognitionKind),
                            lookalikes=rec.lookalike_ids(lines),

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from flask import Flask, current_app
 from flask_babel import format_currency, format_date, format_datetime, format_time
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
@@ -37,12 +37,26 @@ def theirs(value, lang: str | None = None) -> Markup | str:
     return Markup('<bdi lang="{}">{}</bdi>').format(lang, value)
 
 
+def with_theirs(message: str, **typed) -> Markup:
+    """A translated sentence from Python with typed parts marked as |theirs does, for a page's heading:
+    `with_theirs(_("Notes: %(meeting)s"), meeting=meeting.title)` (gettext without the values, so the
+    sentence is escaped and the values go in marked). The page's <title> shows it through |plain."""
+    return escape(message) % {name: theirs(value) for name, value in typed.items()}
+
+
+def plain(value):
+    """The text of a heading for <title>, which cannot hold elements: a with_theirs() heading without
+    its <bdi>; anything else as it is (escaped on output as usual)."""
+    return value.striptags() if isinstance(value, Markup) else value
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime, "datetime")
     app.add_template_filter(local_date, "date")
     app.add_template_filter(local_time, "time")
     app.add_template_filter(pence, "pence")
     app.add_template_filter(theirs, "theirs")
+    app.add_template_filter(plain, "plain")
     app.add_template_global(field_anchor, "field_anchor")
 
 
