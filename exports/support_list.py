@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from exports.workbook import Column, Heading, Note, Row, Sheet, Total, Typed
 
@@ -34,8 +35,8 @@ class SupportEntry:
 
 def support_sheets(meeting: SupportMeeting, entries: Sequence[SupportEntry]) -> list[Sheet]:
     """The list in the order given (grouped by need), then the count per need and the meeting's details."""
-    columns = [Column(_("Support needed"), width=36), Column(_("Name"), width=28), Column(_("For"), width=20),
-               Column(_("Details"), width=36), Column(_("Arranged"), "yes_no", width=10),
+    columns = [Column(_("Support needed"), width=36), Column(pgettext("person", "Name"), width=28),
+               Column(_("For"), width=20), Column(_("Details"), width=36), Column(_("Arranged"), "yes_no", width=10),
                Column(_("Arranged by"), width=24), Column(_("Arranged on"), "datetime", width=18)]
     summary_columns = [Column(_("Support needed"), width=36), Column(_("Asked for"), "number", width=12),
                        Column(_("Not arranged yet"), "number", width=18)]

@@ -1,5 +1,6 @@
 """Staff sign-in, first admin set-up, and sign-out."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo
 
@@ -18,7 +19,7 @@ class LoginForm(BaseForm):
     ], render_kw={"autocomplete": "username", "spellcheck": "false", "inputmode": "email"})
     password = PasswordField(_l("Password"), validators=[Required(_l("Enter your password."))],
                              render_kw={"autocomplete": "current-password"})
-    submit = SubmitField(_l("Sign in"))
+    submit = SubmitField(lazy_pgettext("staff account", "Sign in"))
 
 
 class NewPasswordMixin:

@@ -1,6 +1,6 @@
 """Participant forms: the door tablet and personal links. Short labels, one idea each."""
 from flask import current_app
-from flask_babel import LazyString, ngettext
+from flask_babel import LazyString, lazy_ngettext, ngettext
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, SelectChoice, StringField, TelField, TextAreaField
 
@@ -26,7 +26,8 @@ def _consent_promise() -> str:
 
 
 def _short_text(limit=TEXT_LIMIT):
-    return MaxLength(limit, _l("Please write less. You can use up to %(max)d letters."))
+    return MaxLength(limit, lazy_ngettext("Please write less. You can use up to %(num)d letter.",
+                                          "Please write less. You can use up to %(num)d letters.", limit))
 
 
 class OnceForm(BaseForm):
@@ -173,6 +174,14 @@ class SuggestForm(OnceForm):
     name = StringField(_l("Your name (you can leave this empty)"),
                        description=_l("Leave it empty if you do not want to say who you are."),
                        validators=[_short_text(200)], render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+    def __init__(self, *args, autofill: bool = False, **kwargs):
+        """`autofill`: True on a person's own device (a personal link, a group's have-your-say link), where
+        the browser may offer their own name (autocomplete="name", WCAG 1.3.5 input purpose). False on the
+        door tablet, which many people share: autocomplete stays "off" so it never offers the last person's."""
+        super().__init__(*args, **kwargs)
+        if autofill:  # a new dict: WTForms shares render_kw between every form of the class
+            self.name.render_kw = {**self.name.render_kw, "autocomplete": "name"}
 
 
 def _with_answer_fields(form_class):

@@ -51,7 +51,7 @@ def test_create_a_group_and_see_its_page(client, organiser, sample):
     assert response.headers["Location"] == f"/groups/{group.id}"
     assert group.organisation_id == sample["organisation"].id
     page = client.get(f"/groups/{group.id}").get_data(as_text=True)
-    assert "Carers&#39; Voice Halton" in page and "Led by Halton Speak Out" in page
+    assert "Carers&#39; Voice Halton" in page and 'Led by <bdi lang="en">Halton Speak Out</bdi>' in page
 
 
 def test_create_a_meeting_with_access_details(client, organiser, sample):

@@ -440,7 +440,7 @@ def test_the_public_page_shows_every_suggestion_and_its_answer_but_no_names(clie
                  "Buses to the hospital", "We have not looked at this yet.", "3 people want to talk about this.",
                  "Parking charges", "We are not taking this forward.", "The hospital decides parking charges, not us.",
                  "Annual health checks", "Easy read letters", "We have already talked about this.",
-                 f"We plan to talk about this at the meeting “Health checks” in "
+                 f'We plan to talk about this at the meeting “<bdi lang="en">Health checks</bdi>” in '
                  f"{meeting.starts_at.astimezone(LONDON):%B %Y}.",
                  f"Suggested in {utcnow().astimezone(LONDON):%B %Y}."):
         assert text_ in page, text_

@@ -116,8 +116,8 @@ def test_organisation_page_shows_champions_and_activity(client, login_as, sample
     page = client.get(f"/organisations/{org.id}").get_data(as_text=True)
     assert "Chan Test" in page
     stats = page.split("Co-production activity")[1]
-    for number, words in ((1, "meetings its people came to"), (1, "open actions it owns"), (1, "of them overdue"),
-                          (1, "actions done")):
+    for number, words in ((1, "meeting its people came to"), (1, "open action it owns"), (1, "of them overdue"),
+                          (1, "action done")):
         assert f'<span class="stat">{number}</span> {words}' in stats
 
 

@@ -19,6 +19,7 @@ from enum import Enum
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..models import LoginAttempt
@@ -108,7 +109,9 @@ def refused_sign_in(refused: Refusal) -> tuple[str, int, dict]:
                 {"Retry-After": "5"})
     wait = {"Retry-After": str(minutes * 60)}
     if refused is Refusal.CLIENT:
-        return (_("There have been too many attempts to sign in from this network. Wait %(minutes)d minutes "
-                  "and try again.", minutes=minutes), 429, wait)
-    return (_("There have been too many attempts to sign in to this account. Wait %(minutes)d minutes and try "
-              "again.", minutes=minutes), 429, wait)
+        return (ngettext("There have been too many attempts to sign in from this network. Wait %(num)d minute "
+                         "and try again.", "There have been too many attempts to sign in from this network. Wait "
+                         "%(num)d minutes and try again.", minutes), 429, wait)
+    return (ngettext("There have been too many attempts to sign in to this account. Wait %(num)d minute and try "
+                     "again.", "There have been too many attempts to sign in to this account. Wait %(num)d minutes "
+                     "and try again.", minutes), 429, wait)

@@ -1,6 +1,7 @@
 """Sign in, sign out, the one-time first admin set-up, and a staff member's own account."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 
@@ -65,7 +66,7 @@ def login():
         form.password.errors.append(message)
     elif form.is_submitted():
         status = 400
-    return render_template("auth/login.html", form=form, title=_("Sign in")), status, headers
+    return render_template("auth/login.html", form=form, title=pgettext("staff account", "Sign in")), status, headers
 
 
 @routes.route("/logout", methods=["POST"])

@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 from forms.door import ConfirmForm, NameSearchForm, PickForm, RegisterForm, ThanksChoiceForm, confirmed
 
@@ -21,6 +22,12 @@ from ..participation.kiosk import door_only
 from ..privacy import audit
 from ..web.extensions import db
 from ..web.pages import Routes, keeps_input
+
+
+def sign_in_title() -> str:
+    """The door's "Sign in": a person arriving at a meeting, not a staff member signing in to an account."""
+    return pgettext("at the meeting door", "Sign in")
+
 
 routes = Routes()
 PICK_MAX_AGE = 15 * 60
@@ -78,12 +85,12 @@ def sign_in():
     too_many = False
     if form.validate_on_submit():
         if not _search_allowed():
-            return render_template("door/sign_in.html", title=_("Sign in"), form=form, matches=None,
+            return render_template("door/sign_in.html", title=sign_in_title(), form=form, matches=None,
                                    refused=TOO_MANY_SEARCHES), 429
         found = taking_part.door_matches(form.name.data, kiosk.meeting().group_id)
         too_many = found is None
         matches = [(taking_part.short_name(p), _pick_for(p)) for p in found or []]
-    return render_template("door/sign_in.html", title=_("Sign in"), form=form, matches=matches,
+    return render_template("door/sign_in.html", title=sign_in_title(), form=form, matches=matches,
                            too_many=too_many), 400 if form.errors else 200
 
 

@@ -9,6 +9,7 @@ from ..access.roles import public
 from ..models import Group
 from ..participation.shared_pages import suggest_page
 from ..web.extensions import db
+from ..web.formatting import with_theirs
 from ..web.pages import Routes, keeps_input
 
 routes = Routes()
@@ -25,7 +26,8 @@ def group_suggest(group_id):
     limit = Limit("group-link-suggest", current_app.config["GROUP_LINK_SUGGESTIONS_PER_HOUR"], timedelta(hours=1))
     return suggest_page(group.id, None, "link", done_url=url_for("invite.group_thanks", group_id=group.id),
                         back_url=url_for("invite.group_suggest", group_id=group.id), base="invite/base.html",
-                        heading=_("Suggest something for %(group)s to talk about", group=group.name), limit=limit)
+                        heading=with_theirs(_("Suggest something for %(group)s to talk about"), group=group.name),
+                        limit=limit)
 
 
 @routes.route("/have-your-say/<int:group_id>/thanks")

@@ -3,6 +3,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -69,7 +70,7 @@ class LineStatus(enum.Enum):
     @property
     def label(self):
         return {"recorded": _l("Recorded"), "approved": _l("Approved"), "in_return": _l("In a return"),
-                "paid": _l("Paid")}[self.value]
+                "paid": lazy_pgettext("line status", "Paid")}[self.value]
 
 
 class RecognitionPreference(enum.Enum):
@@ -80,7 +81,8 @@ class RecognitionPreference(enum.Enum):
 
     @property
     def label(self):
-        return {"paid": _l("Paid"), "voucher": _l("A voucher"), "thanks_only": _l("Thanks only"),
+        return {"paid": lazy_pgettext("how to thank someone: money", "Paid"),
+                "voucher": _l("A voucher"), "thanks_only": _l("Thanks only"),
                 "nothing": _l("I don't want anything")}[self.value]
 
 

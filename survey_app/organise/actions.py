@@ -15,7 +15,7 @@ from ..insight import actions as domain
 from ..insight.actions import ActionError
 from ..models import Action, ActionStatus, Group, Meeting, Organisation, Suggestion
 from ..web.extensions import db
-from ..web.formatting import local_date
+from ..web.formatting import local_date, with_theirs
 from ..web.pages import Routes, choices_from, keeps_input, record_id
 
 routes = Routes()
@@ -55,7 +55,7 @@ def action_log(group_id):
     chosen = form.status.data if any(form.status.data == c.value for c in form.status.choices) else ""
     status = ActionStatus(chosen) if chosen not in ("", OVERDUE) else None
     entries = domain.action_log(group.id, status=status, only_overdue=chosen == OVERDUE)
-    return render_template("organise/actions/log.html", title=_("Actions: %(group)s", group=group.name),
+    return render_template("organise/actions/log.html", title=with_theirs(_("Actions: %(group)s"), group=group.name),
                            group=group, entries=entries, form=None, filter_form=form, chosen=chosen,
                            overdue_count=sum(e.overdue for e in entries))
 
@@ -91,7 +91,8 @@ def new_action(group_id):
             db.session.rollback()
             form[error.field].errors.append(str(error))
     return render_template("organise/actions/new.html", form=form, group=group, suggestion=suggestion,
-                           title=_("Add an action for %(group)s", group=group.name)), 400 if form.errors else 200
+                           title=with_theirs(_("Add an action for %(group)s"), group=group.name)), \
+        400 if form.errors else 200
 
 
 @routes.route("/actions/<int:action_id>", methods=["GET", "POST"])
@@ -124,5 +125,6 @@ def action(action_id):
             db.session.rollback()
             form[error.field].errors.append(str(error))
     return render_template("organise/actions/edit.html", form=form, action=act, updates=domain.updates_for(act.id),
-                           overdue=domain.is_overdue(act), title=_("Action for %(group)s", group=act.group.name)), \
+                           overdue=domain.is_overdue(act),
+                           title=with_theirs(_("Action for %(group)s"), group=act.group.name)), \
         400 if form.errors else 200

@@ -14,6 +14,7 @@ from ..money.budgets import budget_position
 from ..money.recognition import tax_year_start
 from ..privacy import records
 from ..web.extensions import db
+from ..web.formatting import theirs, with_theirs
 from ..web.pages import Routes, choices_from, keeps_input, paginate, record_id
 
 routes = Routes()
@@ -36,7 +37,7 @@ def group(group_id):
     past = db.session.scalars(select(Meeting).where(Meeting.group_id == grp.id, Meeting.starts_at < utcnow())
                               .order_by(Meeting.starts_at.desc()).limit(10)).all()
     budget = budget_position(grp.id, tax_year_start(london_today()))
-    return render_template("organise/group.html", title=grp.name, group=grp, upcoming=upcoming, past=past,
+    return render_template("organise/group.html", title=theirs(grp.name), group=grp, upcoming=upcoming, past=past,
                            budget=budget)
 
 
@@ -88,7 +89,8 @@ def edit_group(group_id):
             db.session.commit()
             flash(_("Group saved."))
             return redirect(url_for("organise.group", group_id=grp.id))
-    return render_template("organise/group_form.html", form=form, title=_("Edit %(name)s", name=grp.name)), \
+    return render_template("organise/group_form.html", form=form,
+                           title=with_theirs(_("Edit %(name)s"), name=grp.name)), \
         400 if form.errors else 200
 
 
@@ -98,5 +100,5 @@ def group_voices(group_id):
     grp = db.session.get(Group, group_id) or abort(404)
     last = min(max(request.args.get("last", 6, type=int), 1), 50)
     report = voices.group_voices(grp.id, last)
-    return render_template("organise/voices.html", title=_("Who is being heard: %(name)s", name=grp.name),
+    return render_template("organise/voices.html", title=with_theirs(_("Who is being heard: %(name)s"), name=grp.name),
                            group=grp, report=report, last=last)

@@ -14,6 +14,7 @@ from ..models import Attendance, Invitation, Meeting, Person
 from ..models.base import utcnow
 from ..participation import invitations, taking_part
 from ..web.extensions import db
+from ..web.formatting import with_theirs
 from ..web.pages import Routes, external_url, record_id
 
 routes = Routes()
@@ -35,7 +36,7 @@ def invitations_page(meeting_id):
     attendances = db.session.scalars(select(Attendance).options(joinedload(Attendance.person))
                                      .where(Attendance.meeting_id == mtg.id)).all()
     attendances.sort(key=lambda a: (a.person.last_name.casefold(), a.person.first_name.casefold()))
-    return render_template("organise/invitations.html", title=_("Invitations: %(name)s", name=mtg.title),
+    return render_template("organise/invitations.html", title=with_theirs(_("Invitations: %(name)s"), name=mtg.title),
                            meeting=mtg, search=search, q=q, matches=matches, attendances=attendances, links=links,
                            works_until=invitations.works_until(mtg), expired=utcnow() > invitations.works_until(mtg))
 

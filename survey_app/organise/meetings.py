@@ -17,6 +17,7 @@ from ..participation import kiosk
 from ..participation.kiosk import on_its_day
 from ..privacy import records
 from ..web.extensions import db
+from ..web.formatting import theirs
 from ..web.pages import Routes, choices_from, keeps_input, paginate, record_id
 
 routes = Routes()
@@ -44,7 +45,7 @@ def meeting(meeting_id):
         select(Attendance).options(joinedload(Attendance.person)).where(Attendance.meeting_id == mtg.id)
     ).all()
     attendances.sort(key=lambda a: (a.person.last_name.casefold(), a.person.first_name.casefold()))
-    return render_template("organise/meeting.html", title=mtg.title, meeting=mtg, attendances=attendances,
+    return render_template("organise/meeting.html", title=theirs(mtg.title), meeting=mtg, attendances=attendances,
                            started=mtg.starts_at <= utcnow(), door_today=on_its_day(mtg),
                            not_recognised=attended_not_recognised(mtg.id),
                            unarranged=support_plan.unarranged_count([mtg.id])[mtg.id])

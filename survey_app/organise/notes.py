@@ -12,6 +12,7 @@ from ..insight.actions import ActionError
 from ..models import Meeting
 from ..models.base import utcnow
 from ..web.extensions import db
+from ..web.formatting import with_theirs
 from ..web.pages import Routes, keeps_input
 
 routes = Routes()
@@ -35,4 +36,5 @@ def meeting_notes(meeting_id):
             form.text.errors.append(str(error))
     return render_template("organise/actions/notes.html", form=form, meeting=meeting, note=note,
                            entries=domain.meeting_actions(meeting), started=meeting.starts_at <= utcnow(),
-                           title=_("Notes: %(meeting)s", meeting=meeting.title)), 400 if form.errors else 200
+                           title=with_theirs(_("Notes: %(meeting)s"), meeting=meeting.title)), \
+        400 if form.errors else 200

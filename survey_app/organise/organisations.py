@@ -10,6 +10,7 @@ from ..insight import champions
 from ..models import Organisation, OrganisationKind, Person
 from ..privacy import records
 from ..web.extensions import db
+from ..web.formatting import theirs, with_theirs
 from ..web.pages import Routes, SimplePage, keeps_input
 
 routes = Routes()
@@ -72,11 +73,11 @@ def edit_organisation(org_id):
             flash(_("Organisation saved."))
             return redirect(url_for("organise.organisations"))
     return render_template("organise/organisation_form.html", form=form,
-                           title=_("Edit %(name)s", name=org.name)), 400 if form.errors else 200
+                           title=with_theirs(_("Edit %(name)s"), name=org.name)), 400 if form.errors else 200
 
 
 @routes.route("/organisations/<int:org_id>")
 @roles_required(*ORGANISERS)
 def organisation(org_id):
     org = db.session.get(Organisation, org_id) or abort(404)
-    return render_template("organise/organisation.html", title=org.name, org=org, **champions.activity(org.id))
+    return render_template("organise/organisation.html", title=theirs(org.name), org=org, **champions.activity(org.id))

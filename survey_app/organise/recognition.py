@@ -3,6 +3,7 @@ from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -34,6 +35,7 @@ from ..models.base import LONDON
 from ..money import recognition as rec
 from ..money.recognition import LineInput, RecognitionError
 from ..web.extensions import db
+from ..web.formatting import with_theirs
 from ..web.pages import Routes, keeps_input, record_id
 
 routes = Routes()
@@ -51,7 +53,8 @@ def meeting_recognition(meeting_id):
     form = EveryoneForm()
     form.basis.choices = enum_choices(PaymentBasis)
     form.basis.data = form.basis.data or PaymentBasis.HALF_DAY.value
-    return render_template("organise/meeting_recognition.html", title=_("Recognition: %(name)s", name=meeting.title),
+    return render_template("organise/meeting_recognition.html",
+                           title=with_theirs(_("Recognition: %(name)s"), name=meeting.title),
                            meeting=meeting, lines=lines, waiting=rec.attended_not_recognised(meeting.id), form=form,
                            hours=rec.meeting_hours(meeting), kinds=list(RecognitionKind),
                            lookalikes=rec.lookalike_ids(lines),
@@ -76,7 +79,7 @@ def recognise_everyone(meeting_id):
         flash(str(error))
         return redirect(url_for("organise.meeting_recognition", meeting_id=meeting.id))
     db.session.commit()
-    flash(_("Recognition recorded for %(count)d people.", count=made))
+    flash(ngettext("Recognition recorded for %(num)d person.", "Recognition recorded for %(num)d people.", made))
     if skipped:
         flash(_("Record a voucher one by one for: %(names)s.", names=", ".join(skipped)))
     return redirect(url_for("organise.meeting_recognition", meeting_id=meeting.id))

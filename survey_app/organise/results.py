@@ -15,6 +15,7 @@ from ..models import Group, Meeting
 from ..web.charts import PAYMENT_COLOURS, answer_chart, line_chart, stacked_chart
 from ..web.downloads import xlsx_response
 from ..web.extensions import db
+from ..web.formatting import with_theirs
 from ..web.pages import Routes
 
 routes = Routes()
@@ -80,7 +81,7 @@ def meeting_results(meeting_id):
     if request.args.get("view") == "split":
         split = res.split_by_here_as(meeting.id)
         return render_template("organise/results/meeting_split.html",
-                               title=_("Checklist results by group: %(name)s", name=meeting.title),
+                               title=with_theirs(_("Checklist results by group: %(name)s"), name=meeting.title),
                                meeting=meeting, split=split, hidden_text=hidden_text, average_text=average_text,
                                scale_labels=scale_labels(), payment_labels=payment_labels(),
                                **_side_by_side(split))
@@ -89,7 +90,7 @@ def meeting_results(meeting_id):
         here_as = None
     results = res.meeting_results(meeting.id, here_as)
     return render_template("organise/results/meeting.html",
-                           title=_("Checklist results: %(name)s", name=meeting.title), meeting=meeting,
+                           title=with_theirs(_("Checklist results: %(name)s"), name=meeting.title), meeting=meeting,
                            results=results, here_as=here_as, groups=groups, group_label=dict(groups).get(here_as),
                            hidden_text=hidden_text, average_text=average_text, **_together(results))
 
@@ -125,8 +126,8 @@ def group_results(group_id):
         _("Line chart of the share of people at each meeting who answered Yes to \"%(question)s\"",
           question=wording),
         low=0, high=100, ticks=[0, 25, 50, 75, 100], value_text=percent_text)
-    return render_template("organise/results/group.html", title=_("Checklist results over time: %(name)s",
-                                                                  name=group.name),
+    return render_template("organise/results/group.html",
+                           title=with_theirs(_("Checklist results over time: %(name)s"), name=group.name),
                            group=group, points=points, trends=trends, payment_chart=payment_chart,
                            payment_step=STEPS[PAYMENT_STEP], average_text=average_text, percent_text=percent_text,
                            limit=TREND_MEETINGS)

@@ -15,6 +15,7 @@ from ..insight.suggestions import SOURCE_LABELS, SuggestionError
 from ..models import Group, Meeting, Suggestion, SuggestionStatus
 from ..models.base import utcnow
 from ..web.extensions import db
+from ..web.formatting import with_theirs
 from ..web.pages import Routes, SimplePage, keeps_input, record_id
 
 routes = Routes()
@@ -35,7 +36,8 @@ def group_suggestions(group_id):
     page = SimplePage.requested(per_page, counts[status] if status else sum(counts.values()))
     rows = suggestions.triage_list(group.id, sort=sort, status=status, limit=per_page,
                                    offset=(page.page - 1) * per_page)
-    return render_template("organise/suggestions/list.html", title=_("Suggestions for %(group)s", group=group.name),
+    return render_template("organise/suggestions/list.html",
+                           title=with_theirs(_("Suggestions for %(group)s"), group=group.name),
                            group=group, rows=rows, counts=counts, total=sum(counts.values()), status=status,
                            sort=sort, page=page, statuses=list(SuggestionStatus), sources=SOURCE_LABELS,
                            not_shown_yet=suggestions.NOT_SHOWN_YET)

@@ -14,6 +14,7 @@ from ..insight import support_plan as plans
 from ..web.charts import bar_chart
 from ..web.downloads import xlsx_response
 from ..web.extensions import db
+from ..web.formatting import with_theirs
 from ..web.pages import Routes
 
 routes = Routes()
@@ -29,7 +30,8 @@ def support_plan(meeting_id):
     plan = _plan_or_404(meeting_id)
     chart = bar_chart([(str(g.kind.label), g.count) for g in plan.groups],
                       _("How many people asked for each kind of support")) if plan.groups else None
-    page = render_template("organise/support/plan.html", title=_("Support plan: %(title)s", title=plan.meeting.title),
+    page = render_template("organise/support/plan.html",
+                           title=with_theirs(_("Support plan: %(title)s"), title=plan.meeting.title),
                            plan=plan, meeting=plan.meeting, chart=chart, form=ArrangedForm())
     plans.record_view("view-support-plan", plan.meeting)
     return page
@@ -61,7 +63,7 @@ def mark_arranged(meeting_id, need_id):
 def support_plan_print(meeting_id):
     plan = _plan_or_404(meeting_id)
     page = render_template("organise/support/print.html",
-                           title=_("Support for %(title)s", title=plan.meeting.title), plan=plan,
+                           title=with_theirs(_("Support for %(title)s"), title=plan.meeting.title), plan=plan,
                            meeting=plan.meeting)
     plans.record_view("view-support-plan", plan.meeting, page="print")
     return page

@@ -16,6 +16,9 @@ from . import taking_part
 TOO_MANY_IDEAS = _l("Thank you for your ideas. We cannot take any more from this internet connection for now. "
                     "Please send this one again in an hour: what you wrote is still below.")
 NEED_KINDS = list(NeedKind)
+# Where a suggestion page is on the person's own device (a personal link, a group's link), so the browser may
+# fill in their name; anything else (the door tablet, "door") keeps autofill off.
+HOME_SOURCES = frozenset({"invite", "link"})
 NeedsForm = support_form_class(NEED_KINDS)
 
 
@@ -71,8 +74,9 @@ def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: s
                  heading: str | None = None, limit: rate_limit.Limit | None = None, visit: str | None = None):
     """The suggestion page; commits what is sent. `limit`: how many suggestions one client address may
     send (the open group link); over it, the form is shown again with what was typed, status 429, and
-    nothing is saved or used up. `visit`: as support_page."""
-    form = SuggestForm(visit=visit)
+    nothing is saved or used up. `visit`: as support_page. `source` also says whether the name field may be
+    filled in by the browser (HOME_SOURCES) or not (the shared door tablet)."""
+    form = SuggestForm(visit=visit, autofill=source in HOME_SOURCES)
     if not form.is_submitted():
         form.form_token.data = new_form_token(visit)
     if form.validate_on_submit():

@@ -8,6 +8,7 @@ from ..access.roles import public
 from ..insight import actions as domain
 from ..models import ActionStatus, Group
 from ..web.extensions import db
+from ..web.formatting import with_theirs
 from ..web.pages import Routes
 
 routes = Routes()
@@ -50,7 +51,8 @@ def _render(template: str, group: Group, title: str, **context):
 @public
 def you_said_we_did(group_id):
     group = _group(group_id)
-    return _render("public/you_said_we_did.html", group, _("You said, we did: %(group)s", group=group.name),
+    return _render("public/you_said_we_did.html", group,
+                   with_theirs(_("You said, we did: %(group)s"), group=group.name),
                    sections=_sections(domain.action_log(group.id)))
 
 
@@ -59,7 +61,7 @@ def you_said_we_did(group_id):
 def you_said_we_did_easy_read(group_id):
     group = _group(group_id)
     return _render("public/you_said_we_did_easy_read.html", group,
-                   _("You said, we did: %(group)s", group=group.name),
+                   with_theirs(_("You said, we did: %(group)s"), group=group.name),
                    sections=_sections(domain.action_log(group.id)))
 
 
@@ -67,7 +69,7 @@ def you_said_we_did_easy_read(group_id):
 @public
 def meeting_notes(group_id):
     group = _group(group_id)
-    return _render("public/meeting_notes.html", group, _("Meeting notes: %(group)s", group=group.name),
+    return _render("public/meeting_notes.html", group, with_theirs(_("Meeting notes: %(group)s"), group=group.name),
                    records=domain.meeting_records(group.id))
 
 
@@ -75,5 +77,6 @@ def meeting_notes(group_id):
 @public
 def meeting_notes_easy_read(group_id):
     group = _group(group_id)
-    return _render("public/meeting_notes_easy_read.html", group, _("Meeting notes: %(group)s", group=group.name),
+    return _render("public/meeting_notes_easy_read.html", group,
+                   with_theirs(_("Meeting notes: %(group)s"), group=group.name),
                    records=domain.meeting_records(group.id))

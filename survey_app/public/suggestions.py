@@ -10,6 +10,7 @@ from ..access.roles import public
 from ..insight import suggestions
 from ..models import Group, SuggestionStatus
 from ..web.extensions import db
+from ..web.formatting import with_theirs
 from ..web.pages import Routes, SimplePage
 
 routes = Routes()
@@ -46,7 +47,7 @@ def group_suggestions(group_id):
         start += counts[status]
     sections = [(status, *SECTIONS[status], [r for r in rows if r.status == status])
                 for status in suggestions.PUBLIC_ORDER]
-    return render_template("public/suggestions.html", title=_("What people asked %(group)s to talk about",
-                                                               group=group.name),
+    return render_template("public/suggestions.html",
+                           title=with_theirs(_("What people asked %(group)s to talk about"), group=group.name),
                            group=group, contents=contents, sections=[s for s in sections if s[3]], total=total,
                            page=page)

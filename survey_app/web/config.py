@@ -1,6 +1,7 @@
 """Configuration read from the environment; see docs/configuration.md."""
 import importlib.util
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -97,6 +98,10 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         raise ConfigError("LOGIN_PASSWORD_SLOTS must be at least 1: it is how many password checks may run "
                           "at once on one server.")
 
+    content_language = env.get("CONTENT_LANGUAGE", "en").strip() or "en"
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", content_language):
+        raise ConfigError(f"CONTENT_LANGUAGE must be a language tag such as en or cy, not {content_language!r}.")
+
     db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hub.sqlite3'}"
     return {
         "HUB_ENV": mode,
@@ -131,6 +136,9 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # `retention run` erases people not seen for this many years; the consent text says the number.
         "RETENTION_INACTIVE_YEARS": int(years),
+        # The language people and organisers type meeting titles, ideas and notes in: such text is marked
+        # <bdi lang="..."> inside a translated page (the |theirs filter, web/formatting.py).
+        "CONTENT_LANGUAGE": content_language,
     }
 
 

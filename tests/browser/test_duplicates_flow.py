@@ -104,7 +104,7 @@ def test_three_registrations_merged_into_one_and_paid_once(page, chromium_browse
     staff.goto(f"/meetings/{meeting_id}/recognition")
     staff.get_by_label("Half-day fee").check()
     staff.get_by_role("button", name="Record for everyone not yet recognised").click()
-    assert "Recognition recorded for 1 people." in staff.inner_text("main")
+    assert "Recognition recorded for 1 person." in staff.inner_text("main")
     assert "Everyone who signed in has been recognised." in staff.inner_text("main")
     assert count(RecognitionLine) == 1
 
