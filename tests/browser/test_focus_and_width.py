@@ -17,7 +17,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from survey_app.models import Attendance, AttendanceStatus, Invitation, Meeting, RecognitionKind, RecognitionLine, Role
+from survey_app.models import Attendance, AttendanceStatus, Invitation, RecognitionKind, RecognitionLine, Role
 from survey_app.participation.invitations import make_links
 from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
@@ -211,3 +211,164 @@ def test_focus_on_staff_pages(page, make_user, sample):
     page.goto("/meetings/new")
     measure_focus(page, page.locator("input[type=radio]").first, "radio")
     measure_focus(page, page.locator("input[type=checkbox]").first, "checkbox")
+
+
+# --- width: no sideways scrolling, tables in named regions, readable charts -----------------------------
+
+PAGE_FACTS = """() => {
+  const named = (el) => {
+    const ids = el.getAttribute('aria-labelledby');
+    const name = ids ? ids.split(/\\s+/).map(id => (document.getElementById(id) || {textContent: ''}).textContent).join(' ')
+                     : (el.getAttribute('aria-label') || '');
+    return name.trim();
+  };
+  const tables = [...document.querySelectorAll('main table')].map(t => {
+    const region = t.closest('[role=region]');
+    const what = (t.caption ? t.caption.textContent : t.querySelector('th') ? t.querySelector('th').textContent : '').trim();
+    if (!region) return 'not in a region: ' + what;
+    if (!named(region)) return 'in a region with no name: ' + what;
+    if (region.tabIndex !== 0) return 'in a region a keyboard cannot reach: ' + what;
+    return null;
+  }).filter(Boolean);
+  const charts = [...document.querySelectorAll('svg.chart text')]
+    .map(t => [t.textContent, parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a])
+    .filter(([text, size]) => size < 11.95).map(([text, size]) => `${text}: ${size.toFixed(1)}px`);
+  const targets = [...document.querySelectorAll('main table a, main table button')]
+    .map(el => [el, el.getBoundingClientRect()]).filter(([el, r]) => r.width && (r.width < 24 || r.height < 24))
+    .map(([el, r]) => `${el.textContent.trim().slice(0, 30)} ${r.width.toFixed(0)}x${r.height.toFixed(0)}`);
+  const de = document.documentElement;
+  const wide = [...document.body.querySelectorAll('*')].filter(el => {
+    const r = el.getBoundingClientRect();
+    return r.width && (r.right > de.clientWidth + 1 || r.left < -1) && !el.closest('.table-scroll, .chart-scroll')
+      && ![...el.children].some(c => { const q = c.getBoundingClientRect(); return q.right > de.clientWidth + 1 || q.left < -1; });
+  }).slice(0, 5).map(el => el.tagName + '.' + el.className + ' "' + (el.textContent || '').trim().slice(0, 40) + '"');
+  return {scroll: de.scrollWidth, client: de.clientWidth, tables, charts, targets, wide};
+}"""
+
+
+def check_width(page, url, size):
+    facts = page.evaluate(PAGE_FACTS)
+    assert facts["scroll"] <= facts["client"] + 1, \
+        f"{url} scrolls sideways at {size['width']} px: {facts['scroll']} > {facts['client']}: {facts['wide']}"
+    assert facts["tables"] == [], f"{url}: {facts['tables']}"
+    assert facts["charts"] == [], f"{url}: chart text smaller than 12 px: {facts['charts']}"
+    assert facts["targets"] == [], f"{url}: links or buttons in a table smaller than 24x24 px: {facts['targets']}"
+    return facts
+
+
+def new_page(chromium_browser, live_server, size, locale="en-GB"):
+    context = chromium_browser.new_context(viewport=size, base_url=live_server, locale=locale)
+    return context, context.new_page()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1024", "320"])
+def test_staff_pages_in_arabic_do_not_scroll_sideways(chromium_browser, live_server, make_user, sample, size):
+    context, page = new_page(chromium_browser, live_server, size, locale="ar")
+    try:
+        page.goto("/login")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        check_width(page, "/login", size)
+        admin = make_user(Role.ADMIN)
+        page.locator("input[name=email]").fill(admin.email)
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url("**/dashboard")
+        meeting, group = sample["meeting"].id, sample["group"].id
+        for url in ("/dashboard", "/meetings", f"/meetings/{meeting}", "/people", f"/people/{sample['person'].id}",
+                    f"/meetings/{meeting}/results", f"/groups/{group}", "/finance/", "/finance/approve",
+                    "/admin/users", "/admin/audit", "/no-such-page"):
+            response = page.goto(url)
+            assert response.status == (404 if url == "/no-such-page" else 200), url
+            assert page.locator("html").get_attribute("dir") == "rtl", url
+            assert page.locator(".site-nav").count() == 1, f"{url} is not in the staff layout"
+            check_width(page, url, size)
+    finally:
+        context.close()
+
+
+def staff_get_urls(app, walk):  # noqa: F811  (walk is the fixture's value)
+    """Every staff page that answers a GET with an HTML page, with real ids, and who may see it."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        allowed = getattr(app.view_functions[rule.endpoint], "allowed_roles", "public")
+        if "GET" not in rule.methods or allowed in ("public", "personal-link", "door") or rule.endpoint == "static":
+            continue
+        who = "admin" if Role.ADMIN in allowed else "finance"
+        url = url_for_rule(rule, walk["values"])
+        response = walk[who].get(url)
+        if response.status_code == 200 and response.mimetype == "text/html":
+            urls.append((who, url))
+    return urls
+
+
+def test_every_staff_page_fits_a_320px_phone(app, walk, chromium_browser, live_server, make_user, axe_check):  # noqa: F811
+    urls = staff_get_urls(app, walk)
+    assert len(urls) >= 35, urls
+    pages = {}
+    try:
+        for who, role in (("admin", Role.ADMIN), ("finance", Role.FINANCE)):
+            context, page = new_page(chromium_browser, live_server, PHONE)
+            sign_in(page, make_user(role))
+            pages[who] = (context, page)
+        tables = charts = 0
+        problems = []
+        for who, url in urls:
+            page = pages[who][1]
+            response = page.goto(url)
+            assert response.status == 200, url
+            try:
+                check_width(page, url, PHONE)
+            except AssertionError as problem:
+                problems.append(str(problem).split("\n")[0])
+            tables += page.locator("main table").count()
+            charts += page.locator("svg.chart").count()
+            if url in ("/dashboard", "/people", "/finance/approve", "/finance/summary") or url.endswith("/results"):
+                axe_check(page)
+        print(f"{len(urls)} staff pages at 320 px, {tables} tables, {charts} charts")
+        assert problems == [], "\n".join(problems)
+        assert tables >= 30 and charts >= 3
+    finally:
+        for context, _ in pages.values():
+            context.close()
+
+
+# --- Lines to approve on a tablet ---------------------------------------------------------------------------
+
+def test_lines_to_approve_fit_a_tablet_and_approve_every_line_i_can(page, axe_check, make_user, sample):
+    organiser, finance = make_user(Role.ORGANISER, name="Organiser With A Long Name"), make_user(Role.FINANCE)
+    person, meeting = sample["person"], sample["meeting"]
+
+    def line(by, pence, description=""):
+        made = RecognitionLine(person_id=person.id, group_id=sample["group"].id, meeting_id=meeting.id,
+                               activity_on=date(2026, 5, 1), kind=RecognitionKind.EXPENSE, amount_pence=pence,
+                               description=description, recorded_by_id=by.id)
+        db.session.add(made)
+        return made
+
+    theirs = [line(organiser, 1250 + i, "Train fare from Widnes and back, with a taxi from the station")
+              for i in range(3)]
+    own = line(finance, 999999)
+    db.session.commit()
+    page.set_viewport_size(TABLET)
+    sign_in(page, finance)
+    page.goto("/finance/approve")
+    axe_check(page)
+    fits = page.evaluate("""() => {
+      const cells = [...document.querySelectorAll('.approve-table td.num')].map(td => td.getBoundingClientRect().right);
+      const region = document.querySelector('.approve-table').closest('.table-scroll');
+      return {right: Math.max(...cells), view: document.documentElement.clientWidth,
+              scroll: document.documentElement.scrollWidth, regionScroll: region.scrollWidth, region: region.clientWidth,
+              recorder: Math.max(...[...document.querySelectorAll('.approve-table td:last-child')]
+                                    .map(td => td.getBoundingClientRect().right))};
+    }""")
+    assert fits["scroll"] <= fits["view"], fits
+    assert fits["right"] <= fits["view"] and fits["recorder"] <= fits["view"], fits
+    assert fits["regionScroll"] <= fits["region"], f"the table scrolls inside its region on a tablet: {fits}"
+    page.get_by_role("button", name="Approve every line I can approve").click()
+    page.wait_for_load_state()
+    assert "Lines approved: 3." in page.locator("main").inner_text()
+    db.session.rollback()
+    statuses = {ln.id: db.session.get(RecognitionLine, ln.id).status.value for ln in [*theirs, own]}
+    assert statuses == {**{ln.id: "approved" for ln in theirs}, own.id: "recorded"}
+    assert "You recorded this" in page.locator("main").inner_text()
+    assert page.get_by_role("button", name="Approve every line I can approve").count() == 0
