@@ -268,6 +268,12 @@ def test_staff_pages_in_arabic_do_not_scroll_sideways(chromium_browser, live_ser
         page.goto("/login")
         assert page.locator("html").get_attribute("dir") == "rtl"
         check_width(page, "/login", size)
+        page.keyboard.press("Tab")  # the skip link shows where it stands, on the right in Arabic
+        link = page.locator(".skip-link").bounding_box()
+        assert link["width"] > 50 and link["height"] > 20, link
+        assert link["x"] >= 0 and link["x"] + link["width"] <= size["width"], link
+        assert link["x"] + link["width"] > size["width"] - 40, f"the skip link is not at the start (right): {link}"
+        check_width(page, "/login", size)
         admin = make_user(Role.ADMIN)
         page.locator("input[name=email]").fill(admin.email)
         page.locator("input[name=password]").fill(PASSWORD)
