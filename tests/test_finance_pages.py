@@ -1,5 +1,6 @@
 """Recognition through the pages: organisers record, finance approves, builds, downloads and pays."""
 import io
+import re
 from datetime import date
 
 import pytest
@@ -192,7 +193,7 @@ def test_payee_reference_and_benefits_hold_through_the_pages(app, world):
     organiser = signed_in(app, world["organiser"])
     organiser.submit(f"/people/{cy.id}/benefits", {"talked_on": "2026-05-03", "with_whom": "Sam"},
                      token_from=f"/people/{cy.id}")
-    held = finance.get("/finance/held").get_data(as_text=True).split("<h1>")[1]  # past any flash message
+    held = finance.get("/finance/held").get_data(as_text=True).split("<h1")[1]  # past any flash message
     assert "Cy Test" not in held
 
 
@@ -322,3 +323,39 @@ def test_approval_flags_lines_that_look_the_same(app, world):
     assert "2 lines look the same as another line. Check they are not paid twice before you approve them." in page
     page = organiser.get(f"/meetings/{world['meeting'].id}/recognition").get_data(as_text=True)
     assert page.count(LOOKALIKE) == 2  # organisers see it too
+
+
+def test_approve_every_line_i_can_approve_without_javascript(app, world):
+    """The "Approve every line I can approve" button posts the ids the page offered: never the user's own
+    line (segregation of duties), nor a line recorded after the page was drawn."""
+    pay_everyone(app, world)
+    finance = signed_in(app, world["finance"])
+    own = RecognitionLine(person_id=world["person"].id, group_id=world["group"].id, activity_on=date(2026, 5, 1),
+                          kind=RecognitionKind.EXPENSE, amount_pence=500, recorded_by_id=world["finance"].id)
+    db.session.add(own)
+    db.session.commit()
+    page = finance.get("/finance/approve").get_data(as_text=True)
+    offered = re.findall(r'name="every" value="(\d+)"', page)
+    others = [str(i) for i in db.session.scalars(select(RecognitionLine.id).where(
+        RecognitionLine.kind != RecognitionKind.THANKS, RecognitionLine.id != own.id))]
+    assert sorted(offered) == sorted(others) and str(own.id) not in offered and len(offered) == 2
+    assert "Approve every line I can approve" in page and "You can approve 2 lines on this page." in page
+    later = RecognitionLine(person_id=world["person"].id, group_id=world["group"].id, activity_on=date(2026, 5, 2),
+                            kind=RecognitionKind.EXPENSE, amount_pence=700, recorded_by_id=world["organiser"].id)
+    db.session.add(later)
+    db.session.commit()
+    # Posted with the page's ids plus the user's own (as a tampered form would): the own line is refused.
+    response = finance.submit("/finance/approve", {"all": "y", "every": [*offered, str(own.id)], "line": []})
+    assert response.status_code == 302
+    db.session.expire_all()
+    status = {line.id: line.status for line in db.session.scalars(select(RecognitionLine))}
+    assert all(status[int(i)] == LineStatus.APPROVED for i in offered)
+    assert status[own.id] == LineStatus.RECORDED and status[later.id] == LineStatus.RECORDED
+    page = finance.get("/finance/approve").get_data(as_text=True)
+    assert "Lines approved: 2." in page and "You recorded this line, so someone else must approve it." in page
+    # Without "all", only the ticked lines count: the offered ids are ignored.
+    response = finance.submit("/finance/approve", {"every": [str(later.id)], "line": []})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(RecognitionLine, later.id).status == LineStatus.RECORDED
+    assert "Tick the lines you want to approve." in finance.get("/finance/approve").get_data(as_text=True)

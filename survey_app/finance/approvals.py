@@ -40,7 +40,10 @@ def home():
 def approve():
     form = ConfirmForm()
     if form.validate_on_submit():
-        ids = [i for i in map(record_id, request.form.getlist("line")) if i is not None]
+        # "Approve every line I can approve" posts the ids the page offered (so a line recorded since the
+        # page was drawn is never approved unseen); rec.approve still refuses the user's own and held lines.
+        chosen = request.form.getlist("every" if request.form.get("all") else "line")
+        ids = [i for i in map(record_id, chosen) if i is not None]
         lines = db.session.scalars(select(RecognitionLine).options(*LOAD)
                                    .where(RecognitionLine.id.in_(ids))).all() if ids else []
         if not lines:
@@ -54,9 +57,9 @@ def approve():
                         day=line.activity_on.isoformat(), reason=reason))
         return redirect(url_for("finance.approve"))
     lines = db.session.scalars(rec.lines_needing_approval().options(*LOAD)).all()
+    approvable = [line.id for line in lines if line.recorded_by_id != current_user.id and not rec.benefits_hold(line)]
     return render_template("finance/approve.html", title=_("Lines to approve"), lines=lines, form=form,
-                           holds={line.id: rec.hold_reasons(line) for line in lines},
-                           lookalikes=rec.lookalike_ids(lines))
+                           approvable=approvable, lookalikes=rec.lookalike_ids(lines))
 
 
 @routes.route("/held")

@@ -28,11 +28,12 @@ def axe():
 
 # Everything a finger can press, with its size on screen. A checkbox or radio button is pressed through its
 # whole bordered row (.choice), so the row is measured, not the box. Hidden things (the skip link until it
-# has focus, the closed idle warning) are not on screen.
+# has focus, clipped to nothing where it stands; the closed idle warning) are not on screen.
 SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
     'a, button, .choice, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea'))
   .map(el => [el, el.getBoundingClientRect()])
   .filter(([el, r]) => r.width && r.height && r.right > 0 && r.bottom > 0 && r.left < innerWidth)
+  .filter(([el, r]) => getComputedStyle(el).clipPath !== 'inset(50%)')
   .filter(([el, r]) => r.width < 44 || r.height < 44)
   .map(([el, r]) => `${el.tagName} "${(el.innerText || el.name || '').trim().slice(0, 30)}" ${r.width}x${r.height}`)"""
 
