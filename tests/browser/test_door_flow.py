@@ -104,15 +104,22 @@ def press(page, name, role="button"):
     page.wait_for_load_state()
 
 
-def fill_in_registration(page, first="Ana", last="Costa", role="I am a carer", phone="07700 900999", each=None):
-    """Answer the registration pages from "What is your name?" (a text message contact, easy read), pressing
-    Next on each, then Save on "Check your answers". `each(page)` is called on every page, before answering."""
+DETAIL_QUESTION = {"Text message": "What is your phone number?", "Phone call": "What is your phone number?",
+                   "Email": "What is your email address?", "Letter in the post": "What is your address?"}
+
+
+def fill_in_registration(page, first="Ana", last="Costa", role="I am a carer", phone="07700 900999", each=None,
+                         contact="Text message", information="Easy read"):
+    """Answer the registration pages from "What is your name?" (by default a text message contact to `phone`,
+    easy read), pressing Next on each, then Save on "Check your answers". `phone` is the contact detail
+    whatever `contact` is (an email address, an address). `each(page)` is called on every page first."""
+    detail = DETAIL_QUESTION[contact]
     answers = [("What is your name?", lambda: (page.get_by_label("Your first name").fill(first),
                                                page.get_by_label("Your last name").fill(last))),
                ("Who are you in the group?", lambda: page.get_by_label(role).check()),
-               ("How should we contact you?", lambda: page.get_by_label("Text message").check()),
-               ("What is your phone number?", lambda: page.get_by_label("What is your phone number?").fill(phone)),
-               ("How do you like to get information?", lambda: page.get_by_label("Easy read").check()),
+               ("How should we contact you?", lambda: page.get_by_label(contact, exact=True).check()),
+               (detail, lambda: page.get_by_label(detail).fill(phone)),
+               ("How do you like to get information?", lambda: page.get_by_label(information).check()),
                ("Can we keep your details?", lambda: page.get_by_label("Yes, you can keep my details").check())]
     for title, answer in answers:
         assert heading(page) == title
