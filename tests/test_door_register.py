@@ -125,9 +125,9 @@ def test_an_answer_too_long_to_keep_in_the_visit_is_refused_not_lost(door):
 
 def test_change_returns_to_check_your_answers(door):
     page = text(register(door, {**ANA, **BY["text"][0]}, save=False))
-    links = dict((hidden_text, href) for href, hidden_text in
+    links = {hidden_text: href for href, hidden_text in
                  re.findall(r'<a class="summary__change" href="([^"]+)">Change<span class="visually-hidden"> ([^<]+)'
-                            r"</span></a>", page))
+                            r"</span></a>", page)}
     assert list(links) == ["your name", "who you are in the group", "how we contact you", "your phone number",
                            "how you like to get information", "if we can keep your details"]
     href = links["your name"].replace("&amp;", "&")

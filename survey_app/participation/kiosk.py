@@ -142,10 +142,6 @@ def set_register_answers(answers: dict) -> bool:
     return True
 
 
-def clear_register_answers() -> None:
-    if REGISTER in visit():
-        session[VISIT] = {k: v for k, v in visit().items() if k != REGISTER}
-
 
 def registered_here() -> bool:
     """They registered in this visit, so the door may ask them how they want to be thanked."""

@@ -170,6 +170,33 @@ def test_an_error_is_shown_one_page_at_a_time(page, check, axe_check, make_user,
     assert page.evaluate("document.activeElement.name") == "last_name"
 
 
+def test_a_network_drop_on_a_page_keeps_what_was_typed(page, check, axe_check, make_user, sample):
+    """The page's draft (participant.js, data-draft) works on each question page."""
+    start_door_mode(page, axe_check, make_user, sample["meeting"], TABLET)
+    press(page, "I'm new here", role="link")
+    page.get_by_label("Your first name").fill("Ana")
+    page.get_by_label("Your last name").fill("Costa")
+    press(page, "Next")
+    page.wait_for_url("**/door/new/role")
+    page.get_by_label("I am a carer").check()
+    press(page, "Next")
+    page.wait_for_url("**/door/new/contact")
+    page.get_by_label("Letter in the post").check()
+    press(page, "Next")
+    page.wait_for_url("**/door/new/detail")
+    page.get_by_label("What is your address?").fill("1 High Street")
+    page.context.set_offline(True)
+    try:
+        page.get_by_role("button", name="Next").click()
+        page.wait_for_load_state()
+    except Exception:  # noqa: S110 (the navigation fails while offline, which is the point)
+        pass
+    page.context.set_offline(False)
+    page.goto("/door/new/detail")
+    assert page.get_by_label("What is your address?").input_value() == "1 High Street"
+    check(page)
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 @pytest.mark.parametrize("contrast", ["normal", "high-contrast"])
 def test_every_registration_page_in_english_and_arabic_normal_and_high_contrast(
