@@ -95,7 +95,7 @@ def main() -> int:
             tokens = form_token_signer(SECRET)  # one-time tokens as the confirm page would have issued them
             pages = (("/door/", "door welcome page GET", cookie, 0.3),
                      ("/door/sign-in", "door sign-in page GET", cookie, 0.3),
-                     ("/door/new", "door registration page GET", cookie, 0.3),
+                     ("/door/new/name", "door registration page GET", cookie, 0.3),
                      ("/login", "staff sign-in page GET", "", None))
             throughput(base, "/hello", requests=300)
             throughput(app_port, "/door/", requests=300, cookie=cookie)

@@ -304,16 +304,29 @@ def sign_in_person(b: Browser, acks: Acks, person_id: int, first_name: str, mark
         support_needs(b, acks, marker)
 
 
+REGISTER_PAGES = ("name", "role", "contact", "detail", "format", "consent")
+
+
 def register_person(b: Browser, acks: Acks, marker: str):
-    page = b.go("registration page", "GET", "/door/new")
-    if page is None:
-        return
+    """"I'm new here": one question a page (the answers kept in the visit), then Save on "Check your answers"."""
     first = f"New-{marker}"
+    answers = {"first_name": first, "last_name": NEW_SURNAME, "role": "carer", "contact_method": "email",
+               "email": f"{marker}@example.org", "information_format": "easy_read", "consent": "y"}
+    for number, step in enumerate(REGISTER_PAGES):
+        page = b.go("registration page", "GET", f"/door/new/{step}")
+        after = REGISTER_PAGES[number + 1] if number + 1 < len(REGISTER_PAGES) else "check"
+        if page is None or b.go("registration page POST", "POST", f"/door/new/{step}", {
+                "csrf_token": b.csrf, "form_token": field(page, "form_token"), **answers},
+                status=302, to=f"/door/new/{after}") is None:
+            acks.record("registration", first, False)
+            return
+    page = b.go("registration check page", "GET", "/door/new/check")
+    if page is None:
+        acks.record("registration", first, False)
+        return
     token = field(page, "form_token")
-    ok = b.go("registration POST", "POST", "/door/new", {
-        "csrf_token": b.csrf, "form_token": token, "first_name": first, "last_name": NEW_SURNAME,
-        "role": "carer", "contact_method": "email", "email": f"{marker}@example.org", "phone": "", "address": "",
-        "information_format": "easy_read", "consent": "y"}, status=302, to="/door/thank-you-choice") is not None
+    ok = b.go("registration POST", "POST", "/door/new/check", {"csrf_token": b.csrf, "form_token": token},
+              status=302, to="/door/thank-you-choice") is not None
     acks.record("registration", first, ok)
     acks.record("token", token, ok)
     if not ok:

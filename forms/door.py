@@ -96,45 +96,84 @@ FORMAT_CHOICES = [SelectChoice("easy_read", _l("Easy read")), SelectChoice("larg
                   SelectChoice("audio", _l("Audio")), SelectChoice("standard", _l("Standard print"))]
 
 
-class RegisterForm(OnceForm):
+# Registering at the door is one question a page (survey_app/door/register.py): a form for each page, with
+# the messages the one-page form had. What each page asks is kept in the visit until "Check your answers".
+class NameStep(OnceForm):
+    """Not one-time (a page's answer only changes what is kept in the visit); the token says which visit the
+    page was shown in, and keeps the page's draft to that visit. The same for every step below."""
+
     first_name = StringField(_l("Your first name"), validators=[
         Required(_l("Type your first name.")), _short_text(100)],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "words"})
     last_name = StringField(_l("Your last name"), validators=[
         Required(_l("Type your last name.")), _short_text(100)],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "words"})
+
+
+class RoleStep(OnceForm):
     role = Radios(_l("Who are you in the group?"), choices=PERSON_ROLES,
                   message=_l("Choose who you are in the group."))
+
+
+class ContactStep(OnceForm):
     contact_method = Radios(_l("How should we contact you?"), choices=CONTACT_CHOICES,
                             message=_l("Choose how we should contact you."))
+
+
+class EmailStep(OnceForm):
+    """Asked only of someone who chose email."""
+
     email = EmailField(_l("Your email address"), validators=[
         EmailAddress(_l("Type your email address like this: name@example.org")), _short_text(254)],
         render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"})
+
+    def validate_email(self, field):
+        if not field.data:
+            raise ValidationError(_l("Type your email address, or choose another way to contact you."))
+
+
+class PhoneStep(OnceForm):
+    """Asked only of someone who chose a phone call or a text message."""
+
     phone = TelField(_l("Your phone number"), validators=[
         PhoneNumber(_l("Type your phone number using numbers, like 07700 900123."))],
         render_kw={"autocomplete": "off", "inputmode": "tel"})
-    address = TextAreaField(_l("Your address"), validators=[_short_text(1000)], render_kw={"autocomplete": "off"})
-    information_format = Radios(_l("How do you like to get information?"), choices=FORMAT_CHOICES,
-                                message=_l("Choose how you like to get information."))
-    consent = BooleanField(_l("Yes, you can keep my details"),
-                           description=LazyString(_consent_promise))  # the number is the real setting
-
-    def validate_email(self, field):
-        if self.contact_method.data == "email" and not field.data:
-            raise ValidationError(_l("Type your email address, or choose another way to contact you."))
 
     def validate_phone(self, field):
-        if self.contact_method.data in ("phone", "text") and not field.data:
+        if not field.data:
             raise ValidationError(_l("Type your phone number, or choose another way to contact you."))
 
+
+class AddressStep(OnceForm):
+    """Asked only of someone who chose a letter in the post."""
+
+    address = TextAreaField(_l("Your address"), validators=[_short_text(1000)], render_kw={"autocomplete": "off"})
+
     def validate_address(self, field):
-        if self.contact_method.data == "post" and not field.data:
+        if not field.data:
             raise ValidationError(_l("Type your address, or choose another way to contact you."))
+
+
+class FormatStep(OnceForm):
+    information_format = Radios(_l("How do you like to get information?"), choices=FORMAT_CHOICES,
+                                message=_l("Choose how you like to get information."))
+
+
+class ConsentStep(OnceForm):
+    consent = BooleanField(_l("Yes, you can keep my details"),
+                           description=LazyString(_consent_promise))  # the number is the real setting
 
     def validate_consent(self, field):
         if not field.data:
             raise ValidationError(_l("Tick the box so we can keep your details. If you do not want to, "
                                      "please talk to a member of staff."))
+
+
+class RegisterSaveForm(OnceForm):
+    """"Check your answers": only the one-time token, claimed when the person is saved. `new_here` is "yes"
+    once they have said "No, I am new" to "Have you been here before?"."""
+
+    new_here = HiddenField()
 
 
 class SupportForm(OnceForm):

@@ -56,3 +56,29 @@ def attended_count() -> int:
 
     return db.session.scalar(select(func.count()).select_from(Attendance)
                              .where(Attendance.status == AttendanceStatus.ATTENDED))
+
+
+REGISTER_CHECK = "/door/new/check"
+
+
+def register(client, answers: dict, save: bool = True):
+    """Register at the door as a person would (survey_app/door/register.py): from "I'm new here", each
+    question page in turn, given its tokens by a GET as a browser would, then Save on "Check your answers".
+    Every page is sent all of `answers` (a page reads only its own). Returns the first response that does
+    not go on to another registration page (a page shown again with its error, a refusal), else Save's
+    response; with save=False, the "Check your answers" page. `new_here` is sent with Save."""
+    response = client.get("/door/new")
+    assert response.status_code == 302, response.status_code
+    url = response.headers["Location"]
+    for _ in range(10):
+        if url == REGISTER_CHECK:
+            break
+        response = client.submit(url, answers)
+        if response.status_code != 302 or not response.headers["Location"].startswith("/door/new/"):
+            return response
+        url = response.headers["Location"].split("?")[0]
+    else:
+        raise AssertionError("the registration pages went round in a circle")
+    if not save:
+        return client.get(REGISTER_CHECK)
+    return client.submit(REGISTER_CHECK, {k: v for k, v in answers.items() if k == "new_here"})

@@ -30,7 +30,7 @@ from survey_app.models.base import london_today
 from survey_app.money import recognition as rec
 from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
-from tests.door_helpers import attended_count, hidden, picks, start_door_mode
+from tests.door_helpers import attended_count, hidden, picks, register, start_door_mode
 from tests.test_door import sign_in_as
 
 TEN_THOUSAND = "x" * 10_000
@@ -87,7 +87,7 @@ DOOR_LONG = [
 
 @pytest.mark.parametrize("field,message", DOOR_LONG)
 def test_ten_thousand_letters_at_the_door_are_refused_with_the_limit(door, field, message):
-    response = door.submit("/door/new", {**REGISTER, field: TEN_THOUSAND})
+    response = register(door, {**REGISTER, field: TEN_THOUSAND})
     assert response.status_code == 400 and message in text(response)
     assert added_person() is None and attended_count() == 0
 
@@ -109,7 +109,7 @@ def test_ten_thousand_letters_on_the_person_form_are_refused_with_the_limit(orga
 def test_names_at_the_column_limit_are_stored_exactly_even_outside_the_bmp(door, organiser):
     """100 characters fit String(100) on PostgreSQL whatever their size in bytes; 101 do not, and are refused."""
     name = "👩🏽‍🦱" * 25  # 4 code points each: 100 characters, 400 bytes
-    response = door.submit("/door/new", {**REGISTER, "first_name": name, "last_name": "ש" * 100})
+    response = register(door, {**REGISTER, "first_name": name, "last_name": "ש" * 100})
     assert response.headers["Location"] == "/door/thank-you-choice"
     person = added_person()
     assert (person.first_name, person.last_name) == (name, "ש" * 100)
@@ -179,7 +179,7 @@ def test_ten_thousand_letters_in_a_name_search_are_refused(door):
 # --- Control characters: removed (Cc), the rest kept; NUL never reaches PostgreSQL ----------------------------
 
 def test_control_characters_are_removed_from_names_and_free_text_at_the_door(door):
-    response = door.submit("/door/new", {**REGISTER, "first_name": "A\x00n\x07a\x1b", "last_name": "\x7fCo\x85sta",
+    response = register(door, {**REGISTER, "first_name": "A\x00n\x07a\x1b", "last_name": "\x7fCo\x85sta",
                                          "address": "1 High St\r\nRuncorn\x00\x0b"})
     assert response.headers["Location"] == "/door/thank-you-choice"
     person = added_person()
@@ -188,7 +188,7 @@ def test_control_characters_are_removed_from_names_and_free_text_at_the_door(doo
 
 
 def test_a_name_of_only_control_characters_counts_as_empty(door):
-    response = door.submit("/door/new", {**REGISTER, "first_name": "\x00\x07\x1b", "last_name": "\x00"})
+    response = register(door, {**REGISTER, "first_name": "\x00\x07\x1b", "last_name": "\x00"})
     page = text(response)
     assert "Type your first name." in page and "Type your last name." in page
     assert added_person() is None
@@ -198,7 +198,7 @@ def test_zero_width_and_direction_marks_are_kept_as_typed(door):
     """Format characters (category Cf) are kept: ZWJ builds emoji, ZWNJ spells Persian, marks set direction.
     Only control characters (Cc) are dropped."""
     first, last = "Jo\u200bhn", "\u200fمحمد\u200c"
-    response = door.submit("/door/new", {**REGISTER, "first_name": first, "last_name": last})
+    response = register(door, {**REGISTER, "first_name": first, "last_name": last})
     assert response.status_code == 302
     assert (added_person().first_name, added_person().last_name) == (first, last)
 
@@ -234,7 +234,7 @@ def test_nul_in_a_staff_search_is_removed_before_the_database(organiser, sample)
     ("𝔄𝔫𝔞", "😀" * 3),          # outside the Basic Multilingual Plane
 ])
 def test_any_script_and_emoji_are_stored_exactly_and_shown_back(door, organiser, first, last):
-    response = door.submit("/door/new", {**REGISTER, "first_name": first, "last_name": last})
+    response = register(door, {**REGISTER, "first_name": first, "last_name": last})
     assert response.headers["Location"] == "/door/thank-you-choice"
     person = added_person()
     assert (person.first_name, person.last_name) == (first, last)
@@ -245,7 +245,7 @@ def test_any_script_and_emoji_are_stored_exactly_and_shown_back(door, organiser,
 
 def test_a_name_with_combining_accents_is_found_when_typed_the_same_way(door):
     """Names are stored as typed, not NFC-normalised; a search typed the same way finds them."""
-    door.submit("/door/new", {**REGISTER, "first_name": "Rene\u0301e", "last_name": "Dubois"})
+    register(door, {**REGISTER, "first_name": "Rene\u0301e", "last_name": "Dubois"})
     door.post("/door/start-again", data={"csrf_token": door.csrf_token("/door/")})
     page = text(door.submit("/door/sign-in", {"name": "Rene\u0301"}))
     assert [name for _pick, name in picks(page)] == ["Rene\u0301e D."]
@@ -266,7 +266,7 @@ def assert_escaped(page: str, shown: bool = True) -> None:
 
 
 def test_html_from_the_door_is_escaped_on_every_page_that_shows_it(app, door, organiser, sample, make_user):
-    response = door.submit("/door/new", {**REGISTER, "first_name": PAYLOAD, "last_name": PAYLOAD[::-1],
+    response = register(door, {**REGISTER, "first_name": PAYLOAD, "last_name": PAYLOAD[::-1],
                                          "address": PAYLOAD})
     assert response.status_code == 302
     person = added_person()
@@ -284,7 +284,7 @@ def test_html_from_the_door_is_escaped_on_every_page_that_shows_it(app, door, or
     assert_escaped(text(door.submit("/door/sign-in", {"name": "<script"})))
     assert_escaped(text(door.get("/door/vote")))
     # Refused input is shown back escaped too, in the field's value attribute.
-    page = text(door.submit("/door/new", {**REGISTER, "first_name": PAYLOAD, "last_name": ""}))
+    page = text(register(door, {**REGISTER, "first_name": PAYLOAD, "last_name": ""}))
     assert "Type your last name." in page and f'value="{escape(PAYLOAD)}"' in page
     assert_escaped(page)
 
@@ -559,7 +559,7 @@ def _with_token(data: dict, token) -> dict:
 
 
 DOOR_POSTS = {
-    "register": ("/door/new", REGISTER, Person, 1),
+    "register": ("/door/new/check", {}, Person, 1),  # Save, the answers in the visit already
     "suggest": ("/door/suggest", {"what": "Buses"}, Suggestion, 0),
     "support": ("/door/support", {"need_bsl": "y", "remember": "no"}, AccessNeed, 0),
     "checklist": (f"/door/checklist/{len(CHECKLIST)}", {"outcomes": "Good", "next": "1"}, ChecklistResponse, 0),
@@ -572,6 +572,8 @@ def test_a_malformed_or_missing_token_stores_nothing_and_says_press_again(door, 
     url, data, model, already = DOOR_POSTS[which]
     if which == "support":
         sign_in_as(door)
+    if which == "register":
+        register(door, REGISTER, save=False)
     token_page = "/door/checklist" if which == "checklist" else url
     csrf = door.csrf_token(token_page)
     response = door.post(url, data=_with_token({"csrf_token": csrf, **data}, BAD_TOKENS[how]))

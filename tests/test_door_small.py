@@ -30,6 +30,7 @@ from survey_app.money import recognition as rec
 from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 from tests.door_helpers import attended_count, hidden, later_today, picks
+from tests.door_helpers import register as register_at_door
 
 NOT_TODAY = "Door mode is for the day of the meeting"
 ENDED = "This meeting has ended"
@@ -92,7 +93,10 @@ def test_a_tablet_left_in_door_mode_after_the_day_takes_no_sign_ins(app, door, s
     page = text(door.submit("/door/sign-in", {"name": "dor"}))
     pick, _ = picks(page)[0]
     check = text(door.post("/door/sign-in/check", data={"csrf_token": hidden(page, "csrf_token"), "pick": pick}))
-    new_page = text(door.get("/door/new"))
+    new_page = text(door.get("/door/new/name"))
+    check_page = text(register_at_door(door, {"first_name": "Late", "last_name": "Comer", "role": "carer",
+                                              "contact_method": "text", "phone": "07700 900999",
+                                              "information_format": "standard", "consent": "y"}, save=False))
     # The tablet is left on overnight: the meeting's day is now over.
     move(meeting, utcnow() - timedelta(days=1, hours=3))
     app.extensions.pop("door_meetings", None)  # as after the per-process cache's seconds have passed
@@ -102,16 +106,19 @@ def test_a_tablet_left_in_door_mode_after_the_day_takes_no_sign_ins(app, door, s
     assert f"<h1>{ENDED}</h1>" in body and "This tablet cannot sign anyone in today. Please ask a member of staff." in body
     assert 'href="/door/sign-in"' not in body and 'href="/door/new"' not in body
     assert "Staff: end door mode" in body
-    for url in ("/door/sign-in", "/door/new", "/door/support", "/door/suggest", "/door/vote", "/door/checklist"):
+    for url in ("/door/sign-in", "/door/new", "/door/new/name", "/door/new/check", "/door/support", "/door/suggest",
+                "/door/vote", "/door/checklist"):
         response = door.get(url)
         assert response.status_code == 302 and response.headers["Location"] == "/door/", url
     response = door.post("/door/sign-in/confirm", data={"csrf_token": hidden(check, "csrf_token"), "pick": pick,
                                                         "form_token": hidden(check, "form_token")})
     assert response.status_code == 302 and response.headers["Location"] == "/door/"
-    response = door.post("/door/new", data={
+    response = door.post("/door/new/name", data={
         "csrf_token": hidden(new_page, "csrf_token"), "form_token": hidden(new_page, "form_token"),
-        "first_name": "Late", "last_name": "Comer", "role": "carer", "contact_method": "text",
-        "phone": "07700 900999", "information_format": "standard", "consent": "y"})
+        "first_name": "Late", "last_name": "Comer"})
+    assert response.headers["Location"] == "/door/"
+    response = door.post("/door/new/check", data={
+        "csrf_token": hidden(check_page, "csrf_token"), "form_token": hidden(check_page, "form_token")})
     assert response.headers["Location"] == "/door/"
     assert attended_count() == 0 and count(Person) == 1
     # Staff can still end door mode.
@@ -279,9 +286,9 @@ def register(door, lang=None):
     if lang:
         door.submit("/door/language", {"lang": lang}, token_from="/door/")
     door.submit("/door/display", {"setting": "big"}, token_from="/door/")
-    response = door.submit("/door/new", {"first_name": "Ana", "last_name": "Costa", "role": "carer",
-                                         "contact_method": "text", "phone": "07700 900999",
-                                         "information_format": "standard", "consent": "y"})
+    response = register_at_door(door, {"first_name": "Ana", "last_name": "Costa", "role": "carer",
+                                       "contact_method": "text", "phone": "07700 900999",
+                                       "information_format": "standard", "consent": "y"})
     assert response.headers["Location"] == "/door/thank-you-choice"
     door.submit("/door/thank-you-choice", {"preference": "thanks_only"})
     response = door.submit("/door/support", {"need_hearing_loop": "y", "remember": "no"})

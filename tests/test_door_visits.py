@@ -19,6 +19,7 @@ from survey_app.models import (
 )
 from survey_app.web.extensions import db
 from tests.door_helpers import hidden, picks
+from tests.door_helpers import register as register_at_door
 
 SOMEONE_ELSE = "This screen was for someone else"
 NOT_OURS = "Something went wrong on our side. Please press the button again."
@@ -39,7 +40,7 @@ def form_of(page: str, *names: str) -> dict:
 
 
 def register(door, person=TABBY) -> Person:
-    response = door.submit("/door/new", person)
+    response = register_at_door(door, person)
     assert response.headers["Location"] == "/door/thank-you-choice"
     return db.session.scalar(select(Person).where(Person.first_name == person["first_name"]))
 
@@ -136,10 +137,11 @@ def test_a_sign_in_confirm_from_before_someone_registered_signs_nobody_in(door, 
 
 
 def test_a_registration_or_thanks_choice_from_another_visit_saves_nothing(door, sample):
-    register_a = text(door.get("/door/new"))
+    register_a = text(door.get("/door/new/name"))
     tabby = register(door)
     thanks_a = text(door.get("/door/thank-you-choice"))
-    refused(door.post("/door/new", data={**form_of(register_a), **TABBY, "first_name": "Ana"}))
+    refused(door.post("/door/new/name", data={**form_of(register_a), **TABBY, "first_name": "Ana"}))
+    assert "Ana" not in text(door.get("/door/new/name"))  # nothing kept in the new visit either
     assert count(Person, Person.first_name == "Ana") == 0
     register(door, {**TABBY, "first_name": "Bea"})  # tab B: someone new again
     refused(door.post("/door/thank-you-choice", data={**form_of(thanks_a), "preference": "paid",

@@ -26,7 +26,7 @@ from survey_app.models import Group, Meeting, MeetingMode, Organisation, Person,
 from survey_app.web.database import DatabaseStorageError
 from survey_app.web.extensions import db
 from tests.conftest import PASSWORD, CheckingClient, _config
-from tests.door_helpers import later_today, start_door_mode
+from tests.door_helpers import REGISTER_CHECK, later_today, register, start_door_mode
 from tests.http_client import Browser, field
 from tests.servers import AppServer, build_schema, fresh_database, postgres_url, seeded_app
 from tests.tcp_proxy import TcpProxy
@@ -97,11 +97,34 @@ def sqlite_tablet(folder: Path, page_size: int | None = None, **config):
             db.engine.dispose()
 
 
+def check_page(client, first_name: str, **extra) -> str:
+    """The registration pages answered (they write nothing to the database): "Check your answers"."""
+    response = register(client, registration(first_name, **extra), save=False)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
 def post_registration(client, first_name: str, **extra):
-    page = client.get("/door/new").get_data(as_text=True)
-    data = {"csrf_token": field(page, "csrf_token"), "form_token": field(page, "form_token"),
-            **registration(first_name, **extra)}
-    return client.post("/door/new", data=data)
+    """Save on "Check your answers", after answering each page."""
+    page = check_page(client, first_name, **extra)
+    return client.post(REGISTER_CHECK, data={"csrf_token": field(page, "csrf_token"),
+                                             "form_token": field(page, "form_token")})
+
+
+def register_over_http(browser: Browser, answers: dict) -> tuple[int, str]:
+    """Each registration page and Save, as a browser would (Browser: a real server); Save's status and
+    Location, or the first page's that did not go on."""
+    url = "/door/new/name"
+    for _ in range(10):
+        status, _, page = browser.get(url)
+        if status != 200:
+            return status, ""
+        status, location, _ = browser.post(url, {"csrf_token": field(page, "csrf_token"),
+                                                 "form_token": field(page, "form_token"), **answers})
+        if status != 302 or url == REGISTER_CHECK or not location.startswith("/door/new/"):
+            return status, location
+        url = location.split("?")[0]
+    raise AssertionError("the registration pages went round in a circle")
 
 
 # --- SQLite locked for longer than the busy timeout -----------------------------------------------------------
@@ -112,7 +135,7 @@ def test_locked_database_gets_try_again_that_keeps_the_form_and_saves_once(tmp_p
         locker = sqlite3.connect(path, isolation_level=None)
         locker.execute("BEGIN EXCLUSIVE")  # another process writing for longer than the busy timeout
         try:
-            response = post_registration(tablet, "Chidinma", address="Flat 2\n14 Church Street")
+            response = post_registration(tablet, "Chidinma", contact_method="post", address="Flat 2\n14 Church Street")
             page = response.get_data(as_text=True)
             assert response.status_code == 503
             assert response.headers["Retry-After"] == "10"
@@ -121,10 +144,7 @@ def test_locked_database_gets_try_again_that_keeps_the_form_and_saves_once(tmp_p
             assert "Traceback" not in page and "locked" not in page
             assert 'class="participant' in page and "Start again" in page  # the tablet's own large layout
             action, kept = retry_form(page)
-            assert action == "/door/new"
-            assert kept["first_name"] == "Chidinma" and kept["email"] == "c.okafor@example.org"
-            assert kept["address"] == "Flat 2\n14 Church Street" and kept["consent"] == "y"
-            assert kept["role"] == "carer" and kept["information_format"] == "large_print"
+            assert action == REGISTER_CHECK  # Save: the answers are kept in the door visit, not the form
             assert kept["form_token"] and kept["csrf_token"]
             assert people_named("Chidinma") == 0  # nothing half-written (reads still work in WAL mode)
         finally:
@@ -138,7 +158,7 @@ def test_locked_database_gets_try_again_that_keeps_the_form_and_saves_once(tmp_p
         assert person.address == "Flat 2\n14 Church Street"
         # The one-time token was rolled back with the failed attempt, so it works exactly once.
         twice = tablet.post(action, data=kept)
-        assert twice.status_code == 302 and twice.headers["Location"] != "/door/thank-you-choice"
+        assert twice.status_code == 302  # on to the thank-you question, as a double tap: saved already
         assert people_named("Chidinma") == 1
 
 
@@ -180,17 +200,16 @@ def test_postgres_going_away_gets_try_again_and_recovers(app, database_url, capl
         proxied.test_client_class = CheckingClient
         try:
             tablet = door_client(proxied, meeting_id)
-            page = tablet.get("/door/new").get_data(as_text=True)
-            data = {"csrf_token": field(page, "csrf_token"), "form_token": field(page, "form_token"),
-                    **registration("Amara")}
+            page = check_page(tablet, "Amara")
+            data = {"csrf_token": field(page, "csrf_token"), "form_token": field(page, "form_token")}
             proxy.cut()
             with caplog.at_level(logging.WARNING, logger="survey_app.web.unavailable"):
-                response = tablet.post("/door/new", data=data)
+                response = tablet.post(REGISTER_CHECK, data=data)
                 page = response.get_data(as_text=True)
                 assert response.status_code == 503 and "Retry-After" in response.headers
                 assert "<h1>Please try again</h1>" in page and "Traceback" not in page
                 action, kept = retry_form(page)
-                assert kept["first_name"] == "Amara" and kept["form_token"] == data["form_token"]
+                assert action == REGISTER_CHECK and kept["form_token"] == data["form_token"]
                 public = proxied.test_client().get(f"/have-your-say/{group_id}")
                 assert public.status_code == 503
                 assert "We could not open this page just now." in public.get_data(as_text=True)
@@ -291,12 +310,12 @@ def test_database_turned_read_only_while_running_gets_a_clear_503(tmp_path, capl
         assert "<h1>Please try again later</h1>" in page
         assert "storage is full or cannot be written to" in page and "Please ask a member of staff for help." in page
         assert "Traceback" not in page and "readonly" not in page
-        assert retry_form(page)[1]["first_name"] == "Siobhan"
+        assert retry_form(page)[0] == REGISTER_CHECK
         errors = [r for r in caplog.records if r.name == "survey_app.web.unavailable" and r.levelno == logging.ERROR]
         assert len(errors) == 2  # one line for each failed write
         line = errors[0].getMessage()
         assert "The database cannot be written (OperationalError: attempt to write a readonly database)" in line
-        assert "POST door.register" in line and "read-only, or the disk is full" in line
+        assert "POST door.register_check" in line and "read-only, or the disk is full" in line
         assert "Siobhan" not in line and "okafor" not in line.lower()
         staff_text = staff_page.get_data(as_text=True)
         assert staff_page.status_code == 503 and "Sign out" not in staff_text
@@ -308,19 +327,18 @@ def test_database_turned_read_only_while_running_gets_a_clear_503(tmp_path, capl
 def test_disk_full_on_write_gets_a_clear_503_and_nothing_half_written(tmp_path, caplog):
     # Small pages, and no room for one more: a 1,000-character address needs a new page, as on a full disk.
     with sqlite_tablet(tmp_path, page_size=512) as (app, tablet, path):
-        form = tablet.get("/door/new").get_data(as_text=True)
+        form = check_page(tablet, "Oluwaseun", contact_method="post", address="12 Long Lane, Widnes. " * 45)
         assert db.session.execute(text("PRAGMA freelist_count")).scalar() == 0
         event.listen(db.engine, "connect", lambda conn, _r: conn.execute("PRAGMA max_page_count=1"))
         db.engine.dispose()
         before = db.session.scalar(select(func.count()).select_from(Person))
         with caplog.at_level(logging.WARNING, logger="survey_app.web.unavailable"):
-            response = tablet.post("/door/new", data={
-                "csrf_token": field(form, "csrf_token"), "form_token": field(form, "form_token"),
-                **registration("Oluwaseun", contact_method="post", address="12 Long Lane, Widnes. " * 45)})
+            response = tablet.post(REGISTER_CHECK, data={
+                "csrf_token": field(form, "csrf_token"), "form_token": field(form, "form_token")})
         page = response.get_data(as_text=True)
         assert response.status_code == 503 and "<h1>Please try again later</h1>" in page
         assert "Traceback" not in page
-        assert retry_form(page)[1]["first_name"] == "Oluwaseun"
+        assert retry_form(page)[0] == REGISTER_CHECK
         errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
         assert any("OperationalError: database or disk is full" in m for m in errors)
         db.session.rollback()
@@ -385,12 +403,7 @@ def register_until_stopped(browser: Browser, prefix: str, acknowledged: list, st
         name = f"{prefix}n{i}"
         i += 1
         try:
-            status, _, page = browser.get("/door/new")
-            if status != 200:
-                continue
-            status, location, _ = browser.post("/door/new", {
-                "csrf_token": field(page, "csrf_token"), "form_token": field(page, "form_token"),
-                **registration(name)})
+            status, location = register_over_http(browser, registration(name))
         except (OSError, http.client.HTTPException, AssertionError):  # the server died (or sent half a page)
             return
         if status == 302 and location == "/door/thank-you-choice":

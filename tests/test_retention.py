@@ -33,6 +33,7 @@ from survey_app.money import recognition as rec
 from survey_app.privacy import erasure, retention
 from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
+from tests.door_helpers import register
 
 
 def count(model, *where) -> int:
@@ -307,12 +308,14 @@ def test_the_period_is_a_setting(app, seen):
 
 
 def test_the_consent_text_says_the_setting(app, door, login_as):
-    page = door.get("/door/new").get_data(as_text=True)
+    page = register(door, {"first_name": "Ana", "last_name": "Costa", "role": "carer", "contact_method": "post",
+                           "address": "1 High Street", "information_format": "audio"}).get_data(as_text=True)
+    assert "Can we keep your details?" in page  # the last question, before "Check your answers"
     assert "We delete them 2 years after your last meeting." in page
     app.config["RETENTION_INACTIVE_YEARS"] = 3
-    assert "We delete them 3 years after your last meeting." in door.get("/door/new").get_data(as_text=True)
+    assert "We delete them 3 years after your last meeting." in door.get("/door/new/consent").get_data(as_text=True)
     app.config["RETENTION_INACTIVE_YEARS"] = 1
-    assert "We delete them 1 year after your last meeting." in door.get("/door/new").get_data(as_text=True)
+    assert "We delete them 1 year after your last meeting." in door.get("/door/new/consent").get_data(as_text=True)
     organiser = app.test_client()
     organiser.submit("/login", {"email": door.organiser.email, "password": PASSWORD})
     page = organiser.get("/people/new").get_data(as_text=True)

@@ -1,5 +1,5 @@
-"""Signing in at the door: find yourself by your first name (and the first letter of your last name), or
-register if you are new.
+"""Signing in at the door: find yourself by your first name (and the first letter of your last name).
+Someone new registers instead (door/register.py), and both are asked how they want to be thanked.
 
 What the tablet gives away is kept small (issue 12): only people connected to the meeting's group are
 found, by first name and surname initial only (taking_part.door_matches), never more than a few at a
@@ -13,13 +13,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 
-from forms.door import ConfirmForm, NameSearchForm, PickForm, RegisterForm, ThanksChoiceForm, confirmed
+from forms.door import ConfirmForm, NameSearchForm, PickForm, ThanksChoiceForm, confirmed
 
 from ..access import rate_limit
-from ..models import ContactMethod, InformationFormat, Person, PersonRole
+from ..models import Person
 from ..participation import kiosk, seal, taking_part
 from ..participation.kiosk import door_only
-from ..privacy import audit
 from ..web.extensions import db
 from ..web.pages import Routes, keeps_input
 
@@ -125,38 +124,6 @@ def confirm():
         return redirect(url_for("door.sign_in"))
     kiosk.set_person(person_id, registered=False)
     return redirect(url_for("door.support"))
-
-
-@routes.route("/door/new", methods=["GET", "POST"])
-@door_only
-@keeps_input
-def register():
-    form = RegisterForm(visit=kiosk.visit_key())
-    if not form.is_submitted():
-        form.form_token.data = kiosk.form_token()
-    if form.validate_on_submit():
-        if request.form.get("new_here") != "yes" and not taking_part.token_used(form.form_token.data) \
-                and taking_part.likely_registered(
-                kiosk.meeting().group_id, form.first_name.data, form.last_name.data, form.email.data or "",
-                form.phone.data or ""):
-            # Nothing of the other record is shown: only the question, with what was typed kept.
-            return render_template("door/been_here.html", title=_("Have you been here before?"), form=form)
-        if not taking_part.claim(form.form_token.data):
-            return redirect(url_for("door.support") if kiosk.person_id() else url_for("door.welcome"))
-        person = taking_part.register(
-            first_name=form.first_name.data, last_name=form.last_name.data,
-            role=PersonRole(form.role.data), contact_method=ContactMethod(form.contact_method.data),
-            information_format=InformationFormat(form.information_format.data),
-            email=form.email.data or "", phone=form.phone.data or "", address=form.address.data or "",
-            language=kiosk.visit().get("lang", "en"))
-        person_id = person.id
-        taking_part.sign_in(kiosk.meeting_id(), person_id)
-        audit.record("door-register", person, after={"meeting_id": kiosk.meeting_id()})
-        db.session.commit()
-        kiosk.set_person(person_id, registered=True)
-        return redirect(url_for("door.thanks_choice"))
-    return render_template("door/register.html", title=_("Tell us about you"), form=form), \
-        400 if form.errors else 200
 
 
 @routes.route("/door/thank-you-choice", methods=["GET", "POST"])

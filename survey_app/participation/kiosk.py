@@ -14,11 +14,17 @@ from forms.tokens import from_other_visit, new_form_token
 from ..models import FormToken, Meeting
 from ..models.base import LONDON, london_today
 from ..web.extensions import db
+from .seal import seal_compact, unseal_compact
 
 DOOR = "door"
 VISIT = "visit"
-# Without JavaScript nobody is warned, so the server waits longer than the 3-minute on-screen warning.
-VISIT_IDLE_SECONDS = 10 * 60
+# Without JavaScript nobody is warned, so the server waits longer than the on-screen warning: 3 minutes on
+# most pages, 10 on the registration pages (data-idle-seconds, see door/register.py), plus its countdown.
+VISIT_IDLE_SECONDS = 12 * 60
+# The registration answers of this visit (door/register.py), sealed (seal_compact: the cookie is readable).
+REGISTER = "reg"
+# Sealed answers longer than this are refused: the whole session cookie must stay under browsers' 4 KB.
+REGISTER_MAX_CHARS = 2800
 # Endpoints a locked tablet may reach; everything else sends it back to the welcome screen.
 OPEN_IN_DOOR_MODE = {"static", "auth.health"}
 # Door pages are the busiest in the service; what they show of the meeting is kept this long per process
@@ -114,8 +120,27 @@ def person_id() -> int | None:
 
 def set_person(person_id: int | None, *, registered: bool = False) -> None:
     """Who is at the tablet now ("p"; "r": they registered in this visit). Always a new visit with a new
-    key, so every form shown before, in this tab or another, is refused instead of saved for this person."""
+    key, so every form shown before, in this tab or another, is refused instead of saved for this person,
+    and no registration answers carried over."""
+    session[VISIT] = {k: v for k, v in visit().items() if k != REGISTER}
     update_visit(p=person_id, r=registered, v=secrets.token_urlsafe(16))
+
+
+def register_answers() -> dict:
+    """What this visit has answered so far on the registration pages (empty if nothing, or not ours)."""
+    answers = unseal_compact(visit().get(REGISTER)) if visit().get(REGISTER) else None
+    return answers if isinstance(answers, dict) else {}
+
+
+def set_register_answers(answers: dict) -> bool:
+    """Keep the registration answers in this visit, sealed; False (nothing kept) if they are too long for
+    the session cookie."""
+    sealed = seal_compact(answers)
+    if len(sealed) > REGISTER_MAX_CHARS:
+        return False
+    update_visit(**{REGISTER: sealed})
+    return True
+
 
 
 def registered_here() -> bool:

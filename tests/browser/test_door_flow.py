@@ -105,16 +105,34 @@ def press(page, name, role="button"):
     page.wait_for_load_state()
 
 
-def fill_in_registration(page, first="Ana", last="Costa", role="I am a carer", phone="07700 900999"):
-    """Fill in "Tell us about you" (a text message contact, easy read) and press Next."""
-    page.get_by_label("Your first name").fill(first)
-    page.get_by_label("Your last name").fill(last)
-    page.get_by_label(role).check()
-    page.get_by_label("Text message").check()
-    page.get_by_label("Your phone number").fill(phone)
-    page.get_by_label("Easy read").check()
-    page.get_by_label("Yes, you can keep my details").check()
-    press(page, "Next")
+DETAIL_QUESTION = {"Text message": "What is your phone number?", "Phone call": "What is your phone number?",
+                   "Email": "What is your email address?", "Letter in the post": "What is your address?"}
+
+
+def fill_in_registration(page, first="Ana", last="Costa", role="I am a carer", phone="07700 900999", each=None,
+                         contact="Text message", information="Easy read"):
+    """Answer the registration pages from "What is your name?" (by default a text message contact to `phone`,
+    easy read), pressing Next on each, then Save on "Check your answers". `phone` is the contact detail
+    whatever `contact` is (an email address, an address). `each(page)` is called on every page first."""
+    detail = DETAIL_QUESTION[contact]
+    answers = [("What is your name?", lambda: (page.get_by_label("Your first name").fill(first),
+                                               page.get_by_label("Your last name").fill(last))),
+               ("Who are you in the group?", lambda: page.get_by_label(role).check()),
+               ("How should we contact you?", lambda: page.get_by_label(contact, exact=True).check()),
+               (detail, lambda: page.get_by_label(detail).fill(phone)),
+               ("How do you like to get information?", lambda: page.get_by_label(information).check()),
+               ("Can we keep your details?", lambda: page.get_by_label("Yes, you can keep my details").check())]
+    for title, answer in answers:
+        assert heading(page) == title
+        if each:
+            each(page)
+        answer()
+        press(page, "Next")
+    page.wait_for_url("**/door/new/check")
+    assert heading(page) == "Check your answers"
+    if each:
+        each(page)
+    press(page, "Save")
 
 
 def register_through_to_thanks(page):
@@ -178,7 +196,7 @@ def test_someone_new_registers(page, check, axe_check, make_user, sample, size):
     start_door_mode(page, axe_check, make_user, sample["meeting"], size)
     check(page)
     press(page, "I'm new here", role="link")
-    assert heading(page) == "Tell us about you"
+    assert heading(page) == "What is your name?"
     check(page)
 
     press(page, "Next")
@@ -188,7 +206,7 @@ def test_someone_new_registers(page, check, axe_check, make_user, sample, size):
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     check(page)
 
-    fill_in_registration(page)
+    fill_in_registration(page, each=check)
     page.wait_for_url("**/door/thank-you-choice")
     check(page)
     page.get_by_label("Just say thank you").check()
@@ -360,37 +378,39 @@ def test_bigger_text_and_high_contrast_last_one_visit(page, check, axe_check, sc
 
 
 def test_an_idle_screen_warns_then_clears(page, check, axe_check, make_user, sample):
+    """On the first registration page: its idle time is the page's data-idle-seconds (3 minutes without it)."""
     start_door_mode(page, axe_check, make_user, sample["meeting"])
     page.clock.install()
-    page.goto("/door/new")
+    page.goto("/door/new/name")
     check(page)
+    idle = int(page.evaluate("document.body.getAttribute('data-idle-seconds') || 180"))
     page.get_by_label("Your first name").fill("Ana")
     dialog = page.get_by_role("dialog", name="Are you still there?")
-    page.clock.fast_forward("02:50")
+    page.clock.fast_forward((idle - 10) * 1000)
     assert not dialog.is_visible()
-    page.clock.fast_forward("00:15")
+    page.clock.fast_forward(15_000)
     dialog.wait_for(state="visible")
     still_here = dialog.get_by_role("button", name="I am still here")
     assert page.evaluate("document.activeElement.hasAttribute('data-still-here')")
     check(page)
     still_here.click()
     dialog.wait_for(state="hidden")
-    assert page.url.endswith("/door/new")
+    assert page.url.endswith("/door/new/name")
 
-    page.clock.run_for("03:00")
+    page.clock.run_for(idle * 1000)
     dialog.wait_for(state="visible")
     page.keyboard.press("Escape")  # closing the warning any way at all means someone is there
     dialog.wait_for(state="hidden")
     page.clock.run_for("00:40")
     page.wait_for_timeout(500)  # real time, for a form submission the countdown might have started
-    assert page.url.endswith("/door/new") and heading(page) == "Tell us about you"
+    assert page.url.endswith("/door/new/name") and heading(page) == "What is your name?"
     assert page.get_by_label("Your first name").input_value() == "Ana"
 
-    page.clock.run_for("03:31")  # three minutes to the warning, then its 30-second count
+    page.clock.run_for((idle + 31) * 1000)  # the idle time to the warning, then its 30-second count
     page.wait_for_url("**/door/")
     assert heading(page) == "Welcome"
     check(page)
-    page.goto("/door/new")
+    page.goto("/door/new/name")
     assert page.get_by_label("Your first name").input_value() == ""  # the draft went with the screen
 
 

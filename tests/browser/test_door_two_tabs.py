@@ -15,7 +15,15 @@ from survey_app.models import (
     PersonRole,
 )
 from survey_app.web.extensions import db
-from tests.browser.test_door_flow import axe, check, count, heading, press, start_door_mode  # noqa: F401 (fixtures)
+from tests.browser.test_door_flow import (  # noqa: F401 (fixtures)
+    axe,
+    check,
+    count,
+    fill_in_registration,
+    heading,
+    press,
+    start_door_mode,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -35,14 +43,8 @@ def test_a_second_tab_cannot_make_one_persons_needs_anothers(page, check, axe_ch
     tab_a = page
 
     press(tab_a, "I'm new here", role="link")
-    tab_a.get_by_label("Your first name").fill("Tabby")
-    tab_a.get_by_label("Your last name").fill("Xavier")
-    tab_a.get_by_label("I have lived experience").check()
-    tab_a.get_by_label("Letter in the post").check()
-    tab_a.get_by_label("Your address").fill("1 High Street")
-    tab_a.get_by_label("Standard print").check()
-    tab_a.get_by_label("Yes, you can keep my details").check()
-    press(tab_a, "Next")
+    fill_in_registration(tab_a, "Tabby", "Xavier", "I have lived experience", "1 High Street",
+                         contact="Letter in the post", information="Standard print")
     tab_a.wait_for_url("**/door/thank-you-choice")
     tab_a.get_by_label("Just say thank you").check()
     press(tab_a, "Next")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from survey_app.models import Attendance, AuditEvent, Person, Rate, RecognitionLine, Role
 from survey_app.models.base import utcnow
 from survey_app.web.extensions import db
+from tests.browser.test_door_flow import fill_in_registration
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -30,14 +31,9 @@ def sign_in(page, user):
 
 def register_at_the_door(page, again: bool):
     page.get_by_role("link", name="I'm new here", exact=True).click()
-    page.get_by_label("Your first name").fill("Tabby")
-    page.get_by_label("Your last name").fill("Xavier")
-    page.get_by_label("I have lived experience").check()
-    page.locator("input[name=contact_method][value=email]").check()
-    page.get_by_label("Your email address").fill("tabby@example.org")
-    page.get_by_label("Standard print").check()
-    page.get_by_label("Yes, you can keep my details").check()
-    page.get_by_role("button", name="Next", exact=True).click()
+    page.wait_for_load_state()
+    fill_in_registration(page, "Tabby", "Xavier", "I have lived experience", "tabby@example.org", contact="Email",
+                         information="Standard print")
     if again:  # the tablet asks, without showing anything of the earlier record; they insist they are new
         expect(page.get_by_role("heading", name="Have you been here before?")).to_be_visible()
         page.get_by_role("button", name="No, I am new").click()
