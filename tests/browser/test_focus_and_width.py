@@ -141,14 +141,23 @@ def sign_in(page, user):
 DOOR_WELCOME = [("big choice link", ".big-choice"), ("pill", ".pill[aria-pressed=false]"),
                 ("pressed pill", ".pill[aria-pressed=true]"), ("quiet button in the bar", ".bar .button--quiet"),
                 ("staff link", ".staff-link a")]
-DOOR_NEW = [("text input", "input[type=text]"), ("radio", "input[type=radio]"),
-            ("checkbox", "input[type=checkbox]"), ("button", "main button[type=submit]")]
-DOOR_CHECKLIST = [("answer", ".answer")]
+DOOR_NEW = [("text input", "input[type=text]"), ("button", "main button[type=submit]"), ("back link", ".back-link")]
+DOOR_ROLE = [("radio", "input[type=radio]")]
+DOOR_CHECKLIST = [("answer radio", "input[type=radio]"), ("tell us more", "textarea"),
+                  ("secondary button", ".button--secondary")]
 
 
 def door_elements(page, tag):
-    for url, elements in (("/door/", DOOR_WELCOME), ("/door/new", DOOR_NEW), ("/door/checklist", DOOR_CHECKLIST)):
-        page.goto(url)
+    for url, elements in (("/door/", DOOR_WELCOME), ("/door/new/name", DOOR_NEW), ("role", DOOR_ROLE),
+                          ("/door/checklist", DOOR_CHECKLIST)):
+        if url == "role":  # the registration's second page: answer the first
+            page.goto("/door/new/name")
+            page.get_by_label("Your first name").fill("Ada")
+            page.get_by_label("Your last name").fill("Lovelace")
+            page.locator("main button[type=submit]").click()
+            page.wait_for_load_state()
+        else:
+            page.goto(url)
         for name, selector in elements:
             measure_focus(page, page.locator(selector).first, f"door {tag} {url} {name}")
 
