@@ -14,6 +14,7 @@ from babel.numbers import format_currency
 from markupsafe import escape
 from openpyxl import load_workbook
 
+from tests.test_catalogs import extract_keywords
 from survey_app.models import ChecklistResponse, Invitation, Rate, Role
 from survey_app.models.base import LONDON
 from survey_app.web.extensions import db
@@ -52,10 +53,10 @@ def participant_messages(tmp_path_factory):
     (folder / "babel.cfg").write_text(PARTICIPANT_SOURCES)
     pot = folder / "participant.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(folder / "babel.cfg"),
-                    "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."], cwd=ROOT, check=True,
+                    *extract_keywords(), "-o", str(pot), "."], cwd=ROOT, check=True,
                    capture_output=True)
     with pot.open("rb") as f:
-        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+        return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(f) if m.id}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -64,9 +65,8 @@ def test_every_participant_message_is_translated(participant_messages, lang):
     with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
         catalog = read_po(f)
     missing = []
-    for msgid in sorted(participant_messages):
-        message = catalog.get(msgid) or next((m for m in catalog if isinstance(m.id, tuple) and m.id[0] == msgid),
-                                             None)
+    for context, msgid in sorted(participant_messages, key=lambda m: (m[0] or "", m[1])):
+        message = catalog.get(msgid, context)
         strings = message.string if message is not None and isinstance(message.string, tuple) else \
             (message.string,) if message is not None else ("",)
         if message is None or message.fuzzy or not all(strings):
