@@ -350,9 +350,9 @@ def test_bigger_text_and_high_contrast_last_one_visit(page, check, axe_check, sc
 def test_an_idle_screen_warns_then_clears(page, check, axe_check, make_user, sample):
     start_door_mode(page, axe_check, make_user, sample["meeting"])
     page.clock.install()
-    page.goto("/door/new")
+    page.goto("/door/suggest")  # three minutes; the registration pages wait longer (test_listen_idle.py)
     check(page)
-    page.get_by_label("Your first name").fill("Ana")
+    page.get_by_label("What would you like us to talk about?").fill("Ana")
     dialog = page.get_by_role("dialog", name="Are you still there?")
     page.clock.fast_forward("02:50")
     assert not dialog.is_visible()
@@ -363,7 +363,7 @@ def test_an_idle_screen_warns_then_clears(page, check, axe_check, make_user, sam
     check(page)
     still_here.click()
     dialog.wait_for(state="hidden")
-    assert page.url.endswith("/door/new")
+    assert page.url.endswith("/door/suggest")
 
     page.clock.run_for("03:00")
     dialog.wait_for(state="visible")
@@ -371,15 +371,15 @@ def test_an_idle_screen_warns_then_clears(page, check, axe_check, make_user, sam
     dialog.wait_for(state="hidden")
     page.clock.run_for("00:40")
     page.wait_for_timeout(500)  # real time, for a form submission the countdown might have started
-    assert page.url.endswith("/door/new") and heading(page) == "Tell us about you"
-    assert page.get_by_label("Your first name").input_value() == "Ana"
+    assert page.url.endswith("/door/suggest") and heading(page) == "Suggest something to talk about"
+    assert page.get_by_label("What would you like us to talk about?").input_value() == "Ana"
 
     page.clock.run_for("03:31")  # three minutes to the warning, then its 30-second count
     page.wait_for_url("**/door/")
     assert heading(page) == "Welcome"
     check(page)
-    page.goto("/door/new")
-    assert page.get_by_label("Your first name").input_value() == ""  # the draft went with the screen
+    page.goto("/door/suggest")
+    assert page.get_by_label("What would you like us to talk about?").input_value() == ""  # the draft went with the screen
 
 
 def test_a_network_drop_keeps_what_was_typed(page, check, axe_check, make_user, sample):
