@@ -36,22 +36,25 @@ WATCH_STATUS = """() => {
 }"""
 
 
+FAKE_SPEECH = """
+  window.__spoken = []; window.__cancels = 0;
+  window.SpeechSynthesisUtterance = function (text) { this.text = text; this.lang = ''; this.voice = null; this.rate = 1; };
+  const voices = VOICES;
+  Object.defineProperty(window, 'speechSynthesis', {configurable: true, value: {
+    getVoices: () => voices,
+    speak: (u) => window.__spoken.push({text: u.text, lang: u.lang, voice: u.voice && u.voice.name, rate: u.rate}),
+    cancel: () => { window.__cancels += 1; },
+    addEventListener: () => {},
+  }});"""
+
+
 def fake_speech(voices):
     """An init script: a speechSynthesis that records each utterance (text, lang, voice, rate) and each
     cancel, with `voices` ([(name, lang)]) as the device's voices; voices=None: no speechSynthesis at all."""
     if voices is None:
         return "Object.defineProperty(window, 'speechSynthesis', {value: undefined, configurable: true});"
     listed = json.dumps([{"name": n, "lang": lang, "localService": True, "default": False} for n, lang in voices])
-    return """
-      window.__spoken = []; window.__cancels = 0;
-      window.SpeechSynthesisUtterance = function (text) { this.text = text; this.lang = ''; this.voice = null; this.rate = 1; };
-      const voices = %s;
-      Object.defineProperty(window, 'speechSynthesis', {configurable: true, value: {
-        getVoices: () => voices,
-        speak: (u) => window.__spoken.push({text: u.text, lang: u.lang, voice: u.voice && u.voice.name, rate: u.rate}),
-        cancel: () => { window.__cancels += 1; },
-        addEventListener: () => {},
-      }});""" % listed
+    return FAKE_SPEECH.replace("VOICES", listed, 1)
 
 
 def frozen(page, at=None):
