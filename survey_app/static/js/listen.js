@@ -33,9 +33,12 @@
 
   function pieces() {
     var main = document.getElementById("main") || document.body;
-    var found = [];
+    var found = [], taken = [];
     Array.prototype.forEach.call(main.querySelectorAll(READ), function (el) {
       if (el.closest(".page-tools") || el.closest("[hidden]")) { return; }
+      // Once only: a heading inside a question's legend is read with the legend (page order puts it first).
+      if (taken.some(function (outer) { return outer.contains(el); })) { return; }
+      taken.push(el);
       var source = el;
       if (el.tagName === "INPUT") { source = el.labels && el.labels[0]; if (!source) { return; } }
       if (!source.getClientRects().length) { return; }  // not on screen
