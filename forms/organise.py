@@ -47,6 +47,18 @@ class GroupForm(BaseForm):
     description = TextAreaField(_l("What the group is for (optional)"), validators=[
         MaxLength(5000, _l("The description must be 5,000 characters or fewer."))])
     organisation = SelectField(_l("Lead organisation (optional)"), choices=[], validate_choice=False)
+    # Shown to invited people on their personal-link pages: "Need help? Ask ...".
+    contact_name = StringField(_l("Who people can ask for help (optional)"),
+                               description=_l("Invited people see this name on their personal link pages."),
+                               validators=[MaxLength(200, _l("The name must be 200 characters or fewer."))],
+                               render_kw={"autocomplete": "off", "spellcheck": "false"})
+    contact_phone = TelField(_l("Their phone number (optional)"), validators=[
+        PhoneNumber(_l("Enter a phone number using numbers only, like 01928 123456."))],
+        render_kw={"autocomplete": "off", "inputmode": "tel"})
+    contact_email = EmailField(_l("Their email address (optional)"), validators=[
+        EmailAddress(_l("Enter an email address in the right format, like name@example.org.")),
+        MaxLength(254, _l("Email addresses must be 254 characters or fewer."))],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"})
     submit = SubmitField(_l("Save group"))
 
 

@@ -303,7 +303,9 @@ def test_after_registering_the_thank_you_screen_offers_three_choices(door, sampl
                      r'talk about</button>', page)
     assert re.search(r'<button type="submit" name="to" value="vote" class="big-choice">.*Vote for what we talk '
                      r'about</button>', page)
-    assert '<a class="button button--big" href="/door/" data-auto-return>Next person</a>' in page
+    assert '<a class="button button--big" href="/door/" data-auto-return="15">Next person</a>' in page
+    # It says when it will go back to the start, with the number participant.js waits (issue 14, point 3).
+    assert "This screen will go back to the start in 15 seconds, for the next person." in page
     # The person is forgotten whichever they choose.
     assert door.get("/door/support").headers["Location"] == "/door/sign-in"
     assert count(AccessNeed) == 1

@@ -211,3 +211,35 @@ def test_groups_and_organisations_lists_paginate(client, organiser):
         assert "Page 1 of 2" in page1 and first in page1 and last not in page1
         page2 = client.get(f"{url}?page=2").get_data(as_text=True)
         assert last in page2 and first not in page2
+
+
+def test_a_group_keeps_who_invited_people_can_ask_for_help(client, organiser, sample):
+    """Issue 14, point 11: the optional contact on the group form, shown on the group page."""
+    group = sample["group"]
+    page = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    assert "Invited people are not told who to ask for help. Edit the group to add someone." in page
+    form = {"name": group.name, "organisation": "", "contact_name": "Sam Jones", "contact_phone": "01928 123456",
+            "contact_email": "not an email"}
+    response = client.submit(f"/groups/{group.id}/edit", form)
+    assert response.status_code == 400
+    assert "Enter an email address in the right format, like name@example.org." in response.get_data(as_text=True)
+    db.session.refresh(group)
+    assert group.contact_name == ""
+    response = client.submit(f"/groups/{group.id}/edit", form | {"contact_email": " sam@example.org ",
+                                                                    "contact_phone": "phone me"})
+    assert "Enter a phone number using numbers only, like 01928 123456." in response.get_data(as_text=True)
+    response = client.submit(f"/groups/{group.id}/edit", form | {"contact_email": "sam@example.org"})
+    assert response.status_code == 302
+    db.session.refresh(group)
+    assert (group.contact_name, group.contact_phone, group.contact_email) == \
+        ("Sam Jones", "01928 123456", "sam@example.org")
+    assert group.contact_tel == "01928123456"
+    page = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    assert "Invited people who need help are told to ask: Sam Jones, 01928 123456, sam@example.org" in page
+    edit = client.get(f"/groups/{group.id}/edit").get_data(as_text=True)
+    assert 'value="Sam Jones"' in edit and 'value="01928 123456"' in edit and 'value="sam@example.org"' in edit
+    event = audit_for("Group")[-1]
+    assert event.after["contact_name"] == "Sam Jones"
+    client.submit(f"/groups/{group.id}/edit", form | {"contact_name": "", "contact_phone": "", "contact_email": ""})
+    db.session.refresh(group)
+    assert (group.contact_name, group.contact_phone, group.contact_email) == ("", "", "")

@@ -166,3 +166,42 @@ def test_only_organisers_can_withdraw_or_reissue_and_only_with_a_csrf_token(app,
     current = db.session.get(Invitation, invitation.id)
     assert current.token == invitation.token and current.withdrawn_at is None
     assert re.fullmatch(r"[A-Za-z0-9_-]{32}", current.token)
+
+
+def help_line(page: str) -> str:
+    """The words of the page's help line, tags taken out."""
+    found = re.search(r'<p class="help-line">(.*?)</p>', page, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
+
+
+def test_personal_link_pages_say_who_to_ask_for_help(app, client, organiser, sample):
+    """Issue 14, point 11: every page of a personal link shows the group's contact as the organisers entered
+    it (tel: and mailto: links), or, with none, to contact the team that invited them."""
+    invitation = invite_and_link(client, sample)
+    group = sample["group"]
+    base = f"/invite/{invitation.token}"
+    pages = [base, f"{base}/support", f"{base}/suggest", f"{base}/thanks"]
+    for url in pages:
+        assert help_line(client.get(url).get_data(as_text=True)) == "Need help? Contact the team that invited you."
+
+    group.contact_name, group.contact_phone, group.contact_email = "Sam Jones", "01928 123456", "sam@example.org"
+    db.session.commit()
+    for url in pages:
+        page = client.get(url).get_data(as_text=True)
+        assert help_line(page) == "Need help? Ask Sam Jones: 01928 123456 / sam@example.org", url
+        assert '<a href="tel:01928123456">01928 123456</a>' in page
+        assert '<a href="mailto:sam@example.org">sam@example.org</a>' in page
+
+    group.contact_phone, group.contact_email = "", ""
+    db.session.commit()
+    page = client.get(base).get_data(as_text=True)
+    assert help_line(page) == "Need help? Ask Sam Jones." and "tel:" not in page and "mailto:" not in page
+
+    group.contact_name, group.contact_phone = "", "+44 1928 123456"
+    db.session.commit()
+    page = client.get(base).get_data(as_text=True)
+    assert help_line(page) == "Need help? Contact the team that invited you: +44 1928 123456"
+    assert '<a href="tel:+441928123456">+44 1928 123456</a>' in page
+
+    # The group's open link is not an invitation: nobody's contact is shown there.
+    assert help_line(client.get(f"/have-your-say/{group.id}").get_data(as_text=True)) == ""

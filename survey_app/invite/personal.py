@@ -44,7 +44,7 @@ def invitation(token):
     return render_template("invite/welcome.html", title=_("Hello %(name)s", name=inv.person.preferred_name
                                                            or inv.person.first_name),
                            invitation=inv, meeting=inv.meeting, token=token,
-                           fee=rate.half_day_pence if rate else None)
+                           fee=rate.half_day_pence if rate else None, contact_group=inv.meeting.group)
 
 
 @routes.route("/invite/<token>/language", methods=["POST"])
@@ -64,7 +64,8 @@ def language(token):
 def support(token):
     inv = _invitation(token)
     return support_page(inv.meeting, inv.person_id, done_url=url_for("invite.thanks", token=token),
-                        skip_url=url_for("invite.invitation", token=token), base="invite/base.html")
+                        skip_url=url_for("invite.invitation", token=token), base="invite/base.html",
+                        contact_group=inv.meeting.group)
 
 
 @routes.route("/invite/<token>/suggest", methods=["GET", "POST"])
@@ -73,7 +74,8 @@ def support(token):
 def suggest(token):
     inv = _invitation(token)
     return suggest_page(inv.meeting.group_id, inv.meeting_id, "invite", done_url=url_for("invite.thanks", token=token),
-                        back_url=url_for("invite.invitation", token=token), base="invite/base.html")
+                        back_url=url_for("invite.invitation", token=token), base="invite/base.html",
+                        contact_group=inv.meeting.group)
 
 
 @routes.route("/invite/<token>/thanks")
@@ -81,4 +83,5 @@ def suggest(token):
 def thanks(token):
     inv = _invitation(token)
     return render_template("invite/thanks.html", title=_("Thank you"),
-                           back_url=url_for("invite.invitation", token=token), meeting=inv.meeting)
+                           back_url=url_for("invite.invitation", token=token), meeting=inv.meeting,
+                           contact_group=inv.meeting.group)

@@ -89,9 +89,19 @@ class Group(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who invited people can ask for help: shown on their personal-link pages (all optional).
+    contact_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
     organisation: Mapped[Organisation | None] = relationship()
     meetings: Mapped[list["Meeting"]] = relationship(back_populates="group")  # noqa: F821
+
+    @property
+    def contact_tel(self) -> str:
+        """The contact phone number as a tel: link wants it: digits, and a leading + if there is one."""
+        digits = "".join(ch for ch in self.contact_phone if ch.isdigit())
+        return ("+" + digits) if self.contact_phone.strip().startswith("+") else digits
 
 
 class Person(db.Model):

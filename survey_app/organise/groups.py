@@ -54,7 +54,10 @@ def _values(form: GroupForm) -> dict:
     org_id = record_id(form.organisation.data)
     if org_id is not None and db.session.get(Organisation, org_id) is None:
         org_id = None
-    return {"name": form.name.data, "description": form.description.data or "", "organisation_id": org_id}
+    return {"name": form.name.data, "description": form.description.data or "", "organisation_id": org_id,
+            "contact_name": (form.contact_name.data or "").strip(),
+            "contact_phone": (form.contact_phone.data or "").strip(),
+            "contact_email": (form.contact_email.data or "").strip()}
 
 
 

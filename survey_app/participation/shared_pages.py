@@ -8,7 +8,7 @@ from forms.door import SuggestForm, support_form_class
 from forms.tokens import new_form_token
 
 from ..access import rate_limit
-from ..models import Meeting, NeedKind, Person
+from ..models import Group, Meeting, NeedKind, Person
 from ..privacy import audit
 from ..web.extensions import db
 from . import taking_part
@@ -23,11 +23,12 @@ NeedsForm = support_form_class(NEED_KINDS)
 
 
 def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str, base: str, door: bool = False,
-                 visit: str | None = None):
+                 visit: str | None = None, contact_group: Group | None = None):
     """The support page; commits what is sent. The person's own link (door=False) shows their needs and
     changes them. At the door (door=True) nothing stored is shown, since whoever is at the tablet may not
     be that person: the form starts empty, says only that needs are on file, and what is ticked is added
     (taking_part.add_needs).
+    `contact_group`: on a personal link, the group whose contact people can ask for help (invite/base.html).
     `visit`: the door visit's key, bound into the form's token (a personal link needs none: it is the person's)."""
     if door:
         return _door_support_page(meeting, person_id, done_url, skip_url, base, visit)
@@ -48,7 +49,8 @@ def support_page(meeting: Meeting, person_id: int, done_url: str, skip_url: str,
             taking_part.commit_once()
         return redirect(done_url)
     return render_template("door/support.html", title=_("Do you need any support today?"), form=form,
-                           kinds=NEED_KINDS, skip_url=skip_url, base=base), 400 if form.errors else 200
+                           kinds=NEED_KINDS, skip_url=skip_url, base=base, contact_group=contact_group), \
+        400 if form.errors else 200
 
 
 def _door_support_page(meeting, person_id: int, done_url: str, skip_url: str, base: str, visit: str | None):
@@ -71,11 +73,12 @@ def _door_support_page(meeting, person_id: int, done_url: str, skip_url: str, ba
 
 
 def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: str, back_url: str, base: str,
-                 heading: str | None = None, limit: rate_limit.Limit | None = None, visit: str | None = None):
+                 heading: str | None = None, limit: rate_limit.Limit | None = None, visit: str | None = None,
+                 contact_group: Group | None = None):
     """The suggestion page; commits what is sent. `limit`: how many suggestions one client address may
     send (the open group link); over it, the form is shown again with what was typed, status 429, and
-    nothing is saved or used up. `visit`: as support_page. `source` also says whether the name field may be
-    filled in by the browser (HOME_SOURCES) or not (the shared door tablet)."""
+    nothing is saved or used up. `visit`, `contact_group`: as support_page. `source` also says whether the
+    name field may be filled in by the browser (HOME_SOURCES) or not (the shared door tablet)."""
     form = SuggestForm(visit=visit, autofill=source in HOME_SOURCES)
     if not form.is_submitted():
         form.form_token.data = new_form_token(visit)
@@ -83,15 +86,15 @@ def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: s
         if taking_part.claim(form.form_token.data):
             if limit is not None and not rate_limit.take(limit):
                 db.session.rollback()  # the token is not used up, so the same page can send it later
-                return _suggest_form(form, heading, back_url, base, refused=TOO_MANY_IDEAS), 429, \
+                return _suggest_form(form, heading, back_url, base, contact_group, refused=TOO_MANY_IDEAS), 429, \
                     {"Retry-After": str(int(limit.per.total_seconds()))}
             taking_part.suggest(group_id, meeting_id, form.what.data, form.why.data or "", form.name.data or "",
                                   source)
             db.session.commit()
         return redirect(done_url)
-    return _suggest_form(form, heading, back_url, base), 400 if form.errors else 200
+    return _suggest_form(form, heading, back_url, base, contact_group), 400 if form.errors else 200
 
 
-def _suggest_form(form, heading, back_url, base, refused=None):
+def _suggest_form(form, heading, back_url, base, contact_group, refused=None):
     return render_template("door/suggest.html", title=heading or _("Suggest something to talk about"), form=form,
-                           back_url=back_url, base=base, refused=refused)
+                           back_url=back_url, base=base, refused=refused, contact_group=contact_group)
