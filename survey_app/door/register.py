@@ -53,12 +53,10 @@ TITLES = {"name": _l("What is your name?"), "role": _l("Who are you in the group
           "contact": _l("How should we contact you?"), "email": _l("What is your email address?"),
           "phone": _l("What is your phone number?"), "address": _l("What is your address?"),
           "format": _l("How do you like to get information?"), "consent": _l("Can we keep your details?")}
-SYMBOLS = {"name": "id-card", "role": "users", "contact": "message-circle", "email": "mail", "phone": "phone",
-           "address": "house", "format": "file-text", "consent": "heart-handshake", "check": "circle-check"}
-ROLE_SYMBOLS = {"lived_experience": "user", "carer": "heart-handshake", "staff": "id-card", "volunteer": "hand-helping",
-                "other": "circle-question-mark"}
-CONTACT_SYMBOLS = {"email": "mail", "text": "message-circle", "phone": "phone", "post": "house"}
-FORMAT_SYMBOLS = {"easy_read": "image", "large_print": "type", "audio": "volume-2", "standard": "file-text"}
+# Pictures are meanings from web/symbols.py MEANINGS, the one place that says which picture means what.
+SYMBOLS = {"name": "ask_name", "role": "ask_role", "contact": "ask_contact", "email": "contact_email",
+           "phone": "contact_phone", "address": "ask_address", "format": "ask_format", "consent": "ask_consent",
+           "check": "check_answers"}
 TOO_LONG = _l("Please write a shorter answer.")
 
 
@@ -116,7 +114,8 @@ def _step(step: str):
         form[FIELDS[page][-1]].errors.append(TOO_LONG)
     number = order.index(step) + 1
     back = _url(CHECK) if change else (_url(order[number - 2]) if number > 1 else url_for("door.welcome"))
-    choices = {"role": ROLE_SYMBOLS, "contact": CONTACT_SYMBOLS, "format": FORMAT_SYMBOLS}.get(page, {})
+    prefix = {"role": "role_", "contact": "contact_", "format": "format_"}.get(page)
+    choices = {c.value: prefix + c.value for c in form[FIELDS[page][0]].choices} if prefix else {}
     return render_template("door/register_step.html", title=TITLES[page], form=form, page=page,
                            symbol_name=SYMBOLS[page], choice_symbols=choices, back=back,
                            number=number, total=len(order)), 400 if form.errors else 200

@@ -55,6 +55,14 @@ MEANINGS = {
     "remember_yes": "repeat",
     "remember_no": "calendar-1",
     # about you (registering at the door, "I am here as" in the checklist)
+    # registering at the door: each question's picture (its choices use role_, contact_ and format_)
+    "ask_name": "user-pen",
+    "ask_role": "users-round",
+    "ask_contact": "contact-round",
+    "ask_address": "map-pin-house",
+    "ask_format": "book-open",
+    "ask_consent": "shield-check",
+    "check_answers": "list-checks",
     "role_lived_experience": "user",
     "role_carer": "heart-handshake",
     "role_staff": "id-card",
