@@ -69,8 +69,8 @@ def frozen(page, at=None):
 
 
 def listen(page):
-    """Press Listen; what was spoken since the page loaded."""
-    page.get_by_role("button", name="Listen").click()
+    """Press Listen (named in the page's language); what was spoken since the page loaded."""
+    page.locator("button[data-listen]").click()
     return page.evaluate("window.__spoken")
 
 
@@ -234,10 +234,10 @@ def test_listen_on_a_personal_link_without_any_speech(page, axe_check, client, l
     invitation = invite_and_link(client, sample)
     page.add_init_script(fake_speech(None))
     page.goto(f"/invite/{invitation.token}")
-    page.get_by_role("button", name="Listen").click()
-    # Dorota's saved language is Polish: the page is in Polish (its words not yet translated here).
+    page.get_by_role("button", name="Posłuchaj").click()
+    # Dorota's saved language is Polish: the page is in Polish.
     assert page.locator("html").get_attribute("lang") == "pl"
-    assert page.get_by_text("This device cannot read this page aloud in Polski").is_visible()
+    assert page.get_by_text("To urządzenie nie może przeczytać tej strony na głos w języku: Polski").is_visible()
     axe_check(page)
 
 
