@@ -14,11 +14,11 @@ from babel.numbers import format_currency
 from markupsafe import escape
 from openpyxl import load_workbook
 
-from tests.test_catalogs import extract_keywords
 from survey_app.models import ChecklistResponse, Invitation, Rate, Role
 from survey_app.models.base import LONDON
 from survey_app.web.extensions import db
 from survey_app.web.i18n import BABEL_LOCALES
+from tests.test_catalogs import extract_keywords
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ["pl", "ro", "pt", "ar"]
