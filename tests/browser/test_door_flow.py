@@ -105,6 +105,15 @@ def press(page, name, role="button"):
     page.wait_for_load_state()
 
 
+def sign_in_at_door(page, typed="dor", shown="Dorota N."):
+    """From the sign-in page: find yourself by `typed`, choose `shown`, confirm; lands on the support page."""
+    page.get_by_label("Type the first letters of your name").fill(typed)
+    press(page, "Find me")
+    press(page, shown)
+    press(page, "Yes, this is me")
+    page.wait_for_url("**/door/support")
+
+
 DETAIL_QUESTION = {"Text message": "What is your phone number?", "Phone call": "What is your phone number?",
                    "Email": "What is your email address?", "Letter in the post": "What is your address?"}
 

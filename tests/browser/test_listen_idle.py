@@ -17,6 +17,7 @@ from tests.browser.test_door_flow import (  # noqa: F401
     invite,
     press,
     register_through_to_thanks,
+    sign_in_at_door,
     start_door_mode,
 )
 from tests.test_invitations import invite_and_link
@@ -176,11 +177,7 @@ def test_listen_reads_the_heading_question_and_choices(page, check, axe_check, m
     assert listen_button.is_visible()
 
     press(page, "Sign in", role="link")
-    page.get_by_label("Type the first letters of your name").fill("dor")
-    press(page, "Find me")
-    press(page, "Dorota N.")
-    press(page, "Yes, this is me")
-    page.wait_for_url("**/door/support")
+    sign_in_at_door(page, "dor", "Dorota N.")
     spoken = texts(listen(page))
     needs = [page.locator(f"label[for=need_{kind.value}]").inner_text().strip() for kind in NeedKind]
     assert spoken[:2] == ["Do you need any support today?", "I need"]
@@ -271,11 +268,7 @@ def test_help_is_in_the_same_place_on_every_door_page(page, check, make_user, ax
     measure("welcome")
     press(page, "Sign in", role="link")
     measure("sign in")
-    page.get_by_label("Type the first letters of your name").fill("dor")
-    press(page, "Find me")
-    press(page, "Dorota N.")
-    press(page, "Yes, this is me")
-    page.wait_for_url("**/door/support")
+    sign_in_at_door(page, "dor", "Dorota N.")
     measure("support")
     page.goto("/door/")
     press(page, "Tell us how it went", role="link")

@@ -9,7 +9,7 @@ from survey_app.insight import actions as domain
 from survey_app.models import AccessNeed, ActionStatus, NeedKind, Role
 from survey_app.models.base import london_today
 from survey_app.web.extensions import db
-from tests.browser.test_door_flow import TABLET, heading, invite, press, start_door_mode
+from tests.browser.test_door_flow import TABLET, heading, invite, press, sign_in_at_door, start_door_mode
 
 pytestmark = pytest.mark.browser
 
@@ -59,11 +59,7 @@ def test_door_symbols_are_big_drawn_and_follow_high_contrast(page, axe_check, sc
     press(page, "High contrast")
 
     press(page, "Sign in", role="link")
-    page.get_by_label("Type the first letters of your name").fill("dor")
-    press(page, "Find me")
-    press(page, "Dorota N.")
-    press(page, "Yes, this is me")
-    page.wait_for_url("**/door/support")
+    sign_in_at_door(page, "dor", "Dorota N.")
     assert heading(page) == "Do you need any support today?"
     axe_check(page)
     labels = measure(page, ".choice label")
