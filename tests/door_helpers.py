@@ -3,6 +3,23 @@ import re
 from datetime import UTC, datetime, time, timedelta
 
 HIDDEN_RE = r'name="{name}" value="([^"]*)"'
+# docs/DESIGN.md targets: a participant page's HTML, and every stylesheet and script participant pages load
+# (fetched once, then cached by the browser: only static files may be cached).
+PAGE_BUDGET = 20 * 1024
+PARTICIPANT_ASSETS = ("css/common.css", "css/participant.css", "js/participant.js", "js/listen.js")
+ASSETS_BUDGET = 30 * 1024
+
+
+def assert_small(client, url: str):
+    """The page at `url` and the participant assets are within their budgets; returns the response."""
+    assets = sum(len(client.get(f"/static/{name}").data) for name in PARTICIPANT_ASSETS)
+    assert assets < ASSETS_BUDGET, f"participant stylesheets and scripts: {assets} bytes"
+    response = client.get(url)
+    assert response.status_code == 200 and len(response.data) < PAGE_BUDGET, (url, len(response.data))
+    page = response.get_data(as_text=True)
+    loaded = set(re.findall(r'(?:href|src)="/static/([^"?]+)', page))
+    assert loaded <= set(PARTICIPANT_ASSETS), f"{url} loads {loaded - set(PARTICIPANT_ASSETS)}, not counted"
+    return response
 
 
 def hidden(page: str, name: str) -> str:

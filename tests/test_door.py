@@ -21,7 +21,7 @@ from survey_app.models.base import utcnow
 from survey_app.participation import kiosk
 from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
-from tests.door_helpers import hidden, picks, register, start_door_mode
+from tests.door_helpers import assert_small, hidden, picks, register, start_door_mode
 
 
 def count(model):
@@ -322,10 +322,8 @@ def test_leaving_door_mode_needs_an_organiser_login(door, make_user, sample):
 
 
 def test_participant_pages_are_small(door, client):
-    css = sum(len(door.get(f"/static/{name}").data)
-              for name in ("css/common.css", "css/participant.css", "js/participant.js"))
     for url in ("/door/", "/door/sign-in", "/door/new/name", "/door/suggest"):
-        assert len(door.get(url).data) + css < 30 * 1024, url
+        assert_small(door, url)
 
 
 def test_opening_the_checklist_reaches_the_tablet(app, client, login_as, make_user, sample):

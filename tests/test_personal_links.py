@@ -178,6 +178,8 @@ def test_personal_link_pages_say_who_to_ask_for_help(app, client, organiser, sam
     """Issue 14, point 11: every page of a personal link shows the group's contact as the organisers entered
     it (tel: and mailto: links), or, with none, to contact the team that invited them."""
     invitation = invite_and_link(client, sample)
+    sample["person"].language = "en"  # the words checked below are the English ones (they are translated too)
+    db.session.commit()
     group = sample["group"]
     base = f"/invite/{invitation.token}"
     pages = [base, f"{base}/support", f"{base}/suggest", f"{base}/thanks"]

@@ -21,7 +21,7 @@ from survey_app.models import (
 from survey_app.models.base import LONDON, utcnow
 from survey_app.web.extensions import db
 from tests.conftest import FORM_TOKEN_RE
-from tests.door_helpers import hidden, picks
+from tests.door_helpers import assert_small, hidden, picks
 from tests.queries import count_queries
 
 NEW, PLANNED, COVERED, NOT_TAKEN = (SuggestionStatus.NEW, SuggestionStatus.PLANNED, SuggestionStatus.COVERED,
@@ -404,10 +404,7 @@ def test_a_closed_suggestion_or_a_broken_form_counts_nothing(door, sample, other
 def test_the_vote_page_is_only_for_the_tablet_and_stays_small(client, door, sample):
     for i in range(12):
         add(sample["group"], f"An idea with a fairly long description, number {i}, " * 4)
-    css = sum(len(door.get(f"/static/{name}").data)
-              for name in ("css/common.css", "css/participant.css", "js/participant.js"))
-    response = door.get("/door/vote")
-    assert len(response.data) + css < 30 * 1024
+    response = assert_small(door, "/door/vote")
     page = response.get_data(as_text=True)
     assert len(vote_forms(page)) == 8 and 'href="/door/vote?page=2"' in page
     assert len(vote_forms(door.get("/door/vote?page=2").get_data(as_text=True))) == 4

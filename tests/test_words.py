@@ -118,10 +118,14 @@ def test_name_is_autofilled_at_home_but_never_on_the_door_tablet(app, client, lo
     door_page = client.get("/door/suggest").get_data(as_text=True)
     assert 'autocomplete="off"' in name_input(door_page)  # a home page just before did not change the door's
     assert 'autocomplete="name"' not in door_page
-    register = client.get("/door/new").get_data(as_text=True)
-    for field in ("first_name", "last_name", "email", "phone"):
-        assert re.search(rf'<input[^>]*name="{field}"[^>]*autocomplete="off"', register), field
-    assert re.search(r'<textarea[^>]*name="address"[^>]*autocomplete="off"', register)
+    name_page = client.get("/door/new/name").get_data(as_text=True)
+    for field in ("first_name", "last_name"):
+        assert re.search(rf'<input[^>]*name="{field}"[^>]*autocomplete="off"', name_page), field
+    # The contact detail pages come after earlier answers; their fields are the step forms' own.
+    from forms.door import AddressStep, EmailStep, PhoneStep
+
+    for form_class, field in ((EmailStep, "email"), (PhoneStep, "phone"), (AddressStep, "address")):
+        assert getattr(form_class, field).kwargs["render_kw"]["autocomplete"] == "off", field
 
 
 # --- 12. Plurals and contexts ---------------------------------------------------------------------------
