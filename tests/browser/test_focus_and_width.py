@@ -20,6 +20,7 @@ from sqlalchemy import select
 from survey_app.models import Attendance, AttendanceStatus, Invitation, RecognitionKind, RecognitionLine, Role
 from survey_app.participation.invitations import make_links
 from survey_app.web.extensions import db
+from tests.browser.test_duplicates_flow import sign_in
 from tests.conftest import PASSWORD
 from tests.door_helpers import make_it_today
 from tests.test_walks import url_for_rule, walk  # noqa: F401  (walk is a fixture)
@@ -129,14 +130,6 @@ def measure_focus(page, locator, name: str) -> float:
     assert lowest >= 3, f"{name}: only {sum(r >= 3 for r in ratios)} of {needed} px changed with 3:1 or more"
     assert reaching_out >= needed // 2, f"{name}: the indicator does not reach outside the element"
     return lowest
-
-
-def sign_in(page, user):
-    page.goto("/login")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 DOOR_WELCOME = [("big choice link", ".big-choice"), ("pill", ".pill[aria-pressed=false]"),

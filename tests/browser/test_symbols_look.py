@@ -98,15 +98,11 @@ def test_easy_read_symbols_print_large_and_black(page, axe_check, screenshot, ma
 
 
 def test_staff_symbols_are_small(page, make_user, sample):
-    from tests.conftest import PASSWORD
+    from tests.browser.test_duplicates_flow import sign_in
 
     db.session.add(AccessNeed(person=sample["person"], meeting=sample["meeting"], kind=NeedKind.BSL))
     db.session.commit()
-    organiser = make_user(Role.ORGANISER)
-    page.goto("/login")
-    page.get_by_label("Email address").fill(organiser.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, make_user(Role.ORGANISER))
     page.wait_for_url("**/dashboard")
     page.goto(f"/meetings/{sample['meeting'].id}/support")
     found = measure(page, "h2#kind-bsl")
