@@ -98,13 +98,18 @@ def test_registering_by_keyboard_alone(page, check, axe_check, make_user, sample
         == AttendanceStatus.ATTENDED
 
 
-def test_back_keeps_what_was_typed_and_change_comes_back_to_check(page, check, axe_check, make_user, sample):
-    start_door_mode(page, axe_check, make_user, sample["meeting"], TABLET)
+def answer_name(page):
+    """From the welcome page: I'm new here, type a name, Next; lands on the second question."""
     press(page, "I'm new here", role="link")
     page.get_by_label("Your first name").fill("Ana")
     page.get_by_label("Your last name").fill("Costa")
     press(page, "Next")
     page.wait_for_url("**/door/new/role")
+
+
+def test_back_keeps_what_was_typed_and_change_comes_back_to_check(page, check, axe_check, make_user, sample):
+    start_door_mode(page, axe_check, make_user, sample["meeting"], TABLET)
+    answer_name(page)
     assert step_text(page) == "Step 2 of 6"
     page.get_by_label("I am a volunteer").check()
     press(page, "Next")
@@ -173,11 +178,7 @@ def test_an_error_is_shown_one_page_at_a_time(page, check, axe_check, make_user,
 def test_a_network_drop_on_a_page_keeps_what_was_typed(page, check, axe_check, make_user, sample):
     """The page's draft (participant.js, data-draft) works on each question page."""
     start_door_mode(page, axe_check, make_user, sample["meeting"], TABLET)
-    press(page, "I'm new here", role="link")
-    page.get_by_label("Your first name").fill("Ana")
-    page.get_by_label("Your last name").fill("Costa")
-    press(page, "Next")
-    page.wait_for_url("**/door/new/role")
+    answer_name(page)
     page.get_by_label("I am a carer").check()
     press(page, "Next")
     page.wait_for_url("**/door/new/contact")
