@@ -273,7 +273,7 @@ def test_the_checklist_home_the_model_and_the_form_agree(app):
     """forms/checklist.py is the one list of answers: the ChecklistResponse columns and ChecklistForm's fields
     are exactly its FIELDS, each column of the kind its step is answered with."""
     columns = {c.name: c for c in inspect(ChecklistResponse).columns}
-    assert set(columns) - {"id", "meeting_id", "responded_on"} == set(FIELDS)
+    assert set(columns) - {"id", "meeting_id", "responded_on", "channel"} == set(FIELDS)
     assert len(FIELDS) == len(set(FIELDS))
     with app.test_request_context():
         form = ChecklistForm(meta={"csrf": False})

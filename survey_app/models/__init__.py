@@ -1,9 +1,20 @@
 """The data model: one module per area, all re-exported here."""
 from .audit import AuditEvent
 from .insight import Action, ActionStatus, ActionUpdate, MeetingNote, PersonVoice, SuggestionVote, Voice
-from .meetings import Attendance, AttendanceStatus, Meeting, MeetingMode
+from .meetings import (
+    AgendaItem,
+    AgendaSource,
+    Attendance,
+    AttendanceStatus,
+    Decision,
+    Meeting,
+    MeetingKind,
+    MeetingMode,
+    TakingPart,
+)
 from .participation import (
     AccessNeed,
+    ChecklistChannel,
     ChecklistResponse,
     FormToken,
     Invitation,
@@ -31,9 +42,9 @@ __all__ = [
     "Action", "ActionStatus", "ActionUpdate", "MeetingNote", "PersonVoice", "SuggestionVote", "Voice",
     "Budget", "ExpenseType", "FinanceReturn", "LineStatus", "PaymentBasis", "Rate", "RecognitionKind",
     "RecognitionLine", "RecognitionPreference", "ThanksType",
-    "AccessNeed", "ChecklistResponse", "FormToken", "Invitation", "NeedArrangement", "NeedKind", "Suggestion",
+    "AccessNeed", "ChecklistChannel", "ChecklistResponse", "FormToken", "Invitation", "NeedArrangement", "NeedKind", "Suggestion",
     "SuggestionStatus",
-    "Attendance", "AttendanceStatus", "AuditEvent", "ContactMethod", "Group", "InformationFormat",
+    "AgendaItem", "AgendaSource", "Attendance", "AttendanceStatus", "Decision", "MeetingKind", "TakingPart", "AuditEvent", "ContactMethod", "Group", "InformationFormat",
     "LoginAttempt", "RateHit", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
     "PersonRole", "Role", "SetupToken", "StaffSession", "User",
 ]

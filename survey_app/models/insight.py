@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..web.extensions import db
 from .base import UTCDateTime, enum_column, utcnow
-from .meetings import Meeting
+from .meetings import Decision, Meeting
 from .participation import Suggestion
 from .people import Group, Organisation
 from .staff import User
@@ -52,6 +52,7 @@ class Action(db.Model):
     group_id: Mapped[int] = mapped_column(ForeignKey("coproduction_group.id"))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)  # follows a decision
     what: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(200))  # a name or a role, as people will see it
     owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -65,6 +66,7 @@ class Action(db.Model):
     group: Mapped[Group] = relationship()
     meeting: Mapped[Meeting | None] = relationship()
     suggestion: Mapped[Suggestion | None] = relationship()
+    decision: Mapped[Decision | None] = relationship()
     owner_organisation: Mapped[Organisation | None] = relationship()
     created_by: Mapped[User] = relationship()
     updates: Mapped[list["ActionUpdate"]] = relationship(back_populates="action", order_by="ActionUpdate.id")

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..web.extensions import db
@@ -119,6 +119,21 @@ class Suggestion(db.Model):
     planned_meeting: Mapped[Meeting | None] = relationship(foreign_keys=[planned_meeting_id])
 
 
+class ChecklistChannel(enum.Enum):
+    """How a checklist response arrived. Says nothing about who: a personal link's owner is never stored."""
+
+    DOOR = "door"
+    PERSONAL = "personal"
+    MEETING_LINK = "meeting_link"
+    PAPER = "paper"
+
+    @property
+    def label(self):
+        return {"door": _l("On the door tablet"), "personal": _l("From a personal link"),
+                "meeting_link": _l("From the meeting's link"),
+                "paper": _l("On paper, typed in by staff")}[self.value]
+
+
 class ChecklistResponse(db.Model):
     """One person's anonymous answers to the Co-production Checklist. Deliberately holds no person,
     sign-in, device, IP address or time of day: only the meeting and the date."""
@@ -138,6 +153,8 @@ class ChecklistResponse(db.Model):
     payment_clear: Mapped[str | None] = mapped_column(String(10))  # yes | not_sure | no
     change: Mapped[str] = mapped_column(Text, default="")
     here_as: Mapped[str | None] = mapped_column(String(20))  # lived_experience | carer | staff | other
+    channel: Mapped[ChecklistChannel] = mapped_column(enum_column(ChecklistChannel), default=ChecklistChannel.DOOR,
+                                                      server_default=ChecklistChannel.DOOR.value)
 
     meeting: Mapped[Meeting] = relationship()
 
@@ -165,6 +182,9 @@ class Invitation(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The link has been used to answer the checklist (one response per link per meeting). Only a yes/no, no
+    # time: the response itself holds no person (ChecklistResponse).
+    checklist_answered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     meeting: Mapped[Meeting] = relationship()
     person: Mapped[Person] = relationship()

@@ -19,12 +19,14 @@ from ..models import (
     Attendance,
     AttendanceStatus,
     AuditEvent,
+    ChecklistChannel,
     ChecklistResponse,
     FormToken,
     Meeting,
     NeedKind,
     Person,
     Suggestion,
+    TakingPart,
 )
 from ..models.base import london_today, utcnow
 from ..models.people import search_key
@@ -161,10 +163,12 @@ def short_name(person: Person) -> str:
 def _sign_in_statement(dialect_insert):
     table = Attendance.__table__
     stmt = dialect_insert(table).values(meeting_id=bindparam("m"), person_id=bindparam("p"),
-                                        status=AttendanceStatus.ATTENDED, signed_in_at=bindparam("at"))
+                                        status=AttendanceStatus.ATTENDED, signed_in_at=bindparam("at"),
+                                        took_part=TakingPart.ROOM)
     return stmt.on_conflict_do_update(
         index_elements=["meeting_id", "person_id"],
-        set_={"status": stmt.excluded.status, "signed_in_at": stmt.excluded.signed_in_at},
+        set_={"status": stmt.excluded.status, "signed_in_at": stmt.excluded.signed_in_at,
+              "took_part": stmt.excluded.took_part},
         where=table.c.status != AttendanceStatus.ATTENDED)
 
 
@@ -173,7 +177,7 @@ _SIGN_IN = {"postgresql": _sign_in_statement(pg_insert), "sqlite": _sign_in_stat
 
 
 def sign_in(meeting_id: int, person_id: int) -> None:
-    """Mark the person as here (invited or not). Signing in twice changes nothing; the first time is kept.
+    """Mark the person as here in the room (invited or not). Signing in twice changes nothing; the first time is kept.
     One statement and no read, because fifty tablets may be doing this at once: a new row, or the
     person's invitation turned into "attended" (the WHERE leaves an earlier sign-in as it was)."""
     db.session.execute(_SIGN_IN[db.session.get_bind().dialect.name],
@@ -200,11 +204,13 @@ def _claim_and_sign_in_statement():
                .returning(tokens.c.token).cte("claimed"))
     row = select(bindparam("m", type_=table.c.meeting_id.type), bindparam("p", type_=table.c.person_id.type),
                  literal(AttendanceStatus.ATTENDED, table.c.status.type),
-                 bindparam("at", type_=table.c.signed_in_at.type)).select_from(claimed)
-    stmt = pg_insert(table).from_select(["meeting_id", "person_id", "status", "signed_in_at"], row)
+                 bindparam("at", type_=table.c.signed_in_at.type),
+                 literal(TakingPart.ROOM, table.c.took_part.type)).select_from(claimed)
+    stmt = pg_insert(table).from_select(["meeting_id", "person_id", "status", "signed_in_at", "took_part"], row)
     signed = stmt.on_conflict_do_update(
         index_elements=["meeting_id", "person_id"],
-        set_={"status": stmt.excluded.status, "signed_in_at": stmt.excluded.signed_in_at},
+        set_={"status": stmt.excluded.status, "signed_in_at": stmt.excluded.signed_in_at,
+              "took_part": stmt.excluded.took_part},
         where=table.c.status != AttendanceStatus.ATTENDED).returning(table.c.id).cte("signed")
     audit_row = select(bindparam("at", type_=_AUDIT.c.at.type), literal(DOOR_SIGN_IN, _AUDIT.c.action.type),
                        literal("Person", _AUDIT.c.record_type.type),
@@ -346,11 +352,13 @@ def suggest(group_id: int, meeting_id: int | None, what: str, why: str, name: st
     return suggestion
 
 
-def save_checklist(meeting_id: int, answers: dict) -> ChecklistResponse:
-    """Store the answers with the meeting and today's date only: nothing that could say who answered."""
+def save_checklist(meeting_id: int, answers: dict,
+                   channel: ChecklistChannel = ChecklistChannel.DOOR) -> ChecklistResponse:
+    """Store the answers with the meeting, today's date and how they arrived (door, personal link, the
+    meeting's link, paper) only: nothing that could say who answered."""
     values = {k: answers.get(k) for k in checklist.FIELDS}
     for comment in checklist.COMMENTS:
         values[comment] = values[comment] or ""
-    response = ChecklistResponse(meeting_id=meeting_id, responded_on=london_today(), **values)
+    response = ChecklistResponse(meeting_id=meeting_id, responded_on=london_today(), channel=channel, **values)
     db.session.add(response)
     return response
