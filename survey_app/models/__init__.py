@@ -42,9 +42,10 @@ __all__ = [
     "Action", "ActionStatus", "ActionUpdate", "MeetingNote", "PersonVoice", "SuggestionVote", "Voice",
     "Budget", "ExpenseType", "FinanceReturn", "LineStatus", "PaymentBasis", "Rate", "RecognitionKind",
     "RecognitionLine", "RecognitionPreference", "ThanksType",
-    "AccessNeed", "ChecklistChannel", "ChecklistResponse", "FormToken", "Invitation", "NeedArrangement", "NeedKind", "Suggestion",
-    "SuggestionStatus",
-    "AgendaItem", "AgendaSource", "Attendance", "AttendanceStatus", "Decision", "MeetingKind", "TakingPart", "AuditEvent", "ContactMethod", "Group", "InformationFormat",
+    "AccessNeed", "ChecklistChannel", "ChecklistResponse", "FormToken", "Invitation", "NeedArrangement", "NeedKind",
+    "Suggestion", "SuggestionStatus",
+    "AgendaItem", "AgendaSource", "Attendance", "AttendanceStatus", "Decision", "MeetingKind", "TakingPart",
+    "AuditEvent", "ContactMethod", "Group", "InformationFormat",
     "LoginAttempt", "RateHit", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
     "PersonRole", "Role", "SetupToken", "StaffSession", "User",
 ]
