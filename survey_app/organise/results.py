@@ -51,7 +51,7 @@ def _together(results: res.MeetingResults) -> dict:
     comments = [{"key": name, "step": STEPS[COMMENT_QUESTION[name]], "more": name != COMMENT_QUESTION[name],
                  "texts": results.comments[name],
                  # each shown comment with its reference and a one-time token for "Make this an action"
-                 "items": [(text, ref, new_form_token()) for text, ref in
+                 "shown": [(text, ref, new_form_token()) for text, ref in
                            zip(results.comments[name], results.comment_refs.get(name, []))]}
                 for name in COMMENTS]
     return {"scales": scales, "payment": payment, "comments": comments}
