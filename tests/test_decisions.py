@@ -121,7 +121,7 @@ def test_an_empty_decision_is_refused_with_the_exact_words(organiser, world):
     response = organiser.submit(f"/meetings/{mid}/decisions", {"what": "   "}, token_from=f"/meetings/{mid}/notes")
     assert response.status_code == 400
     page = page_text(response)
-    assert WHAT_ERROR in page and "Error:" in page
+    assert WHAT_ERROR in page and "<title>Error: Notes: " in page
     assert count(Decision) == 0
     edit_decision = decide(world, "Keep it.")
     response = organiser.submit(f"/decisions/{edit_decision.id}", {"what": ""})

@@ -32,7 +32,9 @@ def _notes_page(meeting: Meeting, form: NotesForm, decision_form: DecisionForm):
     if not decision_form.form_token.data or decision_form.errors:
         decision_form.form_token.data = new_form_token()
     errors = form.errors or decision_form.errors
-    return render_template("organise/actions/notes.html", form=form, decision_form=decision_form, meeting=meeting,
+    # `form`: the one with errors, for the page's title and error summary
+    return render_template("organise/actions/notes.html", form=decision_form if decision_form.errors else form,
+                           notes_form=form, decision_form=decision_form, meeting=meeting,
                            note=domain.notes_for(meeting.id), entries=domain.meeting_actions(meeting),
                            decisions=decisions.meeting_decisions(meeting), started=meeting.starts_at <= utcnow(),
                            title=with_theirs(_("Notes: %(meeting)s"), meeting=meeting.title)), \
