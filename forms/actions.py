@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
 from .base import BaseForm
+from .door import OnceForm
 from .fields import DateEntry, Radios
 from .validators import MaxLength, Required
 
@@ -24,6 +25,9 @@ class ActionForm(BaseForm):
     due_on = DateEntry(_l("Due by"), description=_l("For example, 27 March 2027."),
                        validators=[Required(_l("Enter the date it is due by."))], invalid_message=DATE_MESSAGE)
     meeting = SelectField(_l("The meeting it came from (optional)"), choices=[], validate_choice=False)
+    decision = SelectField(_l("Follows from decision (optional)"),
+                           description=_l("A decision made at the meeting it came from."),
+                           choices=[], validate_choice=False)
     submit = SubmitField(_l("Add the action"))
 
 
@@ -51,6 +55,21 @@ class NotesForm(BaseForm):
                                      MaxLength(20000, _l("Keep the notes to 20,000 characters or fewer."))],
                          render_kw={"rows": 12})
     submit = SubmitField(_l("Save the notes"))
+
+
+class DecisionForm(OnceForm):
+    """A new decision; one-time, so a double tap records it once."""
+    what = TextAreaField(_l("What was decided"),
+                         description=_l("Use plain English. People will see this on the group's public page."),
+                         validators=[Required(_l("Write what was decided.")),
+                                     MaxLength(2000, _l("Keep this to 2,000 characters or fewer."))],
+                         render_kw={"rows": 3})
+    submit = SubmitField(_l("Add the decision"))
+
+
+class EditDecisionForm(BaseForm):
+    what = DecisionForm.what
+    submit = SubmitField(_l("Save the decision"))
 
 
 class ActionFilterForm(BaseForm):

@@ -142,6 +142,7 @@ def load(seed):
     _participation(rng, people, meetings, groups, now)
     _recognition(rng, people, meetings, groups, now)
     _insight(rng, people, meetings, groups, now)
+    _demo_decisions(meetings, now)
     db.session.commit()
     click.echo(f"Loaded {len(orgs)} organisations, {len(groups)} groups, {len(meetings)} meetings "
                f"and {len(people)} people, with their support needs, suggestions and checklist answers "
@@ -278,6 +279,29 @@ def _insight(rng, people, meetings, groups, now):
         if rng.random() < 0.8:
             for voice in rng.sample(list(Voice), rng.randint(1, 2)):
                 db.session.add(PersonVoice(person_id=person.id, voice=voice))
+
+
+def _demo_decisions(meetings, now):
+    """The latest past meeting with notes gets two joint decisions, one with an action that follows from it."""
+    from sqlalchemy import select
+
+    from ..models import Action, ActionStatus, Decision, MeetingNote, User
+
+    organiser = db.session.scalar(select(User).where(User.email == "demo.organiser@example.invalid"))
+    db.session.flush()
+    noted = set(db.session.scalars(select(MeetingNote.meeting_id)))
+    meeting = max((m for m in meetings if m.starts_at < now and m.id in noted), key=lambda m: m.starts_at)
+    first = Decision(meeting_id=meeting.id, position=1, created_by_id=organiser.id,
+                     what="We will hold one meeting online each month, so people who work in the day can join.")
+    second = Decision(meeting_id=meeting.id, position=2, created_by_id=organiser.id,
+                      what="Papers will come in easy read a week before every meeting.")
+    db.session.add_all([first, second])
+    db.session.flush()
+    today = now.astimezone(LONDON).date()
+    db.session.add(Action(group_id=meeting.group_id, meeting_id=meeting.id, decision_id=first.id,
+                          what="Set up the online meeting and send everyone the link",
+                          owner="Meetings Coordinator", due_on=today + timedelta(days=21),
+                          status=ActionStatus.NOT_STARTED, explanation="", created_by_id=organiser.id))
 
 
 SUGGESTIONS = [("Buses to Whiston Hospital", "The 62 does not run on Sundays any more."),

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from ..models import Action, ActionStatus, ActionUpdate, Meeting, MeetingNote, Organisation, Suggestion, User
+from ..models import Action, ActionStatus, ActionUpdate, Decision, Meeting, MeetingNote, Organisation, Suggestion, User
 from ..models.base import LONDON, utcnow
 from ..privacy import records
 from ..web.extensions import db
@@ -63,6 +63,15 @@ def _check_links(group_id: int, meeting_id, suggestion_id, organisation_id) -> N
         raise ActionError(_l("Choose an organisation from the list."), field="owner_organisation")
 
 
+def _check_decision(decision_id: int | None, meeting_id: int | None) -> None:
+    """An action may follow only from a decision made at the meeting it came from."""
+    if decision_id is None:
+        return
+    decision = db.session.get(Decision, decision_id)
+    if decision is None or meeting_id is None or decision.meeting_id != meeting_id:
+        raise ActionError(_l("Choose a decision made at the meeting this action came from."), field="decision")
+
+
 def _text(value: str | None, message, field_name: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -71,20 +80,25 @@ def _text(value: str | None, message, field_name: str) -> str:
 
 
 def create_action(group_id: int, what: str, owner: str, due_on: date | None, by: User, meeting_id: int | None = None,
-                  suggestion_id: int | None = None, owner_organisation_id: int | None = None) -> Action:
-    """Record something we said we would do. It starts as not started; the caller commits."""
+                  suggestion_id: int | None = None, owner_organisation_id: int | None = None,
+                  decision_id: int | None = None) -> Action:
+    """Record something we said we would do. It starts as not started; the caller commits. `decision_id`: a
+    decision of the meeting it came from that it follows from."""
     what = _text(what, _l("Say what we will do."), "what")
     owner = _text(owner, _l("Enter who owns this action."), "owner")
     _check_links(group_id, meeting_id, suggestion_id, owner_organisation_id)
+    _check_decision(decision_id, meeting_id)
     now = utcnow()
     action = Action(group_id=group_id, meeting_id=meeting_id, suggestion_id=suggestion_id, what=what, owner=owner,
+                    decision_id=decision_id,
                     owner_organisation_id=owner_organisation_id, due_on=due_on, status=ActionStatus.NOT_STARTED,
                     explanation="", created_by_id=by.id, created_at=now, updated_at=now)
     return records.created(action, by=by)
 
 
 def update_action(action: Action, by: User, *, status=_KEEP, explanation=_KEEP, what=_KEEP, owner=_KEEP,
-                  owner_organisation_id=_KEEP, due_on=_KEEP, meeting_id=_KEEP, on: date | None = None) -> bool:
+                  owner_organisation_id=_KEEP, due_on=_KEEP, meeting_id=_KEEP, decision_id=_KEEP,
+                  on: date | None = None) -> bool:
     """Change an action; returns whether anything changed (an unchanged save writes no audit event).
 
     Not going ahead needs an explanation. So does an action that is past its due date (before or after
@@ -104,7 +118,11 @@ def update_action(action: Action, by: User, *, status=_KEEP, explanation=_KEEP, 
         changes["owner_organisation_id"] = owner_organisation_id
     if meeting_id is not _KEEP:
         changes["meeting_id"] = meeting_id
+    if decision_id is not _KEEP:
+        changes["decision_id"] = decision_id
     _check_links(action.group_id, changes.get("meeting_id"), None, changes.get("owner_organisation_id"))
+    if "decision_id" in changes or "meeting_id" in changes:
+        _check_decision(changes.get("decision_id", action.decision_id), changes.get("meeting_id", action.meeting_id))
 
     on = on or today()
     new_status = changes.get("status", action.status)

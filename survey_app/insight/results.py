@@ -12,6 +12,7 @@ from forms.checklist import COMMENTS, GROUP_LABELS, HERE_AS_GROUPS, NOT_SAID, PA
 
 from ..models import ChecklistResponse, Meeting
 from ..web.extensions import db
+from .decisions import comment_ref
 
 SCALE_VALUES = tuple(int(answer.value) for answer in SCALE)
 PAYMENT_VALUES = tuple(answer.value for answer in PAYMENT)
@@ -91,6 +92,7 @@ class MeetingResults:
     payment: PaymentTally
     comments: dict[str, list[str]]
     hidden_because: str | None = None
+    comment_refs: dict[str, list[str]] = field(default_factory=dict)  # beside each comment, its reference
 
     @property
     def hidden(self) -> bool:
@@ -194,8 +196,9 @@ def hidden_groups(counts: dict[str, int]) -> dict[str, str]:
     return hidden
 
 
-def _comments(meeting_id: int, here_as: str | None) -> dict[str, list[str]]:
-    """One query. Comments are sorted by their text, not by when they were given, so their order
+def _comments(meeting_id: int, here_as: str | None) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """One query: each comment field's texts, and beside each text its opaque reference (decisions.comment_ref,
+    for "Make this an action"). Comments are sorted by their text, not by when they were given, so their order
     says nothing about who wrote them or which comments came from the same person."""
     query = select(*(getattr(ChecklistResponse, name) for name in COMMENTS), ChecklistResponse.id) \
         .where(ChecklistResponse.meeting_id == meeting_id,
@@ -211,7 +214,10 @@ def _comments(meeting_id: int, here_as: str | None) -> dict[str, list[str]]:
             text = (text or "").strip()
             if text:
                 found[name].append((text.casefold(), text, row[-1]))
-    return {name: [text for _, text, _ in sorted(items)] for name, items in found.items()}
+    ordered = {name: sorted(items) for name, items in found.items()}
+    return ({name: [text for _, text, _ in items] for name, items in ordered.items()},
+            {name: [comment_ref(meeting_id, response_id, name) for _, _, response_id in items]
+             for name, items in ordered.items()})
 
 
 def meeting_results(meeting_id: int, here_as: str | None = None) -> MeetingResults:
@@ -227,8 +233,9 @@ def meeting_results(meeting_id: int, here_as: str | None = None) -> MeetingResul
             return MeetingResults(meeting_id, here_as, None, _empty_scales(), PaymentTally(),
                                   {name: [] for name in COMMENTS}, reason)
         tally = tallies[here_as]
-    return MeetingResults(meeting_id, here_as, tally.count, tally.scales, tally.payment,
-                          _comments(meeting_id, here_as))
+    comments, refs = _comments(meeting_id, here_as)
+    return MeetingResults(meeting_id, here_as, tally.count, tally.scales, tally.payment, comments,
+                          comment_refs=refs)
 
 
 def split_by_here_as(meeting_id: int) -> Split:

@@ -12,6 +12,7 @@ from forms.organise import NO_ORGANISATION, enum_choices
 
 from ..access.roles import ORGANISERS, roles_required
 from ..insight import actions as domain
+from ..insight import decisions
 from ..insight.actions import ActionError
 from ..models import Action, ActionStatus, Group, Meeting, Organisation, Suggestion
 from ..web.extensions import db
@@ -21,6 +22,7 @@ from ..web.pages import Routes, choices_from, keeps_input, record_id
 routes = Routes()
 OVERDUE = "overdue"
 NO_MEETING = SelectChoice("", _l("Not from a meeting"))
+NO_DECISION = SelectChoice("", _l("Not from a decision"))
 
 
 def _choices(form: ActionForm, group: Group, keep_meeting_id: int | None = None) -> None:
@@ -36,6 +38,16 @@ def _choices(form: ActionForm, group: Group, keep_meeting_id: int | None = None)
     form.meeting.choices = choices_from(
         meetings, empty=NO_MEETING,
         label=lambda m: _("%(title)s, %(date)s", title=m.title, date=local_date(m.starts_at, "long")))
+
+
+def _decision_choices(form: ActionForm, meeting_id: int | None) -> None:
+    """The decisions of the meeting the action comes from (none when it is not from a meeting)."""
+    found = decisions.decisions_for(meeting_id) if meeting_id else []
+    form.decision.choices = choices_from(found, empty=NO_DECISION, label=lambda d: decisions.trimmed(d.what, 100))
+
+
+def _submitted_meeting(form: ActionForm) -> int | None:
+    return _chosen_id(form.meeting.data, form.meeting.choices)
 
 
 def _chosen_id(value, choices) -> int | None:
@@ -75,11 +87,16 @@ def new_action(group_id):
     if not form.is_submitted():
         meeting_id = request.args.get("meeting", "")
         form.meeting.data = meeting_id if _chosen_id(meeting_id, form.meeting.choices) else ""
+    _decision_choices(form, _submitted_meeting(form))
+    if not form.is_submitted():
+        decision_id = request.args.get("decision", "")
+        form.decision.data = decision_id if _chosen_id(decision_id, form.decision.choices) else ""
     if form.validate_on_submit():
         meeting_id = _chosen_id(form.meeting.data, form.meeting.choices)
         try:
             domain.create_action(group.id, form.what.data, form.owner.data, form.due_on.data, current_user,
                                  meeting_id=meeting_id, suggestion_id=suggestion.id if suggestion else None,
+                                 decision_id=_chosen_id(form.decision.data, form.decision.choices),
                                  owner_organisation_id=_chosen_id(form.owner_organisation.data,
                                                                   form.owner_organisation.choices))
             db.session.commit()
@@ -109,13 +126,17 @@ def action(action_id):
         form.meeting.data = str(act.meeting_id or "")
         form.owner_organisation.data = str(act.owner_organisation_id or "")
         form.note.data, form.noted_on.data = "", None
+    _decision_choices(form, _submitted_meeting(form))
+    if not form.is_submitted():
+        form.decision.data = str(act.decision_id or "")
     if form.validate_on_submit():
         try:
             changed = domain.update_action(
                 act, current_user, status=ActionStatus(form.status.data), explanation=form.explanation.data,
                 what=form.what.data, owner=form.owner.data, due_on=form.due_on.data,
                 owner_organisation_id=_chosen_id(form.owner_organisation.data, form.owner_organisation.choices),
-                meeting_id=_chosen_id(form.meeting.data, form.meeting.choices))
+                meeting_id=_chosen_id(form.meeting.data, form.meeting.choices),
+                decision_id=_chosen_id(form.decision.data, form.decision.choices))
             if form.note.data:
                 domain.add_update(act, form.note.data, current_user, noted_on=form.noted_on.data)
             db.session.commit()

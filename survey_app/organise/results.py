@@ -1,17 +1,21 @@
 """Checklist results: a meeting's answers (everyone, one "here as" group, or the groups side by side),
 a group's meetings over time, and the Excel download. Every chart has a table of the same numbers."""
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_date, format_decimal, format_percent
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from exports.checklist_results import results_sheets
 from forms.checklist import COMMENT_QUESTION, COMMENTS, GROUP_LABELS, HERE_AS_GROUPS, PAYMENT_STEP, SCALED, STEPS
+from forms.tokens import form_token_problem, new_form_token
 
 from ..access.roles import ORGANISERS, roles_required
+from ..insight import decisions
 from ..insight import results as res
 from ..insight.results_rows import hidden_text, payment_labels, results_rows, scale_labels
 from ..models import Group, Meeting
+from ..participation import taking_part
 from ..web.charts import PAYMENT_COLOURS, answer_chart, line_chart, stacked_chart
 from ..web.downloads import xlsx_response
 from ..web.extensions import db
@@ -45,7 +49,11 @@ def _together(results: res.MeetingResults) -> dict:
                "chart": answer_chart(payment_items, _("Bar chart of how many people gave each answer to "
                                                       "\"%(question)s\"", question=wording), PAYMENT_COLOURS)}
     comments = [{"key": name, "step": STEPS[COMMENT_QUESTION[name]], "more": name != COMMENT_QUESTION[name],
-                 "texts": results.comments[name]} for name in COMMENTS]
+                 "texts": results.comments[name],
+                 # each shown comment with its reference and a one-time token for "Make this an action"
+                 "shown": [(text, ref, new_form_token()) for text, ref in
+                           zip(results.comments[name], results.comment_refs.get(name, []))]}
+                for name in COMMENTS]
     return {"scales": scales, "payment": payment, "comments": comments}
 
 
@@ -95,6 +103,36 @@ def meeting_results(meeting_id):
                            hidden_text=hidden_text, average_text=average_text, **_together(results))
 
 
+@routes.route("/meetings/<int:meeting_id>/results/make-action", methods=["POST"])
+@roles_required(*ORGANISERS)
+def comment_to_action(meeting_id):
+    """"Make this an action": a checklist comment becomes an action of the meeting's group in one step. The
+    comment is found by its opaque reference among this meeting's answers; the action names no person and no
+    response. A one-time token makes a double tap one action."""
+    meeting = _meeting_or_404(meeting_id)
+    field_name = request.form.get("field", "")
+    if field_name not in COMMENTS:
+        abort(400)
+    try:
+        text = decisions.comment_text(meeting.id, request.form.get("comment", ""), field_name)
+    except decisions.NoSuchComment:
+        abort(404)
+    token = request.form.get("form_token")
+    problem = form_token_problem(token)
+    if problem is not None:
+        flash(str(problem))
+        return redirect(url_for("organise.meeting_results", meeting_id=meeting.id, _anchor="comments"))
+    if not taking_part.claim(token):  # a double tap: the first press made the action
+        made = decisions.made_from(meeting, text, current_user)
+        if made is None:
+            return redirect(url_for("organise.meeting_results", meeting_id=meeting.id, _anchor="comments"))
+        return redirect(url_for("organise.action", action_id=made.id))
+    action = decisions.action_from_comment(meeting, text, current_user)
+    db.session.commit()
+    flash(_("Action made from the comment. Say who will do it and by when."))
+    return redirect(url_for("organise.action", action_id=action.id))
+
+
 @routes.route("/meetings/<int:meeting_id>/results/download")
 @roles_required(*ORGANISERS)
 def download_results(meeting_id):
@@ -126,9 +164,13 @@ def group_results(group_id):
         _("Line chart of the share of people at each meeting who answered Yes to \"%(question)s\"",
           question=wording),
         low=0, high=100, ticks=[0, 25, 50, 75, 100], value_text=percent_text)
+    counts = decisions.decision_counts([p.meeting.id for p in points])
+    outcomes = [(p, *counts.get(p.meeting.id, (0, 0))) for p in points]
     return render_template("organise/results/group.html",
                            title=with_theirs(_("Checklist results over time: %(name)s"), name=group.name),
                            group=group, points=points, trends=trends, payment_chart=payment_chart,
+                           outcomes=outcomes, outcomes_step=STEPS["outcomes"],
+                           decided_total=sum(o[1] for o in outcomes), said_total=sum(o[2] for o in outcomes),
                            payment_step=STEPS[PAYMENT_STEP], average_text=average_text, percent_text=percent_text,
                            limit=TREND_MEETINGS)
 

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..access.roles import public
 from ..insight import actions as domain
+from ..insight import decisions
 from ..models import ActionStatus, Group
 from ..web.extensions import db
 from ..web.formatting import with_theirs
@@ -24,6 +25,7 @@ STATUS_WORDS = {
 SYMBOLS = {ActionStatus.NOT_STARTED.value: "waiting", ActionStatus.IN_PROGRESS.value: "in_progress",
            ActionStatus.DONE.value: "done", ActionStatus.NOT_GOING_AHEAD.value: "not_going_ahead"}
 LATE_SYMBOL = "late"
+DECIDED_SYMBOL = "decided"  # beside "What we decided" on the easy-read notes
 LATE_WORDS = _l("This is late.")
 SECTIONS = (
     ("doing", _l("What we are working on"), domain.OPEN),
@@ -44,7 +46,7 @@ def _sections(entries):
 
 def _render(template: str, group: Group, title: str, **context):
     return render_template(template, group=group, title=title, words=STATUS_WORDS, symbols=SYMBOLS,
-                           late_symbol=LATE_SYMBOL, late_words=LATE_WORDS, **context)
+                           late_symbol=LATE_SYMBOL, late_words=LATE_WORDS, decided_symbol=DECIDED_SYMBOL, **context)
 
 
 @routes.route("/groups/<int:group_id>/you-said-we-did")
@@ -70,7 +72,7 @@ def you_said_we_did_easy_read(group_id):
 def meeting_notes(group_id):
     group = _group(group_id)
     return _render("public/meeting_notes.html", group, with_theirs(_("Meeting notes: %(group)s"), group=group.name),
-                   records=domain.meeting_records(group.id))
+                   meetings=decisions.with_decisions(group.id, domain.meeting_records(group.id)))
 
 
 @routes.route("/groups/<int:group_id>/meetings/easy-read")
@@ -79,4 +81,4 @@ def meeting_notes_easy_read(group_id):
     group = _group(group_id)
     return _render("public/meeting_notes_easy_read.html", group,
                    with_theirs(_("Meeting notes: %(group)s"), group=group.name),
-                   records=domain.meeting_records(group.id))
+                   meetings=decisions.with_decisions(group.id, domain.meeting_records(group.id)))

@@ -93,6 +93,7 @@ MEANINGS = {
     "in_progress": "wrench",
     "not_going_ahead": "octagon-x",
     "late": "triangle-alert",
+    "decided": "handshake",  # a joint decision made at a meeting
 }
 
 
