@@ -286,11 +286,11 @@ class ChannelCount:
 
 
 def channel_split(counts: dict[ChecklistChannel, int]) -> list[ChannelCount]:
-    """Every channel in ChecklistChannel order, with the small-number rule of hidden_groups. A way nobody
-    used shows 0: it holds nobody's answers, and leaving it out of the rule changes no subtraction."""
-    used = {channel: n for channel, n in counts.items() if n}
-    hidden = hidden_groups(used, order=list(ChecklistChannel))
-    return [ChannelCount(channel, None if channel in hidden else counts.get(channel, 0), hidden.get(channel))
+    """Every channel in ChecklistChannel order, with the small-number rule of hidden_groups. A way nobody used
+    is "fewer than 5" too: were it shown as 0, a single small way could be worked out from the total."""
+    counts = {channel: counts.get(channel, 0) for channel in ChecklistChannel}
+    hidden = hidden_groups(counts, order=list(ChecklistChannel))
+    return [ChannelCount(channel, None if channel in hidden else counts[channel], hidden.get(channel))
             for channel in ChecklistChannel]
 
 
