@@ -412,3 +412,15 @@ def test_paper_and_results_queries_do_not_grow(organiser, sample):
         with count_queries() as counted:
             assert organiser.get(url).status_code == 200
         assert counted["n"] == few[url], url
+
+
+# Demo data
+
+
+def test_demo_answers_arrived_every_way(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    ways = dict(db.session.execute(select(ChecklistResponse.channel, func.count(ChecklistResponse.id))
+                                   .group_by(ChecklistResponse.channel)).all())
+    assert set(ways) == set(ChecklistChannel) and ways[ChecklistChannel.DOOR] > sum(ways.values()) / 2
+    assert db.session.scalar(select(func.count(Meeting.id)).where(Meeting.feedback_token.is_not(None))) == 2
