@@ -51,6 +51,8 @@ class ResultsData:
     groups: Sequence[GroupColumn]
     comments: Sequence[tuple[str, str]]     # (question, comment)
     wordings: Sequence[Wording] = ()        # every question, in the order asked
+    # How the responses arrived: (way, number of people, or the hidden text such as "Fewer than 5").
+    channels: Sequence[tuple[str, int | str]] = ()
 
 
 def results_sheets(data: ResultsData, gettext: Callable = _no_translation) -> list[Sheet]:
@@ -74,6 +76,13 @@ def _summary(data: ResultsData, _) -> Sheet:
         yield Row((_("Group"), data.group))
         yield Row((_("Date"), Typed(data.meeting_date, "date")))
         yield Row((_("Responses"), "", data.responses))
+        if data.channels:
+            yield Row(())
+            yield Heading((_("How people answered"),))
+            for way, n in data.channels:
+                yield Row((way, "", n))
+            yield Note((_("A way fewer than 5 people used is not counted on its own, and nor is one whose number "
+                          "would give a smaller one away."),))
 
     return Sheet(_("Summary"), [Column(_("Question"), width=48), Column(_("Answer"), width=24),
                                 Column(_("Number of people"), "number", width=18)], rows())

@@ -106,3 +106,20 @@ GROUP_LABELS = {**{answer.value: answer.group for answer in HERE_AS}, NOT_SAID: 
 def allowed_answer(step: Step, value: str | None) -> str | None:
     """The answer if it is one of the step's choices, else None (treated as skipped)."""
     return value if value in {answer.value for answer in ANSWERS.get(step.kind, ())} else None
+
+
+def stored_answers(sent: dict) -> dict:
+    """The answers as stored, from what a form sent (every key of FIELDS): a choice that is not one of the
+    question's is a skip (None), a scale answer a number."""
+    answers = {name: sent.get(name) for name in FIELDS}
+    for step in CHECKLIST:
+        if step.kind in ANSWERS:
+            answers[step.field] = allowed_answer(step, answers[step.field])
+    for scaled in SCALED:
+        answers[scaled] = int(answers[scaled]) if answers[scaled] else None
+    return answers
+
+
+def nothing_answered(answers: dict) -> bool:
+    """No question answered and no comment written (stored_answers' result)."""
+    return not any(value is not None and str(value).strip() for value in answers.values())

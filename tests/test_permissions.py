@@ -21,6 +21,8 @@ def test_only_deliberately_public_routes_are_open(app):
     public = sorted(rule.rule for rule in app.url_map.iter_rules()
                     if rule.endpoint != "static" and app.view_functions[rule.endpoint].allowed_roles == "public")
     assert public == ["/", "/have-your-say/<int:group_id>", "/have-your-say/<int:group_id>/thanks", "/healthz",
+                      "/how-did-it-go/<token>", "/how-did-it-go/<token>/<int:number>",
+                      "/how-did-it-go/<token>/language", "/how-did-it-go/<token>/thanks",
                       "/login", "/logout", "/public/groups/<int:group_id>/meetings",
                       "/public/groups/<int:group_id>/meetings/easy-read", "/public/groups/<int:group_id>/suggestions",
                       "/public/groups/<int:group_id>/you-said-we-did",
@@ -30,6 +32,7 @@ def test_only_deliberately_public_routes_are_open(app):
 ORGANISE_PAGES = ["/groups/{group}/suggestions", "/meetings/{meeting}/support", "/meetings/{meeting}/support/print",
                   "/meetings/{meeting}/support/download", "/people/{person}/support", "/groups/{group}/actions", "/groups/{group}/actions/new", "/meetings/{meeting}/notes",
                   "/meetings/{meeting}/results", "/meetings/{meeting}/results/download", "/groups/{group}/results",
+                  "/meetings/{meeting}/results/paper",
                   "/groups/{group}/voices", "/organisations/{organisation}", "/meetings/{meeting}/invitations", "/meetings/{meeting}/invitations/print", "/dashboard", "/meetings", "/meetings/new", "/meetings/{meeting}", "/meetings/{meeting}/edit",
                   "/people", "/people/new", "/people/{person}", "/people/{person}/edit", "/groups", "/groups/new",
                   "/groups/{group}", "/groups/{group}/edit", "/organisations", "/organisations/new",

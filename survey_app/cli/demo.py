@@ -1,5 +1,6 @@
 """`flask --app survey_app demo load`: realistic fictional data so a new user sees the service working."""
 import random
+import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from ..models import (
     AccessNeed,
     Attendance,
     AttendanceStatus,
+    ChecklistChannel,
     ChecklistResponse,
     ContactMethod,
     Group,
@@ -143,6 +145,7 @@ def load(seed):
     _recognition(rng, people, meetings, groups, now)
     _insight(rng, people, meetings, groups, now)
     _demo_decisions(meetings, now)
+    _demo_checklist_channels(rng, meetings, now)
     db.session.commit()
     click.echo(f"Loaded {len(orgs)} organisations, {len(groups)} groups, {len(meetings)} meetings "
                f"and {len(people)} people, with their support needs, suggestions and checklist answers "
@@ -312,6 +315,22 @@ SUGGESTIONS = [("Buses to Whiston Hospital", "The 62 does not run on Sundays any
                ("How the co-production budget is spent", "")]
 COMMENTS = ["The lift was broken so we moved rooms.", "I felt listened to.", "Too many long words.",
             "Good food and a friendly welcome.", "We ran out of time for the last item.", ""]
+
+
+def _demo_checklist_channels(rng, meetings, now):
+    """How the demo answers arrived: most on the door tablet, some from personal links, the meeting's link
+    and paper. The last past meeting of each group gets an open meeting link, as after a real meeting."""
+    db.session.flush()
+    past = [m for m in meetings if m.starts_at < now]
+    for meeting in past:
+        ids = db.session.scalars(select(ChecklistResponse.id).where(ChecklistResponse.meeting_id == meeting.id)
+                                 .order_by(ChecklistResponse.id)).all()
+        ways = [ChecklistChannel.PERSONAL, ChecklistChannel.PAPER, ChecklistChannel.MEETING_LINK]
+        for response_id in rng.sample(ids, min(len(ids), rng.randint(1, 4))):
+            db.session.get(ChecklistResponse, response_id).channel = rng.choice(ways)
+    for group_id in {m.group_id for m in past}:
+        latest = max((m for m in past if m.group_id == group_id), key=lambda m: m.starts_at)
+        latest.feedback_token = secrets.token_urlsafe(24)
 
 
 def _participation(rng, people, meetings, groups, now):

@@ -1,20 +1,16 @@
-"""'Tell us how it went': the Charter's Co-production Checklist, one question a page, anonymous.
-
-Each question with choices is a radio group (works without JavaScript): choose, optionally "Tell us more",
-then Next. Every answer travels in the form as hidden fields; nothing is stored until the last page."""
-from flask import abort, redirect, render_template, request, url_for
-
-from forms.checklist import ANSWERS, CHECKLIST, FIELDS, QUESTIONS, SCALED, allowed_answer
-from forms.door import ChecklistForm
+"""'Tell us how it went' on the door tablet: the Charter's Co-production Checklist, one question a page,
+anonymous. The pages themselves are shared with personal links and the meeting's link
+(participation/checklist_pages.py)."""
+from flask import redirect, url_for
 
 from ..participation import kiosk, taking_part
+from ..participation.checklist_pages import checklist_open, first_page, step_page
 from ..participation.kiosk import door_only
 from ..web.extensions import db
 from ..web.pages import Routes, keeps_input
-from .welcome import checklist_open
 
 routes = Routes()
-LAST = len(CHECKLIST)
+BASE = "door/base.html"
 
 
 def _open_meeting():
@@ -26,15 +22,8 @@ def _open_meeting():
     return meeting if meeting is not None and checklist_open(meeting) else None
 
 
-def _render(form: ChecklistForm, number: int):
-    step = CHECKLIST[number - 1]
-    answers = ANSWERS.get(step.kind, ())
-    current = allowed_answer(step, form[step.field].data) if answers else None
-    # Only the Charter's seven are numbered ("Question 3 of 7"); "I am here as" is about the person.
-    question_number = QUESTIONS.index(step) + 1 if step in QUESTIONS else None
-    return render_template("door/checklist.html", title=step.question, form=form, step=step, number=number,
-                           question_number=question_number, questions=len(QUESTIONS), last=number == LAST,
-                           answers=answers, current=current, steps=CHECKLIST)
+def _action(number: int) -> str:
+    return url_for("door.checklist_step", number=number)
 
 
 @routes.route("/door/checklist")
@@ -42,41 +31,21 @@ def _render(form: ChecklistForm, number: int):
 def checklist():
     if _open_meeting() is None:
         return redirect(url_for("door.welcome"))
-    form = ChecklistForm(visit=kiosk.visit_key())
-    form.form_token.data = kiosk.form_token()
-    return _render(form, 1)
+    return first_page(_action, BASE, visit=kiosk.visit_key(), token=kiosk.form_token())
 
 
 @routes.route("/door/checklist/<int:number>", methods=["POST"])
 @door_only
 @keeps_input
 def checklist_step(number):
-    if not 1 <= number <= LAST:
-        abort(404)
     meeting = _open_meeting()
     if meeting is None:
         return redirect(url_for("door.welcome"))
-    form = ChecklistForm(visit=kiosk.visit_key())
-    if not form.validate_on_submit():
-        return _render(form, number), 400
-    step = CHECKLIST[number - 1]
-    if "answer" in request.form:  # a page from before the radio groups, still open on a tablet
-        form[step.field].data = allowed_answer(step, request.form["answer"])
-    if "skip" in request.form:
-        form[step.field].data = ""
-        if step.more:
-            form[step.more].data = ""
-    if "back" in request.form:
-        return _render(form, max(1, number - 1))
-    if number < LAST:
-        return _render(form, number + 1)
-    if taking_part.claim(form.form_token.data):
-        answers = {name: form[name].data for name in FIELDS}
-        for s in CHECKLIST:
-            if s.kind in ANSWERS:
-                answers[s.field] = allowed_answer(s, answers[s.field])
-        for scaled in SCALED:
-            answers[scaled] = int(answers[scaled]) if answers[scaled] else None
+
+    def save(answers, _form):
         taking_part.save_checklist(meeting.id, answers)
         db.session.commit()
-    return redirect(url_for("door.thanks"))
+        return redirect(url_for("door.thanks"))
+
+    return step_page(number, _action, BASE, save, lambda: redirect(url_for("door.thanks")),
+                     visit=kiosk.visit_key())

@@ -13,6 +13,7 @@ from ..access.throttle import refused_sign_in
 from ..models import Meeting, Role
 from ..models.base import utcnow
 from ..participation import kiosk
+from ..participation.checklist_pages import checklist_open
 from ..participation.kiosk import door_only, on_its_day
 from ..privacy import audit
 from ..web.extensions import db
@@ -24,10 +25,6 @@ routes = Routes()
 # Door pages a tablet still answers once its meeting's day is over: the "ended" screen, and ways out.
 OPEN_AFTER_THE_DAY = {"door.welcome", "door.exit_door_mode", "door.start_again", "door.language", "door.display",
                       "door.thanks"}
-
-
-def checklist_open(meeting) -> bool:
-    return meeting.checklist_open or meeting.starts_at <= utcnow()
 
 
 def only_on_its_day():

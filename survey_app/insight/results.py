@@ -10,7 +10,7 @@ from sqlalchemy import case, func, or_, select
 
 from forms.checklist import COMMENTS, GROUP_LABELS, HERE_AS_GROUPS, NOT_SAID, PAYMENT, SCALE, SCALED
 
-from ..models import ChecklistResponse, Meeting
+from ..models import ChecklistChannel, ChecklistResponse, Meeting
 from ..web.extensions import db
 from .decisions import comment_ref
 
@@ -182,15 +182,17 @@ def _tallies_by_group(meeting_id: int) -> dict[str, Tally]:
     return tallies
 
 
-def hidden_groups(counts: dict[str, int]) -> dict[str, str]:
+def hidden_groups(counts: dict, order=HERE_AS_GROUPS) -> dict:
     """Which groups may not be shown on their own, and why.
 
     A group of fewer than SMALL_GROUP is hidden. If the hidden groups then hold 1 to 4 responses
     between them, the total minus the shown groups would give those few people's answers away, so
-    the smallest shown group is hidden as well, until that cannot happen.
+    the smallest shown group is hidden as well, until that cannot happen. `order` breaks ties between
+    groups of the same size (the "here as" groups by default; any keys, such as ChecklistChannel).
     """
+    order = tuple(order)
     hidden = {key: TOO_FEW for key, n in counts.items() if n < SMALL_GROUP}
-    shown = sorted((n, HERE_AS_GROUPS.index(key), key) for key, n in counts.items() if key not in hidden)
+    shown = sorted((n, order.index(key), key) for key, n in counts.items() if key not in hidden)
     while shown and 0 < sum(counts[key] for key in hidden) < SMALL_GROUP:
         hidden[shown.pop(0)[2]] = PROTECTS_SMALLER
     return hidden
@@ -271,3 +273,46 @@ def group_trend(group_id: int, limit: int = 12) -> list[TrendPoint]:
         points.append(TrendPoint(meeting, int(count), averages, answered,
                                  100 * yes / payment_answered if payment_answered else None, payment_answered))
     return points
+
+
+@dataclass(frozen=True)
+class ChannelCount:
+    """How many responses arrived one way (the door tablet, a personal link, the meeting's link, paper).
+    `count` is None when hidden (fewer than 5, or it would give a smaller one away by subtraction)."""
+    channel: ChecklistChannel
+    count: int | None
+    hidden_because: str | None = None
+
+    @property
+    def label(self):
+        return self.channel.label
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_because is not None
+
+
+def channel_split(counts: dict[ChecklistChannel, int]) -> list[ChannelCount]:
+    """Every channel in ChecklistChannel order, with the small-number rule of hidden_groups. A way nobody used
+    is "fewer than 5" too: were it shown as 0, a single small way could be worked out from the total."""
+    counts = {channel: counts.get(channel, 0) for channel in ChecklistChannel}
+    hidden = hidden_groups(counts, order=list(ChecklistChannel))
+    return [ChannelCount(channel, None if channel in hidden else counts[channel], hidden.get(channel))
+            for channel in ChecklistChannel]
+
+
+def _channel_counts(*where) -> dict[ChecklistChannel, int]:
+    rows = db.session.execute(select(ChecklistResponse.channel, func.count(ChecklistResponse.id))
+                              .where(*where).group_by(ChecklistResponse.channel)).all()
+    return {channel: int(n) for channel, n in rows}
+
+
+def meeting_channels(meeting_id: int) -> list[ChannelCount]:
+    """How a meeting's responses arrived, small numbers hidden. One query."""
+    return channel_split(_channel_counts(ChecklistResponse.meeting_id == meeting_id))
+
+
+def group_channels(group_id: int) -> list[ChannelCount]:
+    """How the responses for all of a group's meetings arrived, small numbers hidden. One query."""
+    return channel_split(_channel_counts(ChecklistResponse.meeting_id.in_(
+        select(Meeting.id).where(Meeting.group_id == group_id).scalar_subquery())))

@@ -63,4 +63,6 @@ def results_rows(meeting: Meeting) -> ResultsData:
     return ResultsData(meeting=meeting.title, group=meeting.group.name,
                        meeting_date=meeting.starts_at.astimezone(LONDON).date(), responses=everyone.count,
                        questions=_question_counts(everyone.scales, everyone.payment), groups=columns,
-                       comments=comments, wordings=wordings())
+                       comments=comments, wordings=wordings(),
+                       channels=[(str(c.label), hidden_text(c.hidden_because) if c.hidden else c.count)
+                                 for c in res.meeting_channels(meeting.id)])

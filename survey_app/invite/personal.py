@@ -1,18 +1,20 @@
-"""A person's own link for one meeting: say what support you need, suggest something, before the day."""
+"""A person's own link for one meeting: say what support you need, suggest something, before the day; and
+once the meeting has started, if they took part, tell us how it went (the checklist, stored anonymously)."""
 import re
 
 from flask import abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from forms.base import BaseForm
 
 from ..access.roles import by_personal_link
-from ..models import Invitation, Meeting
+from ..models import Attendance, AttendanceStatus, ChecklistChannel, Invitation, Meeting
 from ..models.base import LONDON
 from ..money.recognition import rate_for
-from ..participation import invitations
+from ..participation import invitations, taking_part
+from ..participation.checklist_pages import checklist_open, first_page, step_page
 from ..participation.shared_pages import suggest_page, support_page
 from ..web import errors
 from ..web.extensions import db
@@ -44,7 +46,8 @@ def invitation(token):
     return render_template("invite/welcome.html", title=_("Hello %(name)s", name=inv.person.preferred_name
                                                            or inv.person.first_name),
                            invitation=inv, meeting=inv.meeting, token=token,
-                           fee=rate.half_day_pence if rate else None, contact_group=inv.meeting.group)
+                           fee=rate.half_day_pence if rate else None, contact_group=inv.meeting.group,
+                           can_answer=not inv.checklist_answered and _may_answer(inv))
 
 
 @routes.route("/invite/<token>/language", methods=["POST"])
@@ -85,3 +88,56 @@ def thanks(token):
     return render_template("invite/thanks.html", title=_("Thank you"),
                            back_url=url_for("invite.invitation", token=token), meeting=inv.meeting,
                            contact_group=inv.meeting.group)
+
+
+def _may_answer(inv: Invitation) -> bool:
+    """The checklist is open for the link's meeting and the link's person took part in it (however they did)."""
+    return checklist_open(inv.meeting) and db.session.scalar(
+        select(Attendance.id).where(Attendance.meeting_id == inv.meeting_id, Attendance.person_id == inv.person_id,
+                                    Attendance.status == AttendanceStatus.ATTENDED)) is not None
+
+
+def _checklist_action(token: str):
+    return lambda number: url_for("invite.checklist_step", token=token, number=number)
+
+
+def _already_answered(inv: Invitation, token: str):
+    return render_template("invite/checklist_message.html", title=_("Thank you"),
+                           message=_("You have already told us how it went. Thank you."),
+                           back_url=url_for("invite.invitation", token=token), contact_group=inv.meeting.group)
+
+
+@routes.route("/invite/<token>/checklist")
+@by_personal_link
+def checklist(token):
+    inv = _invitation(token)
+    if not _may_answer(inv):
+        return redirect(url_for("invite.invitation", token=token))
+    if inv.checklist_answered:
+        return _already_answered(inv, token)
+    return first_page(_checklist_action(token), "invite/base.html", contact_group=inv.meeting.group)
+
+
+@routes.route("/invite/<token>/checklist/<int:number>", methods=["POST"])
+@by_personal_link
+@keeps_input
+def checklist_step(token, number):
+    inv = _invitation(token)
+    if not _may_answer(inv):
+        return redirect(url_for("invite.invitation", token=token))
+
+    def save(answers, _form):
+        # One response per link: the flag is turned on only if it was off, in the same transaction as the
+        # response, so two sends at once (two devices, two tabs) store one response between them.
+        flipped = db.session.execute(
+            update(Invitation).where(Invitation.id == inv.id, Invitation.checklist_answered.is_(False))
+            .values(checklist_answered=True).execution_options(synchronize_session=False)).rowcount
+        if not flipped:
+            db.session.rollback()
+            return _already_answered(inv, token)
+        taking_part.save_checklist(inv.meeting_id, answers, ChecklistChannel.PERSONAL)  # never the person
+        db.session.commit()
+        return redirect(url_for("invite.thanks", token=token))
+
+    return step_page(number, _checklist_action(token), "invite/base.html", save,
+                     lambda: redirect(url_for("invite.thanks", token=token)), contact_group=inv.meeting.group)

@@ -1,4 +1,6 @@
 """Meetings: list upcoming and past, create, edit, and the meeting page with who is coming."""
+import secrets
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -15,7 +17,7 @@ from ..models.base import utcnow
 from ..money.recognition import attended_not_recognised
 from ..participation import kiosk
 from ..participation.kiosk import on_its_day
-from ..privacy import records
+from ..privacy import audit, records
 from ..web.extensions import db
 from ..web.formatting import theirs
 from ..web.pages import Routes, choices_from, keeps_input, paginate, record_id
@@ -121,3 +123,23 @@ def toggle_checklist(meeting_id):
     flash(_("The checklist is open on the door tablet.") if mtg.checklist_open
           else _("The checklist will open on the tablet when the meeting starts."))
     return redirect(url_for("organise.meeting", meeting_id=mtg.id))
+
+
+@routes.route("/meetings/<int:meeting_id>/feedback-link", methods=["POST"])
+@roles_required(*ORGANISERS)
+def feedback_link(meeting_id):
+    """Open the meeting's "how did it go" link (a new random address), or close it: the old address is gone.
+    The audit log says it was opened or closed, never the address."""
+    mtg = db.session.get(Meeting, meeting_id) or abort(404)
+    ConfirmForm().validate_on_submit()  # CSRFProtect has already checked the token
+    opening = request.form.get("action") == "open"
+    if opening and mtg.feedback_token is None:
+        mtg.feedback_token = secrets.token_urlsafe(24)
+        audit.record("open-feedback-link", mtg, after={"feedback_link": "open"})
+        flash(_("The meeting's link is open. Anyone with it can answer the checklist once."))
+    elif not opening and mtg.feedback_token is not None:
+        mtg.feedback_token = None
+        audit.record("close-feedback-link", mtg, after={"feedback_link": "closed"})
+        flash(_("The meeting's link is closed. It no longer works."))
+    db.session.commit()
+    return redirect(url_for("organise.meeting", meeting_id=mtg.id) + "#feedback-link")

@@ -1,5 +1,6 @@
 """Checklist results: a meeting's answers (everyone, one "here as" group, or the groups side by side),
-a group's meetings over time, and the Excel download. Every chart has a table of the same numbers."""
+a group's meetings over time, and the Excel download. Every chart has a table of the same numbers.
+Also where an organiser types in the answers from paper checklists, and makes a comment into an action."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_date, format_decimal, format_percent
 from flask_babel import gettext as _
@@ -7,20 +8,34 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from exports.checklist_results import results_sheets
-from forms.checklist import COMMENT_QUESTION, COMMENTS, GROUP_LABELS, HERE_AS_GROUPS, PAYMENT_STEP, SCALED, STEPS
+from forms.checklist import (
+    ANSWERS,
+    CHECKLIST,
+    COMMENT_QUESTION,
+    COMMENTS,
+    FIELDS,
+    GROUP_LABELS,
+    HERE_AS_GROUPS,
+    PAYMENT_STEP,
+    SCALED,
+    STEPS,
+    stored_answers,
+)
+from forms.paper import PaperChecklistForm
 from forms.tokens import form_token_problem, new_form_token
 
 from ..access.roles import ORGANISERS, roles_required
 from ..insight import decisions
 from ..insight import results as res
 from ..insight.results_rows import hidden_text, payment_labels, results_rows, scale_labels
-from ..models import Group, Meeting
+from ..models import ChecklistChannel, Group, Meeting
 from ..participation import taking_part
+from ..privacy import audit
 from ..web.charts import PAYMENT_COLOURS, answer_chart, line_chart, stacked_chart
 from ..web.downloads import xlsx_response
 from ..web.extensions import db
 from ..web.formatting import with_theirs
-from ..web.pages import Routes
+from ..web.pages import Routes, keeps_input
 
 routes = Routes()
 TREND_MEETINGS = 12
@@ -100,7 +115,9 @@ def meeting_results(meeting_id):
     return render_template("organise/results/meeting.html",
                            title=with_theirs(_("Checklist results: %(name)s"), name=meeting.title), meeting=meeting,
                            results=results, here_as=here_as, groups=groups, group_label=dict(groups).get(here_as),
-                           hidden_text=hidden_text, average_text=average_text, **_together(results))
+                           hidden_text=hidden_text, average_text=average_text,
+                           channels=res.meeting_channels(meeting.id) if here_as is None else None,
+                           **_together(results))
 
 
 @routes.route("/meetings/<int:meeting_id>/results/make-action", methods=["POST"])
@@ -172,8 +189,31 @@ def group_results(group_id):
                            outcomes=outcomes, outcomes_step=STEPS["outcomes"],
                            decided_total=sum(o[1] for o in outcomes), said_total=sum(o[2] for o in outcomes),
                            payment_step=STEPS[PAYMENT_STEP], average_text=average_text, percent_text=percent_text,
-                           limit=TREND_MEETINGS)
+                           limit=TREND_MEETINGS, channels=res.group_channels(group.id), hidden_text=hidden_text)
 
 
 def percent_text(value: float | None) -> str:
     return format_percent(value / 100, "#,##0%") if value is not None else "–"
+
+
+@routes.route("/meetings/<int:meeting_id>/results/paper", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+@keeps_input
+def paper_checklist(meeting_id):
+    """Type in one paper checklist, then the next. Stored like the tablet's answers (no person), marked as
+    typed in from paper. The audit log says a form was typed in, never what it said."""
+    meeting = _meeting_or_404(meeting_id)
+    form = PaperChecklistForm()
+    if not form.is_submitted():
+        form.form_token.data = new_form_token()
+    if form.validate_on_submit():
+        if taking_part.claim(form.form_token.data):
+            taking_part.save_checklist(meeting.id, stored_answers({name: form[name].data for name in FIELDS}),
+                                       ChecklistChannel.PAPER)
+            audit.record("type-in-paper-checklist", meeting)
+            db.session.commit()
+            flash(_("Saved. You can type in the next paper form."))
+        return redirect(url_for("organise.paper_checklist", meeting_id=meeting.id))
+    return render_template("organise/results/paper.html",
+                           title=with_theirs(_("Type in answers from paper: %(name)s"), name=meeting.title),
+                           meeting=meeting, form=form, steps=CHECKLIST, answers=ANSWERS), 400 if form.errors else 200

@@ -13,8 +13,8 @@ from sqlalchemy import inspect
 from ..models import AuditEvent
 from ..web.extensions import db
 
-# Never copied into the audit trail: hashes, and a personal link's token (it is the key to the link).
-SECRET_COLUMNS = {"password_hash", "token_hash", "token"}
+# Never copied into the audit trail: hashes, a personal link's token and a meeting link's (keys to the links).
+SECRET_COLUMNS = {"password_hash", "token_hash", "token", "feedback_token"}
 
 
 def _plain(value: Any) -> Any:

@@ -127,6 +127,8 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         "THROTTLE_REDIS_URL": env.get("THROTTLE_REDIS_URL", ""),
         # Suggestions one network address may send through a group's open link in an hour (rate_limit.py).
         "GROUP_LINK_SUGGESTIONS_PER_HOUR": int(env.get("GROUP_LINK_SUGGESTIONS_PER_HOUR", "10")),
+        # Checklists one network address may send through meetings' "how did it go" links in an hour.
+        "FEEDBACK_LINK_RESPONSES_PER_HOUR": int(env.get("FEEDBACK_LINK_RESPONSES_PER_HOUR", "10")),
         # Name searches one network address may make at door tablets in 10 minutes (door/signin.py; several
         # tablets may share a venue's connection). Searches are also limited per visit and per tablet.
         "DOOR_SEARCHES_PER_ADDRESS": int(env.get("DOOR_SEARCHES_PER_ADDRESS", "600")),
