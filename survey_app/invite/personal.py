@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload
 from forms.base import BaseForm
 
 from ..access.roles import by_personal_link
-from ..models import Invitation, Meeting
+from ..insight import agenda
+from ..models import InformationFormat, Invitation, Meeting
 from ..models.base import LONDON
 from ..money.recognition import rate_for
 from ..participation import invitations
@@ -44,7 +45,9 @@ def invitation(token):
     return render_template("invite/welcome.html", title=_("Hello %(name)s", name=inv.person.preferred_name
                                                            or inv.person.first_name),
                            invitation=inv, meeting=inv.meeting, token=token,
-                           fee=rate.half_day_pence if rate else None, contact_group=inv.meeting.group)
+                           fee=rate.half_day_pence if rate else None, contact_group=inv.meeting.group,
+                           agenda_items=agenda.items(inv.meeting_id),
+                           easy=inv.person.information_format == InformationFormat.EASY_READ)
 
 
 @routes.route("/invite/<token>/language", methods=["POST"])

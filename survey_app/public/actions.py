@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..access.roles import public
 from ..insight import actions as domain
+from ..insight import agenda
 from ..models import ActionStatus, Group
 from ..web.extensions import db
 from ..web.formatting import with_theirs
@@ -70,7 +71,7 @@ def you_said_we_did_easy_read(group_id):
 def meeting_notes(group_id):
     group = _group(group_id)
     return _render("public/meeting_notes.html", group, with_theirs(_("Meeting notes: %(group)s"), group=group.name),
-                   records=domain.meeting_records(group.id))
+                   records=domain.meeting_records(group.id), upcoming=agenda.upcoming(group.id))
 
 
 @routes.route("/groups/<int:group_id>/meetings/easy-read")
@@ -79,4 +80,4 @@ def meeting_notes_easy_read(group_id):
     group = _group(group_id)
     return _render("public/meeting_notes_easy_read.html", group,
                    with_theirs(_("Meeting notes: %(group)s"), group=group.name),
-                   records=domain.meeting_records(group.id))
+                   records=domain.meeting_records(group.id), upcoming=agenda.upcoming(group.id))
