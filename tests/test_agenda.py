@@ -456,3 +456,17 @@ def test_the_public_pages_make_the_same_queries_for_2_or_6_meetings(client, samp
 def test_every_agenda_picture_is_a_meaning():
     assert {source.symbol for source in AgendaSource} <= set(MEANINGS)
     assert {"agenda", "purpose"} <= set(MEANINGS)
+
+
+def test_the_demo_has_an_agenda_on_todays_meeting(runner):
+    from survey_app.cli.demo import TODAY_MEETING
+
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    meeting = db.session.scalars(select(Meeting).order_by(Meeting.id)).all()[TODAY_MEETING]
+    assert meeting.purpose_easy
+    found = rows(meeting.id)
+    assert [source for _, source, _ in found].count(AgendaSource.ORGANISERS) == 1
+    assert len([s for _, _, s in found if s is not None]) == 2
+    planned = db.session.scalars(select(Suggestion).where(Suggestion.status == PLANNED)).all()
+    assert planned and all(agenda.item_of(s.id).meeting_id == s.planned_meeting_id for s in planned)
