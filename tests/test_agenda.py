@@ -160,7 +160,7 @@ def test_add_change_reorder_and_remove_with_audit(client, organiser, sample):
     assert rows(mid)[-1] == ("Tea break", AgendaSource.ORGANISERS, None)
     assert db.session.scalar(select(AgendaItem.easy_read).where(AgendaItem.what == "Tea break")) \
         == "We have a cup of tea."
-    ids = {what: i for what, i in db.session.execute(select(AgendaItem.what, AgendaItem.id))}
+    ids = dict(db.session.execute(select(AgendaItem.what, AgendaItem.id)).all())
 
     assert press(client, mid, ids["Tea break"], "move-up").status_code == 302
     assert press(client, mid, ids["Welcome"], "move-down").status_code == 302
