@@ -470,3 +470,29 @@ def test_the_demo_has_an_agenda_on_todays_meeting(runner):
     assert len([s for _, _, s in found if s is not None]) == 2
     planned = db.session.scalars(select(Suggestion).where(Suggestion.status == PLANNED)).all()
     assert planned and all(agenda.item_of(s.id).meeting_id == s.planned_meeting_id for s in planned)
+
+
+def test_the_personal_link_and_print_make_the_same_queries_for_2_or_6_items(app, client, organiser, sample):
+    invitation = invite_and_link(client, sample)
+    mid = sample["meeting"].id
+    home = app.test_client()
+    urls = [(home, f"/invite/{invitation.token}"), (client, f"/meetings/{mid}/invitations/print")]
+
+    def fill(first, n):
+        db.session.add_all([AgendaItem(meeting_id=mid, position=first + i, what=f"Item {first + i}",
+                                       asked_by=AgendaSource.WEB) for i in range(n)])
+        db.session.commit()
+
+    fill(0, 2)
+    before = []
+    for who, url in urls:
+        who.get(url)
+        with count_queries() as counted:
+            who.get(url)
+        before.append(counted["n"])
+    fill(2, 4)
+    for (who, url), n in zip(urls, before):
+        with count_queries() as counted:
+            page = who.get(url)
+        assert counted["n"] == n, url
+        assert "Item 5" in words(page) and "Suggested on the group's web page" in words(page)
