@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SubmitField, TextAreaField
 
 from .door import OnceForm
+from .fields import Radios
 from .validators import MaxLength, Required
 
 ITEM_NEEDED = _l("Write what the item is about.")
@@ -18,6 +19,8 @@ class AgendaItemForm(OnceForm):
                               description=_l("Short sentences and everyday words. The door tablet and the easy "
                                              "read pages show this."),
                               validators=[MaxLength(2000, EASY_TOO_LONG)], render_kw={"rows": 3})
+    # The choices are AgendaSource's labels, set by the view; never a person's name.
+    asked_by = Radios(_l("Who asked for it?"), message=_l("Choose who asked for it."), default="organisers")
     submit = SubmitField(_l("Add to the agenda"))
 
 

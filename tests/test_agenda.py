@@ -180,6 +180,30 @@ def test_add_change_reorder_and_remove_with_audit(client, organiser, sample):
         AuditEvent.record_type == "AgendaItem")))
 
 
+def test_who_asked_is_chosen_for_an_organisers_item_and_kept_for_a_suggestions(client, organiser, sample):
+    mid = sample["meeting"].id
+    page = text(client.get(f"/meetings/{mid}/agenda"))
+    assert re.search(r'value="organisers"[^>]*checked|checked[^>]*value="organisers"', page)
+    client.submit(f"/meetings/{mid}/agenda", {"what": "Buses", "easy_read": "", "asked_by": "group"})
+    assert rows(mid) == [("Buses", AgendaSource.GROUP, None)]
+    item = db.session.scalar(select(AgendaItem.id))
+    client.submit(f"/meetings/{mid}/agenda/{item}/edit", {"what": "Buses", "easy_read": "", "asked_by": "door"})
+    assert rows(mid) == [("Buses", AgendaSource.DOOR, None)]
+    refused = client.submit(f"/meetings/{mid}/agenda", {"what": "Trains", "easy_read": "", "asked_by": "Hannah"})
+    assert refused.status_code == 400 and "Choose who asked for it." in text(refused)
+
+    idea = suggest(sample, "Letters")
+    suggestions.triage(idea, PLANNED, organiser, planned_meeting_id=mid)
+    db.session.commit()
+    planned = agenda.item_of(idea.id).id
+    edit = f"/meetings/{mid}/agenda/{planned}/edit"
+    assert 'name="asked_by"' not in text(client.get(edit))
+    assert client.submit(edit, {"what": "Easy read letters", "easy_read": "", "asked_by": "organisers"}) \
+        .status_code == 302
+    assert rows(mid)[-1] == ("Easy read letters", AgendaSource.DOOR, idea.id)
+    assert idea.what == "Letters"
+
+
 def test_removing_a_planned_suggestions_item_sends_it_back_to_new(client, organiser, sample):
     idea = suggest(sample)
     suggestions.triage(idea, PLANNED, organiser, planned_meeting_id=sample["meeting"].id)
@@ -290,6 +314,7 @@ def test_the_meeting_page_links_to_the_agenda_and_the_form_keeps_the_easy_read_p
     assert response.status_code == 302, text(response)
     db.session.expire_all()
     assert db.session.get(Meeting, mid).purpose_easy == "We talk about going to the doctor."
+    assert "We talk about going to the doctor." in words(client.get(f"/meetings/{mid}"))
 
 
 def test_the_agenda_page_makes_the_same_queries_for_2_or_6_items(client, organiser, sample):
@@ -307,7 +332,7 @@ def test_the_agenda_page_makes_the_same_queries_for_2_or_6_items(client, organis
     fill(4)
     with count_queries() as six:
         page = client.get(f"/meetings/{mid}/agenda")
-    assert text(page).count("Suggested at the door") == 6
+    assert text(page).count('<li class="card">') == 6
     assert two["n"] == six["n"]
 
 

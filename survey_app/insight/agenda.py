@@ -93,10 +93,15 @@ def add(meeting: Meeting, what: str, easy_read: str = "", by: User | None = None
                           easy_read=easy_read, asked_by=asked_by, suggestion_id=suggestion_id)
 
 
-def edit(item: AgendaItem, what: str, easy_read: str, by: User | None = None) -> bool:
-    """New wording for an item (a suggestion's own text stays as it was typed); False if nothing changed."""
+def edit(item: AgendaItem, what: str, easy_read: str, by: User | None = None,
+         asked_by: AgendaSource | None = None) -> bool:
+    """New wording for an item (a suggestion's own text stays as it was typed), and who asked for an item
+    that is not a suggestion's (a suggestion's says where it was suggested); False if nothing changed."""
     what, easy_read = _texts(what, easy_read)
-    return records.update(item, by=by, what=what, easy_read=easy_read)
+    values = {"what": what, "easy_read": easy_read}
+    if asked_by is not None and item.suggestion_id is None:
+        values["asked_by"] = asked_by
+    return records.update(item, by=by, **values)
 
 
 def remove(item: AgendaItem, by: User) -> Suggestion | None:

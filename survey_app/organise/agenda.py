@@ -6,12 +6,13 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from forms.agenda import AgendaButtonForm, AgendaItemForm, EditAgendaItemForm
+from forms.organise import enum_choices
 from forms.tokens import new_form_token
 
 from ..access.roles import ORGANISERS, roles_required
 from ..insight import agenda
 from ..insight.agenda import AgendaError
-from ..models import AgendaItem, Meeting
+from ..models import AgendaItem, AgendaSource, Meeting
 from ..participation import kiosk, taking_part
 from ..web.extensions import db
 from ..web.formatting import with_theirs
@@ -29,6 +30,12 @@ def _item(meeting_id: int, item_id: int) -> AgendaItem:
     if item is None or item.meeting_id != meeting_id:
         abort(404)
     return item
+
+
+def _with_choices(form):
+    if "asked_by" in form:
+        form.asked_by.choices = enum_choices(AgendaSource)
+    return form
 
 
 def _page(meeting: Meeting, form: AgendaItemForm, problem: str | None = None):
@@ -57,12 +64,13 @@ def _already(meeting_id: int):
 @keeps_input
 def meeting_agenda(meeting_id):
     meeting = _meeting(meeting_id)
-    form = AgendaItemForm()
+    form = _with_choices(AgendaItemForm())
     if form.validate_on_submit():
         if not taking_part.claim(form.form_token.data):
             return _already(meeting.id)
         try:
-            agenda.add(meeting, form.what.data, form.easy_read.data or "", by=current_user)
+            agenda.add(meeting, form.what.data, form.easy_read.data or "", by=current_user,
+                       asked_by=AgendaSource(form.asked_by.data))
         except AgendaError as error:
             db.session.rollback()
             form[error.field].errors.append(str(error))
@@ -77,14 +85,18 @@ def meeting_agenda(meeting_id):
 def edit_agenda_item(meeting_id, item_id):
     item = _item(meeting_id, item_id)
     meeting = _meeting(meeting_id)
-    form = EditAgendaItemForm(obj=item)
+    form = EditAgendaItemForm(data={"what": item.what, "easy_read": item.easy_read, "asked_by": item.asked_by.value})
+    if item.suggestion_id is not None:
+        del form.asked_by  # where it was suggested, as the suggestion says
+    _with_choices(form)
     if not form.is_submitted():
         form.form_token.data = new_form_token()
     if form.validate_on_submit():
         if not taking_part.claim(form.form_token.data):
             return _already(meeting.id)
         try:
-            agenda.edit(item, form.what.data, form.easy_read.data or "", by=current_user)
+            agenda.edit(item, form.what.data, form.easy_read.data or "", by=current_user,
+                        asked_by=AgendaSource(form.asked_by.data) if "asked_by" in form else None)
         except AgendaError as error:
             db.session.rollback()
             form[error.field].errors.append(str(error))
@@ -100,7 +112,7 @@ def _button(meeting_id: int, item_id: int, action):
     form = AgendaButtonForm()
     if not form.validate_on_submit():
         problem = next(iter(form.errors.values()))[0]
-        return _page(_meeting(meeting_id), AgendaItemForm(formdata=None), problem=problem)
+        return _page(_meeting(meeting_id), _with_choices(AgendaItemForm(formdata=None)), problem=problem)
     if taking_part.token_used(form.form_token.data):
         return _already(meeting_id)
     item = _item(meeting_id, item_id)
