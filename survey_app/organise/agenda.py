@@ -39,11 +39,14 @@ def _with_choices(form):
 
 
 def _page(meeting: Meeting, form: AgendaItemForm, problem: str | None = None):
+    """The agenda with the add form. The buttons share a token of their own: after any press the page is
+    shown again with a new one, and what is typed in the add form keeps its token."""
     status = 400 if form.errors or problem else 200
     if not form.form_token.data or problem:
         form.form_token.data = new_form_token()
     return render_template("organise/agenda.html", title=with_theirs(_("Agenda: %(meeting)s"), meeting=meeting.title),
-                           meeting=meeting, items=agenda.items(meeting.id), form=form, problem=problem), status
+                           meeting=meeting, items=agenda.items(meeting.id), form=form, problem=problem,
+                           button_token=new_form_token()), status
 
 
 def _done(meeting_id: int, message: str):
