@@ -70,6 +70,11 @@ class MeetingForm(BaseForm):
         MaxLength(200, _l("The title must be 200 characters or fewer."))])
     purpose = TextAreaField(_l("What is the meeting for?"), description=_l("Use plain words. People will see this."),
                             validators=[MaxLength(5000, _l("The purpose must be 5,000 characters or fewer."))])
+    purpose_easy = TextAreaField(_l("Purpose in easy read (optional)"),
+                                 description=_l("Short sentences and everyday words. People who asked for easy "
+                                                "read see this, and so does the door tablet."),
+                                 validators=[MaxLength(5000, _l("The easy read purpose must be 5,000 characters "
+                                                                "or fewer."))])
     date = DateEntry(_l("Date"), description=_l("For example, 27 March 2027."), validators=[
         Required(_l("Enter the date of the meeting."))],
         invalid_message=_l("Enter a real date for the meeting, like 27 March 2027."))

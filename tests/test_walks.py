@@ -17,6 +17,7 @@ from survey_app.access.accounts import issue_setup_token
 from survey_app.models import (
     AccessNeed,
     Action,
+    AgendaItem,
     AuditEvent,
     FinanceReturn,
     Invitation,
@@ -103,6 +104,7 @@ def walk(app, runner, make_user):
         "user_id": first(User, User.id != admin_user.id), "kind": "payment", "filename": "css/app.css",
         "token": db.session.scalar(select(Invitation.token).where(Invitation.meeting_id == meeting.id)),
         "invitation_id": first(Invitation, Invitation.meeting_id == meeting.id),
+        "item_id": first(AgendaItem, AgendaItem.meeting_id == meeting.id) or first(AgendaItem),
     }
     assert None not in values.values(), values
     values["setup_token"] = setup_token

@@ -146,6 +146,7 @@ def load(seed):
     _insight(rng, people, meetings, groups, now)
     _demo_decisions(meetings, now)
     _demo_checklist_channels(rng, meetings, now)
+    _demo_agenda(meetings)
     db.session.commit()
     click.echo(f"Loaded {len(orgs)} organisations, {len(groups)} groups, {len(meetings)} meetings "
                f"and {len(people)} people, with their support needs, suggestions and checklist answers "
@@ -305,6 +306,26 @@ def _demo_decisions(meetings, now):
                           what="Set up the online meeting and send everyone the link",
                           owner="Meetings Coordinator", due_on=today + timedelta(days=21),
                           status=ActionStatus.NOT_STARTED, explanation="", created_by_id=organiser.id))
+
+
+def _demo_agenda(meetings):
+    """Today's meeting (the one door mode can be tried on) has a purpose in easy read and an agenda: its
+    group's two planned suggestions, put there by triage as an organiser would, and an item the organisers
+    added. Any other planned suggestion goes on its own meeting's agenda in the same way."""
+    from ..insight import agenda, suggestions
+    from ..models import User
+
+    organiser = db.session.scalar(select(User).where(User.email == "demo.organiser@example.invalid"))
+    meeting = meetings[TODAY_MEETING]
+    meeting.purpose_easy = "We plan what the group will do next year.\nTell us what matters to you."
+    planned = db.session.scalars(select(Suggestion).where(Suggestion.status == SuggestionStatus.PLANNED)
+                                 .order_by(Suggestion.id)).all()
+    ours = [s for s in planned if s.group_id == meeting.group_id][:2]
+    for suggestion in planned:
+        suggestions.triage(suggestion, SuggestionStatus.PLANNED, organiser,
+                           planned_meeting_id=meeting.id if suggestion in ours else suggestion.planned_meeting_id)
+    agenda.add(meeting, "Dates for next year's meetings", easy_read="We choose the days we meet next year.",
+               by=organiser)
 
 
 SUGGESTIONS = [("Buses to Whiston Hospital", "The 62 does not run on Sundays any more."),

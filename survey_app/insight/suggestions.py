@@ -18,6 +18,7 @@ from ..models import Group, Meeting, Suggestion, SuggestionStatus, SuggestionVot
 from ..models.base import LONDON, utcnow
 from ..privacy import records
 from ..web.extensions import db
+from . import agenda
 
 # Only what is still to be talked about can be voted for.
 VOTABLE = (SuggestionStatus.NEW, SuggestionStatus.PLANNED)
@@ -76,8 +77,9 @@ def _month(at: datetime) -> date:
 
 
 def triage(suggestion: Suggestion, status: SuggestionStatus | str, by: User, planned_meeting_id: int | None = None,
-           reason: str = "") -> None:
-    """Decide what happens to a suggestion. The caller commits."""
+           reason: str = "") -> set[int]:
+    """Decide what happens to a suggestion, and keep the meetings' agendas in step (insight/agenda.py).
+    Returns the ids of the meetings whose agenda changed. The caller commits."""
     status = SuggestionStatus(status)
     reason = (reason or "").strip()
     meeting_id = None
@@ -92,6 +94,7 @@ def triage(suggestion: Suggestion, status: SuggestionStatus | str, by: User, pla
     records.update(suggestion, by=by, event="triage", status=status, planned_meeting_id=meeting_id,
                    reason=reason if status == SuggestionStatus.NOT_TAKEN_FORWARD else "", triaged_by_id=by.id,
                    triaged_at=utcnow())
+    return agenda.follow_triage(suggestion, by=by)
 
 
 def vote(suggestion_id: int, person_id: int | None, group_id: int | None = None, visit: str | None = None) -> bool:

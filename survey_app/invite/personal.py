@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload
 from forms.base import BaseForm
 
 from ..access.roles import by_personal_link
-from ..models import Attendance, AttendanceStatus, ChecklistChannel, Invitation, Meeting
+from ..insight import agenda
+from ..models import Attendance, AttendanceStatus, ChecklistChannel, InformationFormat, Invitation, Meeting
 from ..models.base import LONDON
 from ..money.recognition import rate_for
 from ..participation import invitations, taking_part
@@ -47,7 +48,9 @@ def invitation(token):
                                                            or inv.person.first_name),
                            invitation=inv, meeting=inv.meeting, token=token,
                            fee=rate.half_day_pence if rate else None, contact_group=inv.meeting.group,
-                           can_answer=not inv.checklist_answered and _may_answer(inv))
+                           can_answer=not inv.checklist_answered and _may_answer(inv),
+                           agenda_items=agenda.items(inv.meeting_id),
+                           easy=inv.person.information_format == InformationFormat.EASY_READ)
 
 
 @routes.route("/invite/<token>/language", methods=["POST"])

@@ -142,6 +142,11 @@ class AgendaSource(enum.Enum):
                 "web": _l("Suggested on the group's web page"),
                 "organisers": _l("Added by the organisers")}[self.value]
 
+    @property
+    def symbol(self) -> str:
+        """The meaning of its picture in web/symbols.py (MEANINGS): an idea someone had, or the organisers'."""
+        return "agenda_organisers" if self is AgendaSource.ORGANISERS else "suggest"
+
     @classmethod
     def of_suggestion(cls, source: str) -> "AgendaSource":
         """A suggestion's source (door | invite | link) as the agenda shows it."""

@@ -3,6 +3,7 @@ from flask import Blueprint
 
 from . import (
     actions,
+    agenda,
     dashboard,
     duplicates,
     groups,
@@ -19,5 +20,5 @@ from . import (
 
 bp = Blueprint("organise", __name__)
 for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
-               suggestions, results, actions, notes):
+               suggestions, results, actions, notes, agenda):
     module.routes.register(bp)

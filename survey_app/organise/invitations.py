@@ -10,6 +10,7 @@ from forms.auth import ConfirmForm
 from forms.organise import SearchForm
 
 from ..access.roles import ORGANISERS, roles_required
+from ..insight import agenda
 from ..models import Attendance, Invitation, Meeting, Person
 from ..models.base import utcnow
 from ..participation import invitations, taking_part
@@ -111,4 +112,4 @@ def print_invitations(meeting_id):
         cards.append((inv.person, url, qr_svg(url)))
     invitations.record_printed(links)
     return render_template("organise/invitations_print.html", title=_("Invitations to print"), meeting=mtg,
-                           cards=cards)
+                           cards=cards, agenda_items=agenda.items(mtg.id))

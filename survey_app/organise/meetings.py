@@ -74,7 +74,8 @@ def _values(form: MeetingForm) -> dict | None:
         form.group.errors.append(_("Choose the group this meeting is for."))
         return None
     values = {name: form[name].data or "" for name in (
-        "title", "purpose", "venue_name", "venue_address", "access_notes", "online_details", "cost_code")}
+        "title", "purpose", "purpose_easy", "venue_name", "venue_address", "access_notes", "online_details",
+        "cost_code")}
     values.update({name: bool(form[name].data) for name in MeetingForm.VENUE_FIELDS})
     values.update(group_id=group.id, mode=MeetingMode(form.mode.data),
                   starts_at=form.starts_at(), ends_at=form.ends_at())

@@ -14,6 +14,7 @@ from ..insight import suggestions
 from ..insight.suggestions import SOURCE_LABELS, SuggestionError
 from ..models import Group, Meeting, Suggestion, SuggestionStatus
 from ..models.base import utcnow
+from ..participation import kiosk
 from ..web.extensions import db
 from ..web.formatting import with_theirs
 from ..web.pages import Routes, SimplePage, keeps_input, record_id
@@ -73,14 +74,16 @@ def triage(suggestion_id):
     if form.validate_on_submit():
         chosen = form.planned_meeting.data or ""
         try:
-            suggestions.triage(suggestion, form.status.data, current_user,
-                               planned_meeting_id=record_id(chosen),
-                               reason=form.reason.data or "")
+            changed = suggestions.triage(suggestion, form.status.data, current_user,
+                                         planned_meeting_id=record_id(chosen),
+                                         reason=form.reason.data or "")
         except SuggestionError as error:
             form[error.field].errors.append(str(error))
         else:
             group_id = suggestion.group_id
             db.session.commit()
+            for meeting_id in changed:  # its agenda shows on the door tablet
+                kiosk.forget_meeting(meeting_id)
             flash(_("Suggestion saved."))
             return redirect(url_for("organise.group_suggestions", group_id=group_id))
     return render_template("organise/suggestions/triage.html", title=_("Decide what happens to a suggestion"),

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
+from sqlalchemy import select
 
 from forms.tokens import from_other_visit, new_form_token
 
-from ..models import FormToken, Meeting
+from ..models import AgendaItem, AgendaSource, FormToken, Meeting
 from ..models.base import LONDON, london_today
 from ..web.extensions import db
 from .seal import seal_compact, unseal_compact
@@ -34,6 +35,28 @@ OPEN_IN_DOOR_MODE = {"static", "auth.health"}
 MEETING_CACHE_SECONDS = 15
 
 
+# The welcome screen shows this many agenda items at most, and says how many more there are: the page
+# stays within its budget (tests/door_helpers.PAGE_BUDGET) whatever the organiser planned.
+DOOR_AGENDA_LIMIT = 8
+DOOR_ITEM_CHARS = 200
+DOOR_PURPOSE_CHARS = 400
+
+
+def _short(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a space, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip() + "\u2026"
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    """One agenda item as the door shows it: its easy read wording (or its wording), and who asked for it."""
+
+    text: str
+    asked_by: AgendaSource
+
+
 @dataclass(frozen=True)
 class MeetingInfo:
     id: int
@@ -43,6 +66,9 @@ class MeetingInfo:
     ends_at: datetime
     venue_name: str
     checklist_open: bool
+    purpose: str = ""  # in easy read where the organiser wrote one: the door is for everyone
+    agenda: tuple[AgendaLine, ...] = ()  # the first DOOR_AGENDA_LIMIT items, in order
+    agenda_more: int = 0  # how many items are not in `agenda`
 
 
 _cache_lock = threading.Lock()
@@ -82,8 +108,13 @@ def meeting(fresh: bool = False) -> MeetingInfo | None:
     row = db.session.get(Meeting, mid)
     if row is None:
         return None
+    # The agenda in one small query, kept with the meeting: organiser pages that change it call forget_meeting.
+    lines = [AgendaLine(_short(easy or what, DOOR_ITEM_CHARS), asked_by) for easy, what, asked_by in db.session.execute(
+        select(AgendaItem.easy_read, AgendaItem.what, AgendaItem.asked_by).where(AgendaItem.meeting_id == mid)
+        .order_by(AgendaItem.position, AgendaItem.id))]
     info = MeetingInfo(row.id, row.group_id, row.title, row.starts_at, row.ends_at, row.venue_name,
-                       row.checklist_open)
+                       row.checklist_open, purpose=_short(row.purpose_easy or row.purpose, DOOR_PURPOSE_CHARS),
+                       agenda=tuple(lines[:DOOR_AGENDA_LIMIT]), agenda_more=max(0, len(lines) - DOOR_AGENDA_LIMIT))
     with _cache_lock:
         _cache()[mid] = (now, info)
     return info

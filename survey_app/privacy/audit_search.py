@@ -37,6 +37,7 @@ LONGEST_VALUE = 60
 
 RECORD_LABELS = {
     "AccessNeed": _l("Support need"), "Action": _l("Action"), "ActionUpdate": _l("Action update"),
+    "AgendaItem": _l("Agenda item"),
     "Attendance": _l("Meeting attendance"), "Budget": _l("Budget"), "FinanceReturn": _l("Finance return"),
     "Group": _l("Group"), "Invitation": _l("Personal link"), "Meeting": _l("Meeting"),
     "MeetingNote": _l("Meeting notes"), "NeedArrangement": _l("Support arranged"),
@@ -60,6 +61,7 @@ ACTION_LABELS = {
     "door-sign-in": _l("Signed in at the door"), "door-register": _l("Registered at the door"),
     "door-needs": _l("Asked for support at the door"),
     "merge": _l("Merged another record of the same person into this one"),
+    "agenda-move": _l("Moved on the agenda"), "agenda-remove": _l("Taken off the agenda"),
 }
 
 

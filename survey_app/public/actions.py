@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..access.roles import public
 from ..insight import actions as domain
-from ..insight import decisions
+from ..insight import agenda, decisions
 from ..models import ActionStatus, Group
 from ..web.extensions import db
 from ..web.formatting import with_theirs
@@ -72,7 +72,8 @@ def you_said_we_did_easy_read(group_id):
 def meeting_notes(group_id):
     group = _group(group_id)
     return _render("public/meeting_notes.html", group, with_theirs(_("Meeting notes: %(group)s"), group=group.name),
-                   meetings=decisions.with_decisions(group.id, domain.meeting_records(group.id)))
+                   meetings=decisions.with_decisions(group.id, domain.meeting_records(group.id)),
+                   upcoming=agenda.upcoming(group.id))
 
 
 @routes.route("/groups/<int:group_id>/meetings/easy-read")
@@ -81,4 +82,5 @@ def meeting_notes_easy_read(group_id):
     group = _group(group_id)
     return _render("public/meeting_notes_easy_read.html", group,
                    with_theirs(_("Meeting notes: %(group)s"), group=group.name),
-                   meetings=decisions.with_decisions(group.id, domain.meeting_records(group.id)))
+                   meetings=decisions.with_decisions(group.id, domain.meeting_records(group.id)),
+                   upcoming=agenda.upcoming(group.id))

@@ -45,6 +45,9 @@ MEANINGS = {
     "place": "map-pin",
     "online": "monitor",
     "money": "pound-sterling",
+    "purpose": "target",
+    "agenda": "list-ordered",
+    "agenda_organisers": "clipboard-list",
     # how to thank someone
     "thanks_paid": "pound-sterling",
     "thanks_voucher": "ticket",
