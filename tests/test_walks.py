@@ -18,6 +18,7 @@ from survey_app.models import (
     AccessNeed,
     Action,
     AgendaItem,
+    Decision,
     AuditEvent,
     FinanceReturn,
     Invitation,
@@ -105,6 +106,7 @@ def walk(app, runner, make_user):
         "token": db.session.scalar(select(Invitation.token).where(Invitation.meeting_id == meeting.id)),
         "invitation_id": first(Invitation, Invitation.meeting_id == meeting.id),
         "item_id": first(AgendaItem, AgendaItem.meeting_id == meeting.id) or first(AgendaItem),
+        "decision_id": first(Decision),
     }
     assert None not in values.values(), values
     values["setup_token"] = setup_token
