@@ -31,9 +31,12 @@ PARTICIPANT_SOURCES = """
 [python: survey_app/participation/shared_pages.py]
 [python: survey_app/participation/kiosk.py]
 [python: survey_app/participation/taking_part.py]
+[python: survey_app/participation/checklist_pages.py]
+[python: survey_app/insight/decisions.py]
 [python: forms/door.py]
 [python: forms/tokens.py]
 [python: forms/checklist.py]
+[python: survey_app/models/meetings.py]
 [python: survey_app/models/participation.py]
 [python: survey_app/models/insight.py]
 [python: survey_app/web/errors.py]
@@ -44,6 +47,7 @@ PARTICIPANT_SOURCES = """
 [jinja2: survey_app/templates/invite/**.html]
 [jinja2: survey_app/templates/public/**.html]
 [jinja2: survey_app/templates/participant_base.html]
+[jinja2: survey_app/templates/_agenda.html]
 """
 
 
