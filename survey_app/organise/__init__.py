@@ -3,6 +3,8 @@ from flask import Blueprint
 
 from . import (
     actions,
+    activities,
+    attendance,
     dashboard,
     duplicates,
     groups,
@@ -19,5 +21,5 @@ from . import (
 
 bp = Blueprint("organise", __name__)
 for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
-               suggestions, results, actions, notes):
+               suggestions, results, actions, notes, activities, attendance):
     module.routes.register(bp)
