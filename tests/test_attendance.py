@@ -307,3 +307,15 @@ def test_the_pages_run_a_fixed_number_of_queries(client, login_as, past, sample)
         with count_queries() as large:
             assert client.get(url).status_code == 200
         assert large["n"] == counts[url], f"{url}: {counts[url]} queries with 2 rows, {large['n']} with 6"
+
+
+def test_the_person_page_and_their_data_say_how_they_took_part(client, login_as, past):
+    from survey_app.privacy import subject_access
+
+    meeting, (ann, _ben, _cy) = past
+    login_as(Role.ORGANISER)
+    mark(client, meeting, [ann], "phone")
+    page = client.get(f"/people/{ann.id}").get_data(as_text=True)
+    assert "Attended: By phone" in page
+    section = subject_access._meetings(ann.id)
+    assert any(row[-1] == "By phone" and row[0] == "Last week" for row in section.rows)
