@@ -30,7 +30,7 @@ def test_an_online_attendee_is_marked_recognised_and_heard(page, axe_check, scre
     person.recognition_preference, person.payee_ref = "paid", "SUP-9"
     db.session.add_all([Rate(group=sample["group"], applies_from=date(2020, 4, 6), hourly_pence=1500,
                              half_day_pence=4000, day_pence=7500, mileage_pence=45),
-                        Attendance(meeting=meeting, person=person, status=AttendanceStatus.INVITED),
+                        Attendance(meeting_id=meeting.id, person_id=person.id, status=AttendanceStatus.INVITED),
                         PersonVoice(person_id=person.id, voice=Voice.LIVING_ALONE)])
     db.session.commit()
 
