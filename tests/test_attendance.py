@@ -203,7 +203,7 @@ def test_undo_is_refused_for_someone_with_recognition(client, login_as, past, sa
     db.session.commit()
     response = change(client, meeting, [ann, ben], "undo")
     assert response.status_code == 400
-    assert ("Ann Able already have recognition for this meeting. Remove their recognition first. "
+    assert ("Ann Able already has recognition for this meeting. Remove their recognition first. "
             "Nothing was saved.") in response.get_data(as_text=True)
     assert set(rows(meeting)) == {ann.id, ben.id}
 

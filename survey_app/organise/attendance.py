@@ -17,6 +17,7 @@ from ..participation import attendance, taking_part
 from ..web.extensions import db
 from ..web.formatting import with_theirs
 from ..web.pages import Routes, keeps_input, paginate
+from .meetings import meeting_page
 
 routes = Routes()
 PER_PAGE = 50
@@ -76,8 +77,6 @@ def change_attended(meeting_id):
         else:
             changed = attendance.mark(mtg, ids, attendance.taking_part_from(request.form.get("how")))
     except attendance.AttendanceError as error:
-        from .meetings import meeting_page
-
         return meeting_page(mtg, problem=str(error)), 400
     if undo:
         flash(ngettext("%(num)d person is no longer marked as attended.",

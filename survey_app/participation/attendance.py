@@ -7,6 +7,7 @@ is in the audit log with the meeting and how they took part; nothing about suppo
 A second press of the same form (a double tap, a second tab) finds the marks made and changes nothing.
 """
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,8 +25,6 @@ CHOOSE_HOW = _l("Choose how they took part.")
 NOT_CONNECTED = _l("Some of the people chosen cannot be marked for this meeting. Nothing was saved. "
                    "Invite them to the meeting first.")
 NOT_ATTENDED = _l("Some of the people chosen are not marked as attended. Nothing was saved.")
-RECOGNISED = _l("%(names)s already have recognition for this meeting. Remove their recognition first. "
-                "Nothing was saved.")
 
 
 class AttendanceError(ValueError):
@@ -118,7 +117,10 @@ def unmark(meeting: Meeting, person_ids: list[int]) -> int:
     if recognised:
         names = db.session.scalars(select(Person).where(Person.id.in_(recognised))
                                    .order_by(Person.last_name, Person.first_name)).all()
-        raise AttendanceError(str(RECOGNISED % {"names": ", ".join(p.display_name for p in names)}))
+        raise AttendanceError(ngettext(
+            "%(names)s already has recognition for this meeting. Remove their recognition first. Nothing was saved.",
+            "%(names)s already have recognition for this meeting. Remove their recognition first. Nothing was saved.",
+            len(names), names=", ".join(p.display_name for p in names)))
     linked = set(db.session.scalars(select(Invitation.person_id).where(Invitation.meeting_id == meeting.id,
                                                                        Invitation.person_id.in_(person_ids))))
     for person_id in person_ids:
