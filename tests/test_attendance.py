@@ -319,3 +319,26 @@ def test_the_person_page_and_their_data_say_how_they_took_part(client, login_as,
     assert "Attended: By phone" in page
     section = subject_access._meetings(ann.id)
     assert any(row[-1] == "By phone" and row[0] == "Last week" for row in section.rows)
+
+
+def test_a_row_made_by_another_tab_meanwhile_is_updated_not_duplicated(client, login_as, past, monkeypatch):
+    """The other tab's row appears between our read and our write: the unique constraint stops a second row,
+    and the mark is made again on a fresh read."""
+    from survey_app.participation import attendance
+
+    meeting, (ann, _ben, _cy) = past
+    db.session.add(Attendance(meeting_id=meeting.id, person_id=ann.id, status=AttendanceStatus.ATTENDED,
+                              took_part=TakingPart.ROOM))
+    db.session.commit()
+    real_rows, calls = attendance._rows, []
+
+    def stale_first_read(m, ids):
+        calls.append(ids)
+        return {} if len(calls) == 1 else real_rows(m, ids)
+
+    monkeypatch.setattr(attendance, "_rows", stale_first_read)
+    login_as(Role.ORGANISER)
+    assert mark(client, meeting, [ann], "online").status_code == 302
+    assert len(calls) == 2
+    (row,) = rows(meeting).values()
+    assert row.took_part is TakingPart.ONLINE and len(events("mark-attended")) == 1
