@@ -13,7 +13,16 @@ def count(model):
 def test_demo_load_fills_an_empty_database(runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    assert count(Group) == 2 and count(Meeting) == 12 and count(Person) == 40
+    from survey_app.models import AttendanceStatus, MeetingKind, TakingPart
+
+    assert count(Group) == 2 and count(Person) == 40
+    kinds = db.session.scalars(select(Meeting.kind)).all()
+    assert kinds.count(MeetingKind.MEETING) == 12 and kinds.count(MeetingKind.PANEL) == 1 and len(kinds) == 13
+    attended = db.session.scalars(select(Attendance).where(Attendance.status == AttendanceStatus.ATTENDED)).all()
+    ways = [a.took_part for a in attended]
+    assert ways.count(TakingPart.ONLINE) == 1 and ways.count(TakingPart.PHONE) == 1 and None not in ways
+    panel = db.session.scalar(select(Meeting).where(Meeting.kind == MeetingKind.PANEL))
+    assert len([a for a in attended if a.meeting_id == panel.id]) == 2
     roles = set(db.session.scalars(select(Person.role)).all())
     assert {PersonRole.LIVED_EXPERIENCE, PersonRole.CARER, PersonRole.STAFF, PersonRole.VOLUNTEER} <= roles
     now = utcnow()

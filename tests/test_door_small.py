@@ -150,7 +150,7 @@ def test_the_demo_has_a_meeting_today_with_its_checklist_not_yet_open(client, lo
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     today = [m for m in db.session.scalars(select(Meeting))
              if m.starts_at.astimezone(LONDON).date() == london_today()]
-    assert len(today) == 1 and count(Meeting) == 12
+    assert len(today) == 1 and count(Meeting) == 13  # twelve meetings and one activity (a panel interview)
     meeting = today[0]
     assert not meeting.checklist_open and meeting.starts_at > utcnow()
     login_as(Role.ORGANISER)

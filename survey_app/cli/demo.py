@@ -141,6 +141,7 @@ def load(seed):
                 meeting=meeting, person=person, status=status,
                 signed_in_at=meeting.starts_at - timedelta(minutes=rng.randint(0, 15))
                 if status == AttendanceStatus.ATTENDED else None))
+    _demo_taking_part(meetings, groups, now)
     _participation(rng, people, meetings, groups, now)
     _recognition(rng, people, meetings, groups, now)
     _insight(rng, people, meetings, groups, now)
@@ -151,6 +152,39 @@ def load(seed):
     click.echo(f"Loaded {len(orgs)} organisations, {len(groups)} groups, {len(meetings)} meetings "
                f"and {len(people)} people, with their support needs, suggestions and checklist answers "
                f"(all fictional).")
+
+
+def _demo_taking_part(meetings, groups, now):
+    """How people took part: everyone signed in took part in the room, except that on the latest past
+    meeting with enough people one joined online and one by phone (marked by an organiser, so no sign-in
+    time); and a panel interview of the first group, an activity outside meetings, with two people who took
+    part and are not recognised yet. Uses no random numbers, so the rest of the demo data stays the same."""
+    from ..models import MeetingKind, TakingPart
+
+    for meeting in meetings:
+        for attendance in meeting.attendances:
+            if attendance.status == AttendanceStatus.ATTENDED:
+                attendance.took_part = TakingPart.ROOM
+    past = sorted((m for m in meetings if m.starts_at < now), key=lambda m: m.starts_at, reverse=True)
+    for meeting in past:
+        came = [a for a in meeting.attendances if a.status == AttendanceStatus.ATTENDED]
+        if len(came) >= 3:
+            for attendance, how in zip(came, (TakingPart.ONLINE, TakingPart.PHONE), strict=False):
+                attendance.took_part, attendance.signed_in_at = how, None
+            break
+    regulars = []
+    for meeting in (m for m in past if m.group is groups[0]):
+        regulars += [a.person for a in meeting.attendances
+                     if a.status == AttendanceStatus.ATTENDED and a.person not in regulars]
+    day = datetime.combine((now - timedelta(days=10)).astimezone(LONDON).date(), time(10), tzinfo=LONDON)
+    panel = Meeting(group=groups[0], kind=MeetingKind.PANEL, title="Interview panel: new service manager",
+                    purpose="Two members of the board help choose the new manager of day services.",
+                    starts_at=day.astimezone(UTC), ends_at=day.astimezone(UTC), mode=MeetingMode.IN_PERSON,
+                    cost_code="COP-LD")
+    db.session.add(panel)
+    db.session.add_all(Attendance(meeting=panel, person=person, status=AttendanceStatus.ATTENDED,
+                                  took_part=TakingPart.ROOM) for person in regulars[:2])
+    db.session.flush()
 
 
 def _recognition(rng, people, meetings, groups, now):

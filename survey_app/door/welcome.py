@@ -48,6 +48,9 @@ def start_door_mode(meeting_id):
     so the tablet never holds a staff session."""
     meeting = db.session.get(Meeting, meeting_id) or abort(404)
     BaseForm().validate_on_submit()  # CSRFProtect has already checked the token
+    if meeting.kind.is_activity:
+        return render_template("organise/door_mode_refused.html", title=_("Door mode is only for meetings"),
+                               meeting=meeting), 409
     if not on_its_day(meeting):
         return render_template("organise/door_mode_refused.html", title=_("Door mode is for the day of the meeting"),
                                meeting=meeting), 409

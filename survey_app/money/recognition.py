@@ -63,6 +63,12 @@ def has_line_like(person_id: int, meeting_id: int, kind: RecognitionKind) -> boo
         RecognitionLine.kind == kind, _standing()).limit(1)) is not None
 
 
+def recognised_at(meeting_id: int, person_ids) -> set[int]:
+    """Which of these people have a standing recognition line for the meeting."""
+    return set(db.session.scalars(select(RecognitionLine.person_id).where(
+        RecognitionLine.meeting_id == meeting_id, RecognitionLine.person_id.in_(list(person_ids)), _standing())))
+
+
 def repeat_message(person: Person, kind: RecognitionKind) -> str:
     return REPEAT_MESSAGES[kind] % {"name": person.display_name}
 

@@ -3,7 +3,9 @@ from flask import Blueprint
 
 from . import (
     actions,
+    activities,
     agenda,
+    attendance,
     dashboard,
     duplicates,
     groups,
@@ -20,5 +22,5 @@ from . import (
 
 bp = Blueprint("organise", __name__)
 for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
-               suggestions, results, actions, notes, agenda):
+               suggestions, results, actions, notes, agenda, activities, attendance):
     module.routes.register(bp)

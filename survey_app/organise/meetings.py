@@ -12,10 +12,10 @@ from forms.organise import MeetingForm, enum_choices
 
 from ..access.roles import ORGANISERS, roles_required
 from ..insight import support_plan
-from ..models import Attendance, Group, Meeting, MeetingMode
+from ..models import Attendance, AttendanceStatus, Group, Meeting, MeetingMode, TakingPart
 from ..models.base import utcnow
 from ..money.recognition import attended_not_recognised
-from ..participation import kiosk
+from ..participation import attendance, kiosk
 from ..participation.kiosk import on_its_day
 from ..privacy import audit, records
 from ..web.extensions import db
@@ -23,6 +23,7 @@ from ..web.formatting import theirs
 from ..web.pages import Routes, choices_from, keeps_input, paginate, record_id
 
 routes = Routes()
+ATTENDED = AttendanceStatus.ATTENDED
 
 
 @routes.route("/meetings")
@@ -43,6 +44,11 @@ def meetings():
 @roles_required(*ORGANISERS)
 def meeting(meeting_id):
     mtg = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.group)]) or abort(404)
+    return meeting_page(mtg)
+
+
+def meeting_page(mtg: Meeting, problem: str | None = None) -> str:
+    """The meeting (or activity) page; `problem` is why a change to who took part was not saved."""
     attendances = db.session.scalars(
         select(Attendance).options(joinedload(Attendance.person)).where(Attendance.meeting_id == mtg.id)
     ).all()
@@ -50,7 +56,9 @@ def meeting(meeting_id):
     return render_template("organise/meeting.html", title=theirs(mtg.title), meeting=mtg, attendances=attendances,
                            started=mtg.starts_at <= utcnow(), door_today=on_its_day(mtg),
                            not_recognised=attended_not_recognised(mtg.id),
-                           unarranged=support_plan.unarranged_count([mtg.id])[mtg.id])
+                           unarranged=support_plan.unarranged_count([mtg.id])[mtg.id],
+                           ways=attendance.tally(attendances), came=[a for a in attendances if a.status is ATTENDED],
+                           how_choices=list(TakingPart), problem=problem)
 
 
 def _form(obj=None) -> MeetingForm:
@@ -101,6 +109,8 @@ def new_meeting():
 @keeps_input
 def edit_meeting(meeting_id):
     mtg = db.session.get(Meeting, meeting_id) or abort(404)
+    if mtg.kind.is_activity:
+        return redirect(url_for("organise.edit_activity", meeting_id=mtg.id))
     form = _form(mtg)
     if form.validate_on_submit() and (values := _values(form)) is not None:
         records.update(mtg, **values)

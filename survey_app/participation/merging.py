@@ -231,7 +231,9 @@ def _combine_attendances(keep_id: int, other_id: int) -> int:
             row.person_id = keep_id
             continue
         if STATUS_ORDER[row.status] > STATUS_ORDER[mine.status]:
-            mine.status = row.status
+            mine.status, mine.took_part = row.status, row.took_part
+        elif row.status is mine.status and mine.took_part is None:
+            mine.took_part = row.took_part
         times = [t for t in (mine.signed_in_at, row.signed_in_at) if t is not None]
         mine.signed_in_at = min(times) if times else None
         db.session.delete(row)

@@ -98,14 +98,16 @@ def _details(p: Person) -> Section:
 
 def _meetings(person_id: int) -> Section:
     rows = db.session.execute(
-        select(Meeting.title, Group.name, Meeting.starts_at, Attendance.status, Attendance.signed_in_at)
+        select(Meeting.title, Group.name, Meeting.starts_at, Attendance.status, Attendance.signed_in_at,
+               Attendance.took_part)
         .join(Meeting, Meeting.id == Attendance.meeting_id).join(Group, Group.id == Meeting.group_id)
         .where(Attendance.person_id == person_id).order_by(Meeting.starts_at, Attendance.id)).all()
     return Section(
         _("Meetings"), _("Meetings they were invited to, registered for or came to."),
         [(_("Meeting"), "text"), (_("Group"), "text"), (_("Starts"), "datetime"),
-         (_("Status"), "text"), (_("Signed in at"), "datetime")],
-        [(title, group, starts, status.label, signed) for title, group, starts, status, signed in rows],
+         (_("Status"), "text"), (_("Signed in at"), "datetime"), (_("How they took part"), "text")],
+        [(title, group, starts, status.label, signed, how.label if how else "")
+         for title, group, starts, status, signed, how in rows],
         empty=_("No meetings."))
 
 
