@@ -417,9 +417,9 @@ def test_the_personal_link_shows_the_agenda_in_their_format(app, client, organis
     plan_for(sample, organiser)
     invitation = invite_and_link(client, sample)
     home = app.test_client()
-    page = words(home.get(f"/invite/{invitation.token}"))  # Dorota asked for easy read
+    page = words(home.get(f"/invite/{invitation.token}"))  # Dorota asked for easy read, in Polish
     assert "We talk about going to the doctor." in page and "How to get to the hospital." in page
-    assert "Suggested at the door" in page and NAME not in page
+    assert "Zaproponowane przy wejściu" in page and NAME not in page  # "Suggested at the door"
     from survey_app.models import InformationFormat
 
     sample["person"].information_format = InformationFormat.STANDARD
@@ -498,6 +498,8 @@ def test_the_demo_has_an_agenda_on_todays_meeting(runner):
 
 
 def test_the_personal_link_and_print_make_the_same_queries_for_2_or_6_items(app, client, organiser, sample):
+    sample["person"].language = "en"  # the personal link in English, to read its words here
+    db.session.commit()
     invitation = invite_and_link(client, sample)
     mid = sample["meeting"].id
     home = app.test_client()

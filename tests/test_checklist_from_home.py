@@ -216,6 +216,19 @@ def open_link(organiser, meeting) -> str:
     return db.session.get(Meeting, meeting.id).feedback_token
 
 
+def test_the_meetings_link_stops_working_when_personal_links_do(app, organiser, sample):
+    """Left open and forgotten, the meeting's link still ends PERSONAL_LINK_DAYS_AFTER_MEETING days after the
+    meeting, as its personal links do."""
+    meeting = sample["meeting"]
+    token = open_link(organiser, meeting)
+    days = app.config["PERSONAL_LINK_DAYS_AFTER_MEETING"]
+    started(meeting, hours_ago=24 * days)  # ends 2 hours after it started: still inside the days
+    assert "Question 1 of 7" in app.test_client().get(f"/how-did-it-go/{token}").get_data(as_text=True)
+    started(meeting, hours_ago=24 * (days + 1))
+    response = app.test_client().get(f"/how-did-it-go/{token}")
+    assert response.status_code == 404 and GONE in response.get_data(as_text=True)
+
+
 def test_open_and_close_the_meetings_link(app, organiser, sample):
     meeting = sample["meeting"]
     page = organiser.get(f"/meetings/{meeting.id}").get_data(as_text=True)

@@ -16,7 +16,8 @@ from ..access import rate_limit
 from ..access.rate_limit import Limit
 from ..access.roles import public
 from ..models import ChecklistChannel, Meeting
-from ..participation import taking_part
+from ..models.base import utcnow
+from ..participation import invitations, taking_part
 from ..participation.checklist_pages import checklist_open, first_page, render_step, step_page
 from ..web import errors
 from ..web.extensions import db
@@ -31,12 +32,13 @@ TOO_MANY_ANSWERS = _l("Thank you for your answers. We cannot take any more from 
 
 
 def _meeting(token: str) -> Meeting:
-    """The meeting whose link this is; a closed or unknown link gets "This link no longer works"."""
+    """The meeting whose link this is; a closed or unknown link, or one past the time personal links for the
+    meeting stop working (PERSONAL_LINK_DAYS_AFTER_MEETING), gets "This link no longer works"."""
     meeting = None
     if FEEDBACK_TOKEN_RE.match(token):
         meeting = db.session.scalar(select(Meeting).options(joinedload(Meeting.group))
                                     .where(Meeting.feedback_token == token))
-    if meeting is None:
+    if meeting is None or utcnow() > invitations.works_until(meeting):
         abort(make_response(*errors.link_no_longer_works()))
     return meeting
 

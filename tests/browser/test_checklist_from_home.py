@@ -22,6 +22,20 @@ from survey_app.web.extensions import db
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
+CHOICES = {1: "Mostly", 3: "Yes, completely", 4: "A bit", 5: "Mostly", 6: "Yes", 8: "A carer"}
+
+
+def answer_the_checklist(page) -> None:
+    """From question 1 to "Send my answers": achieved Mostly (4), "We agreed a new leaflet.", feeling Yes,
+    completely (5), ..., here as a carer."""
+    for number in range(1, 9):
+        if number in CHOICES:
+            page.locator(".answer-choice label", has_text=CHOICES[number]).first.click()
+        elif number == 2:
+            page.get_by_label("Your answer (you can leave this empty)").fill("We agreed a new leaflet.")
+        button = "Send my answers" if number == 8 else "Next"
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state()
 
 
 def test_online_attendee_answers_from_their_personal_link(page, axe_check, screenshot, sample):
@@ -40,15 +54,7 @@ def test_online_attendee_answers_from_their_personal_link(page, axe_check, scree
     expect(page.locator(".progress")).to_have_text("Question 1 of 7")
     axe_check(page)
     screenshot(page, "checklist-personal-link")
-    choices = {1: "Mostly", 3: "Yes, completely", 4: "A bit", 5: "Mostly", 6: "Yes", 8: "A carer"}
-    for number in range(1, 9):
-        if number in choices:
-            page.locator(".answer-choice label", has_text=choices[number]).first.click()
-        elif number == 2:
-            page.get_by_label("Your answer (you can leave this empty)").fill("We agreed a new leaflet.")
-        button = "Send my answers" if number == 8 else "Next"
-        page.get_by_role("button", name=button).click()
-        page.wait_for_load_state()
+    answer_the_checklist(page)
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     expect(page.locator("main")).to_contain_text("We have got your answers.")
 
