@@ -18,7 +18,8 @@ PEOPLE = 3000
 
 
 def prepare(env: dict) -> int:
-    """Migrate an empty database and add an organiser, a meeting and people to sign in."""
+    """Migrate an empty database and add an organiser, a meeting with its purpose and agenda, and people to
+    sign in."""
     script = f"""
 from datetime import timedelta
 from survey_app import create_app
@@ -31,7 +32,13 @@ with app.app_context():
     create_user("bench@halton.example", "Bench", Role.ORGANISER, {PASSWORD!r})
     m = Meeting(group=Group(name="Bench group"), title="Bench meeting", starts_at=utcnow(),
                 ends_at=utcnow() + timedelta(hours=2), mode=MeetingMode.IN_PERSON, venue_name="Hall")
+    m.purpose = "Plan the next year together: what we talk about, where we meet, and how people take part."
     db.session.add(m)
+    db.session.flush()
+    for position in range(1, 7):  # a full agenda, as the welcome page shows it (issue 15)
+        db.session.add(AgendaItem(meeting_id=m.id, position=position, what=f"Agenda item {{position}}: buses, "
+                                  "leaflets, the next meeting's dates and what we heard from the last one",
+                                  asked_by=AgendaSource.DOOR))
     for i in range({PEOPLE}):
         p = Person(first_name=f"Bench{{i:05d}}", last_name="Person", contact_method=ContactMethod.EMAIL,
                    information_format=InformationFormat.STANDARD, role=PersonRole.OTHER)
