@@ -134,7 +134,8 @@ def unmark(meeting: Meeting, person_ids: list[int]) -> int:
 
 
 def tally(attendances) -> list[tuple[TakingPart, int]]:
-    """How many of these attendance rows took part each way (attended ones only), every way listed."""
+    """How many of these attendance rows took part each way (attended ones only), every way listed, in the
+    order of TakingPart: room, online, phone (the meeting page's sentence takes them in that order)."""
     counts = dict.fromkeys(TakingPart, 0)
     for a in attendances:
         if a.status is AttendanceStatus.ATTENDED and a.took_part is not None:
