@@ -218,7 +218,8 @@ def meeting_ics(meeting: Meeting, link_url: str, language: str = "en") -> bytes:
         if meeting.mode is not MeetingMode.ONLINE:
             features = [str(label) for label in meeting.venue_features]
             if features or meeting.access_notes:
-                lines.append("\n".join([_("Access at the venue"), ", ".join(features), meeting.access_notes or ""]).strip())
+                access = [_("Access at the venue"), ", ".join(features), meeting.access_notes or ""]
+                lines.append("\n".join(access).strip())
         if meeting.mode is not MeetingMode.IN_PERSON and meeting.online_details:
             lines.append(_("Joining online") + "\n" + meeting.online_details)
         location = ", ".join(part for part in (meeting.venue_name, " ".join(meeting.venue_address.split())) if part)
