@@ -328,3 +328,23 @@ def test_the_meeting_times_are_shown_in_london_time(meeting):
     meeting.ends_at = meeting.starts_at + timedelta(hours=1)
     msg = compose.invitation(person(fmt=InformationFormat.EASY_READ), meeting, LINK, stop_url=STOP)
     assert "It starts at 10:00." in msg.body
+
+
+def test_what_happened_in_easy_read_says_each_decision_on_its_own_lines(meeting, make_user):
+    decision, action = _decided(meeting, make_user(Role.ORGANISER))
+    easy = compose.what_happened(person(fmt=InformationFormat.EASY_READ), meeting, "Notes.", [decision], [action],
+                                 stop_url=STOP, page_url=PAGE)
+    assert "We decided:\nHold the next meeting at the library." in easy.body
+    assert "After each meeting we write down what was said." in easy.body and "We decided:" in easy.html
+    standard = compose.what_happened(person("Bob"), meeting, "Notes.", [decision], [action], stop_url=STOP,
+                                     page_url=PAGE)
+    assert "We decided:" not in standard.body
+
+
+def test_letters_are_each_in_the_persons_language_and_direction(client, organiser, meeting):
+    _invite(meeting, person("Pawel", "Polski", method=ContactMethod.POST, language="pl"))
+    _invite(meeting, person("Layla", "Arabi", method=ContactMethod.POST, language="ar"))
+    page = client.get(f"/meetings/{meeting.id}/letters").get_data(as_text=True)
+    assert 'lang="pl" dir="ltr"' in page and 'lang="ar" dir="rtl"' in page
+    with force_locale("pl_PL"):
+        assert _("You are invited to %(title)s.", title='<bdi lang="en">Health checks</bdi>') in page

@@ -1,7 +1,7 @@
 """The printable batch of invitation letters for the people of a meeting who get messages by post: one letter
 a page, in each person's language, easy read and large print where asked, with their personal link and its
 QR code."""
-from flask import abort, render_template
+from flask import abort, g, render_template
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
@@ -34,6 +34,9 @@ def letters(meeting_id):
     links = letter_links(mtg)
     items = agenda.items(mtg.id)
     pages = []
+    # The letters are drawn before the page (compose renders without render_template): each picture is drawn
+    # once for the whole batch, as web/symbols.py does for a page, starting from none.
+    g._symbols_drawn = set()
     for inv in links:
         url = external_url("invite.invitation", token=inv.token)
         pages.append(compose.invitation_letter(inv.person, mtg, url, qr_svg(url), agenda_items=items))
