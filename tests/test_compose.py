@@ -348,3 +348,11 @@ def test_letters_are_each_in_the_persons_language_and_direction(client, organise
     assert 'lang="pl" dir="ltr"' in page and 'lang="ar" dir="rtl"' in page
     with force_locale("pl_PL"):
         assert _("You are invited to %(title)s.", title='<bdi lang="en">Health checks</bdi>') in page
+
+
+def test_typed_line_breaks_survive_in_email_html_without_styles(meeting):
+    msg = compose.invitation(person(), meeting, LINK, stop_url=STOP)
+    assert 'Shopping City<br>Runcorn WA7 2PF' in msg.html
+    assert "style" not in msg.html
+    tricky = compose.one_off(person(), meeting, "Hi", "<b>bold</b>\nline two", stop_url=STOP)
+    assert "&lt;b&gt;bold&lt;/b&gt;<br>line two" in tricky.html

@@ -69,6 +69,7 @@ def _context(person: Person, **more) -> dict:
     return {"person": person, "name": person.preferred_name or person.first_name,
             "easy": person.information_format is InformationFormat.EASY_READ,
             "audio": person.information_format is InformationFormat.AUDIO,
+            "br": Markup("<br>"),  # a typed line break in html: emails carry no styles, so no white-space: pre-line
             "lang": lang, "text_dir": "rtl" if lang in current_app.config["RTL_LANGUAGES"] else "ltr", **more}
 
 
