@@ -10,6 +10,7 @@ from . import (
     duplicates,
     groups,
     invitations,
+    letters,
     meetings,
     notes,
     organisations,
@@ -22,5 +23,5 @@ from . import (
 
 bp = Blueprint("organise", __name__)
 for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
-               suggestions, results, actions, notes, agenda, activities, attendance):
+               suggestions, results, actions, notes, agenda, activities, attendance, letters):
     module.routes.register(bp)
