@@ -33,6 +33,7 @@ PARTICIPANT_SOURCES = """
 [python: survey_app/participation/taking_part.py]
 [python: survey_app/participation/checklist_pages.py]
 [python: survey_app/insight/decisions.py]
+[python: survey_app/messages/**.py]
 [python: forms/door.py]
 [python: forms/tokens.py]
 [python: forms/checklist.py]
@@ -48,6 +49,8 @@ PARTICIPANT_SOURCES = """
 [jinja2: survey_app/templates/public/**.html]
 [jinja2: survey_app/templates/participant_base.html]
 [jinja2: survey_app/templates/_agenda.html]
+[jinja2: survey_app/templates/messages/**.html]
+[jinja2: survey_app/templates/messages/**.txt]
 """
 
 
