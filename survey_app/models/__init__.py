@@ -23,6 +23,7 @@ from .participation import (
     Suggestion,
     SuggestionStatus,
 )
+from .messages import Message, MessageChannel, MessageKind, MessageOptOut, MessageStatus
 from .people import ContactMethod, Group, InformationFormat, Organisation, OrganisationKind, Person, PersonRole
 from .recognition import (
     Budget,
@@ -45,6 +46,7 @@ __all__ = [
     "AccessNeed", "ChecklistChannel", "ChecklistResponse", "FormToken", "Invitation", "NeedArrangement", "NeedKind",
     "Suggestion", "SuggestionStatus",
     "AgendaItem", "AgendaSource", "Attendance", "AttendanceStatus", "Decision", "MeetingKind", "TakingPart",
+    "Message", "MessageChannel", "MessageKind", "MessageOptOut", "MessageStatus",
     "AuditEvent", "ContactMethod", "Group", "InformationFormat",
     "LoginAttempt", "RateHit", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
     "PersonRole", "Role", "SetupToken", "StaffSession", "User",
