@@ -12,6 +12,7 @@ from .meetings import (
     MeetingMode,
     TakingPart,
 )
+from .messages import Message, MessageChannel, MessageKind, MessageOptOut, MessageStatus
 from .participation import (
     AccessNeed,
     ChecklistChannel,
@@ -23,7 +24,6 @@ from .participation import (
     Suggestion,
     SuggestionStatus,
 )
-from .messages import Message, MessageChannel, MessageKind, MessageOptOut, MessageStatus
 from .people import ContactMethod, Group, InformationFormat, Organisation, OrganisationKind, Person, PersonRole
 from .recognition import (
     Budget,
