@@ -68,9 +68,10 @@ def release_stale(now: datetime | None = None) -> int:
     return count
 
 
-def claim_batch(worker_id: str, limit: int = 100, channels=None, now: datetime | None = None) -> list[Message]:
+def claim_batch(worker_id: str, limit: int = 100, channels=None, now: datetime | None = None) -> list:
     """Claim up to `limit` due queued messages (of these channels; all when None) for this sender and commit.
-    The messages come back detached from the session, ready to send."""
+    The messages come back as plain rows (message.id, .to, .subject, ...), apart from the session: a
+    message object someone else holds is not changed under them, and sending loads nothing more."""
     now = now or utcnow()
     release_stale(now)
     due = (select(Message.id)
@@ -87,10 +88,8 @@ def claim_batch(worker_id: str, limit: int = 100, channels=None, now: datetime |
     db.session.commit()
     if not ids:
         return []
-    messages = list(db.session.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.id)))
-    for message in messages:
-        db.session.expunge(message)
-    return messages
+    table = Message.__table__
+    return list(db.session.execute(select(table).where(table.c.id.in_(ids)).order_by(table.c.id)))
 
 
 def _finish(message_id: int, **values) -> None:
