@@ -404,3 +404,49 @@ def test_erasure_deletes_queued_messages_and_blanks_the_rest(app):
                 if "pat1@example.org" in json.dumps([e.before, e.after])]
 
 
+
+
+# --- Settings ---
+
+def test_mail_settings_from_the_environment(tmp_path):
+    from survey_app.web.config import ConfigError, from_environment
+
+    config = from_environment(tmp_path, env={"MAIL_HOST": "smtp.example", "MAIL_PORT": "587", "MAIL_TLS": "StartTLS",
+                                             "MAIL_SENDER": SENDER})
+    assert (config["MAIL_HOST"], config["MAIL_PORT"], config["MAIL_TLS"]) == ("smtp.example", 587, "starttls")
+    transport = transport_from(config)
+    assert isinstance(transport, SMTPTransport) and transport.tls == "starttls"
+    with pytest.raises(ConfigError, match="MAIL_TLS must be none, starttls or ssl, not 'tls'."):
+        from_environment(tmp_path, env={"MAIL_TLS": "tls"})
+
+
+@pytest.mark.slow
+def test_the_forever_worker_sends_what_is_queued_later_and_stops_on_sigterm(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.servers import ROOT, SECRET, build_schema, fresh_database, seeded_app
+
+    with fresh_database("hub_outbox") as url, smtp_server() as server:
+        build_schema(url)
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "MAIL_HOST": "127.0.0.1",
+               "MAIL_PORT": str(server.port), "MAIL_SENDER": SENDER, "LOG_LEVEL": "WARNING"}
+        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "survey_app", "messages", "send",
+                                   "--forever", "--interval", "1"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            with seeded_app(url):
+                queue_email(make_person())
+                db.session.commit()
+            deadline = time.time() + 30
+            while not server.messages and time.time() < deadline:
+                time.sleep(0.2)
+            assert len(server.messages) == 1
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            out, err = worker.communicate(timeout=20)
+        assert worker.returncode == 0, err
+        assert out == "Sent 1, failed 0, to retry 0.\n"
