@@ -450,3 +450,20 @@ def test_the_forever_worker_sends_what_is_queued_later_and_stops_on_sigterm(tmp_
             out, err = worker.communicate(timeout=20)
         assert worker.returncode == 0, err
         assert out == "Sent 1, failed 0, to retry 0.\n"
+
+
+def test_merging_two_records_moves_messages_and_keeps_every_stop(app, make_user):
+    from survey_app.participation import merging
+
+    keep, other = make_person(1), make_person(2)
+    queue_email(other, key="other")
+    outbox.opt_out(keep, MessageKind.REMINDER)
+    outbox.opt_out(other, MessageKind.REMINDER)
+    outbox.opt_out(other, MessageKind.WHAT_HAPPENED)
+    db.session.commit()
+    keep_id = keep.id
+    merging.merge(keep_id, other.id, make_user())
+    db.session.commit()
+    assert set(db.session.scalars(select(Message.person_id))) == {keep_id}
+    assert sorted((o.person_id, o.kind.value) for o in db.session.scalars(select(MessageOptOut))) == [
+        (keep_id, "reminder"), (keep_id, "what_happened")]
