@@ -1,7 +1,7 @@
 """The import contract: the folders show the architecture, and imports only point down it.
 
     blueprints (door, invite, organise, finance, admin, auth, public, cli: views only)
-      -> rule packages (access, participation, money, insight, privacy)
+      -> rule packages (access, participation, money, insight, privacy, messages)
         -> models
           -> web (plumbing: no rules, no models)
 
@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 WEB, MODELS, RULES, BLUEPRINTS = 0, 1, 2, 3
 LAYER = {"web": WEB, "models": MODELS,
-         **dict.fromkeys(("access", "participation", "money", "insight", "privacy"), RULES),
+         **dict.fromkeys(("access", "participation", "money", "insight", "privacy", "messages"), RULES),
          **dict.fromkeys(("door", "invite", "organise", "finance", "admin", "auth", "public", "cli"), BLUEPRINTS)}
 LAYER_NAME = {WEB: "web", MODELS: "models", RULES: "a rule package", BLUEPRINTS: "a blueprint"}
 AUDIT_TRAIL = {"survey_app.privacy.audit", "survey_app.privacy.records"}  # may import models and web only
