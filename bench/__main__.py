@@ -142,6 +142,9 @@ def main() -> int:
     from bench.login_flood import run as login_flood_bench
 
     ok &= login_flood_bench([])
+    from bench.messages import run as messages_bench
+
+    ok &= messages_bench()
     return 0 if ok else 1
 
 

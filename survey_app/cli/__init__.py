@@ -4,6 +4,7 @@ from flask import Flask
 from .backup import backup_cli
 from .demo import demo_cli
 from .finance import finance_cli
+from .messages import messages_cli
 from .people import people_cli
 from .retention import retention_cli
 from .users import users_cli
@@ -16,3 +17,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(people_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(messages_cli)

@@ -148,6 +148,7 @@ def load(seed):
     _demo_decisions(meetings, now)
     _demo_checklist_channels(rng, meetings, now)
     _demo_agenda(meetings)
+    _demo_messages(people, meetings, now)
     db.session.commit()
     click.echo(f"Loaded {len(orgs)} organisations, {len(groups)} groups, {len(meetings)} meetings "
                f"and {len(people)} people, with their support needs, suggestions and checklist answers "
@@ -340,6 +341,35 @@ def _demo_decisions(meetings, now):
                           what="Set up the online meeting and send everyone the link",
                           owner="Meetings Coordinator", due_on=today + timedelta(days=21),
                           status=ActionStatus.NOT_STARTED, explanation="", created_by_id=organiser.id))
+
+
+def _demo_messages(people, meetings, now):
+    """The outbox (issue 16): a sent invitation, a queued reminder and a failed one-off message to people who
+    take email, and one person who asked for no more reminders. Uses no random numbers."""
+    from ..models import Message, MessageChannel, MessageKind, MessageOptOut, MessageStatus
+
+    emailed = [p for p in people if p.email][:3]
+    upcoming = min((m for m in meetings if m.starts_at > now), key=lambda m: m.starts_at)
+    rows = (
+        (MessageKind.INVITATION, MessageStatus.SENT, "Invitation: {title}", ""),
+        (MessageKind.REMINDER, MessageStatus.QUEUED, "Reminder: {title} is tomorrow", ""),
+        (MessageKind.ONE_OFF, MessageStatus.FAILED, "Change of room for {title}",
+         "The mail server answered 550: No such mailbox"),
+    )
+    db.session.flush()
+    for person, (kind, status, subject, failure) in zip(emailed, rows, strict=False):
+        db.session.add(Message(
+            person_id=person.id, meeting_id=upcoming.id, group_id=upcoming.group_id, kind=kind,
+            channel=MessageChannel.EMAIL, to=person.email, language=person.language,
+            format=person.information_format.value, subject=subject.format(title=upcoming.title),
+            body=f"{upcoming.title}: {upcoming.purpose}", status=status,
+            attempts=0 if status == MessageStatus.QUEUED else 1,
+            next_attempt_at=now - timedelta(days=1), created_at=now - timedelta(days=1),
+            sent_at=now - timedelta(days=1) if status == MessageStatus.SENT else None,
+            provider_ref="demo-0001@example.invalid" if status == MessageStatus.SENT else "",
+            failure=failure, dedupe_key=f"{kind.value}:m{upcoming.id}:p{person.id}"))
+    if emailed:
+        db.session.add(MessageOptOut(person_id=emailed[-1].id, kind=MessageKind.REMINDER))
 
 
 def _demo_agenda(meetings):

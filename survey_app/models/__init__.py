@@ -12,6 +12,7 @@ from .meetings import (
     MeetingMode,
     TakingPart,
 )
+from .messages import Message, MessageChannel, MessageKind, MessageOptOut, MessageStatus
 from .participation import (
     AccessNeed,
     ChecklistChannel,
@@ -45,6 +46,7 @@ __all__ = [
     "AccessNeed", "ChecklistChannel", "ChecklistResponse", "FormToken", "Invitation", "NeedArrangement", "NeedKind",
     "Suggestion", "SuggestionStatus",
     "AgendaItem", "AgendaSource", "Attendance", "AttendanceStatus", "Decision", "MeetingKind", "TakingPart",
+    "Message", "MessageChannel", "MessageKind", "MessageOptOut", "MessageStatus",
     "AuditEvent", "ContactMethod", "Group", "InformationFormat",
     "LoginAttempt", "RateHit", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
     "PersonRole", "Role", "SetupToken", "StaffSession", "User",

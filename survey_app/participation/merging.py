@@ -7,7 +7,8 @@ would expect:
   earliest sign-in time of the two;
 - personal link (one per meeting): the kept person's, unless it was withdrawn and the other still works;
 - vote (one per suggestion): the earlier one (one person, one vote);
-- voice (one of each kind): either, they are the same.
+- voice (one of each kind): either, they are the same;
+- "stop messages of this kind" (one per kind): a stop asked on either record stands. Messages all move.
 
 Locked finance lines (in a numbered return) are never rewritten: a return gives the same file every
 time, so its lines keep the person they were paid to. A merge is therefore refused while the record
@@ -28,6 +29,8 @@ from ..models import (
     Attendance,
     AttendanceStatus,
     Invitation,
+    Message,
+    MessageOptOut,
     Person,
     PersonVoice,
     RecognitionLine,
@@ -39,7 +42,7 @@ from ..web.extensions import db
 # Every (table, column) that references person.id, and so must move on a merge.
 MOVED_BY_MERGE = {("attendance", "person_id"), ("access_need", "person_id"), ("invitation", "person_id"),
                   ("person_voice", "person_id"), ("recognition_line", "person_id"),
-                  ("suggestion_vote", "person_id")}
+                  ("suggestion_vote", "person_id"), ("message", "person_id"), ("message_opt_out", "person_id")}
 
 # Filled on the kept person from the other when empty there.
 FILLED_FIELDS = ("preferred_name", "email", "phone", "address", "organisation_id", "consent_at",
@@ -198,6 +201,7 @@ def merge(keep_id: int, other_id: int, by=None) -> dict[str, int]:
                   links_dropped=_combine_links(keep_id, other_id),
                   votes_dropped=_combine_votes(keep_id, other_id))
     _combine_voices(keep_id, other_id)
+    _move_messages(keep_id, other_id)
     _move_needs_and_open_lines(keep_id, other_id)
     _fill_in(keep, other, work.filled)
     db.session.execute(delete(Person).where(Person.id == other_id))
@@ -284,6 +288,19 @@ def _combine_voices(keep_id: int, other_id: int) -> None:
             db.session.delete(voice)
         else:
             voice.person_id = keep_id
+    db.session.flush()
+
+
+def _move_messages(keep_id: int, other_id: int) -> None:
+    """Their messages move; a stop asked on either record stands, once per kind."""
+    db.session.execute(update(Message).where(Message.person_id == other_id).values(person_id=keep_id)
+                       .execution_options(synchronize_session=False))
+    kept_stops = set(db.session.scalars(select(MessageOptOut.kind).where(MessageOptOut.person_id == keep_id)))
+    for stop in db.session.scalars(select(MessageOptOut).where(MessageOptOut.person_id == other_id)).all():
+        if stop.kind in kept_stops:
+            db.session.delete(stop)
+        else:
+            stop.person_id = keep_id
     db.session.flush()
 
 

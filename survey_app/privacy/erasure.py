@@ -4,7 +4,8 @@ What goes: their name (replaced by a pseudonymous label, "Erased person 0042", m
 number), email, phone, address, language, information format, organisation, consent, Champion mark,
 recognition preference, the name of whoever talked benefits through with them, their support needs
 (with the arrangements made for them), the voices they bring, their personal links, the person on
-their votes (the votes still count), the typed name on suggestions that carry their full name, and
+their votes (the votes still count), the messages queued for them (and the address, subject, words
+and attachment of those already sent), the typed name on suggestions that carry their full name, and
 every copy of those values in the audit trail (the events themselves stay, with erased values).
 
 What stays, under the label: the Person row (recognition lines and attendances point at it), their
@@ -39,6 +40,8 @@ from ..models import (
     InformationFormat,
     Invitation,
     LineStatus,
+    Message,
+    MessageStatus,
     NeedArrangement,
     Person,
     PersonVoice,
@@ -260,6 +263,11 @@ def erase_person(person: Person, by=None, today: date | None = None, reason: dic
     db.session.execute(delete(AccessNeed).where(AccessNeed.person_id == person.id))
     db.session.execute(delete(PersonVoice).where(PersonVoice.person_id == person.id))
     db.session.execute(delete(Invitation).where(Invitation.person_id == person.id))
+    # Messages not sent yet never go; the rest keep only their kind, channel, status and dates.
+    db.session.execute(delete(Message).where(Message.person_id == person.id, Message.status == MessageStatus.QUEUED))
+    db.session.execute(update(Message).where(Message.person_id == person.id)
+                       .values(to="", subject="", body="", html="", ics="")
+                       .execution_options(synchronize_session=False))
     db.session.execute(update(SuggestionVote).where(SuggestionVote.person_id == person.id).values(person_id=None))
     for chunk in in_chunks(work.suggestion_ids):
         db.session.execute(update(Suggestion).where(Suggestion.id.in_(chunk)).values(name=""))

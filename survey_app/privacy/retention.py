@@ -39,6 +39,8 @@ from ..models import (
     Invitation,
     LoginAttempt,
     Meeting,
+    Message,
+    MessageOptOut,
     NeedArrangement,
     Person,
     PersonVoice,
@@ -213,6 +215,8 @@ def _remove_people(report: RetentionReport, today: date) -> None:
         report.other_person_records += _delete(AccessNeed, dry, AccessNeed.person_id.in_(ids))
         report.other_person_records += _delete(PersonVoice, dry, PersonVoice.person_id.in_(ids))
         report.other_person_records += _delete(Invitation, dry, Invitation.person_id.in_(ids))
+        report.other_person_records += _delete(Message, dry, Message.person_id.in_(ids))
+        report.other_person_records += _delete(MessageOptOut, dry, MessageOptOut.person_id.in_(ids))
         votes = _count(SuggestionVote, SuggestionVote.person_id.in_(ids))
         if votes and not dry:  # a vote still counts without its person
             db.session.execute(update(SuggestionVote).where(SuggestionVote.person_id.in_(ids))

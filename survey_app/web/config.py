@@ -76,6 +76,13 @@ def _public_base_url(text: str, production: bool) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _mail_tls(text: str) -> str:
+    text = text.strip().lower() or "none"
+    if text not in ("none", "starttls", "ssl"):
+        raise ConfigError(f"MAIL_TLS must be none, starttls or ssl, not {text!r}.")
+    return text
+
+
 def from_environment(instance_path: Path, env=os.environ, secret_given: bool = False) -> dict:
     """Build the Flask config dict from environment variables."""
     mode = env.get("HUB_ENV", "development")
@@ -141,6 +148,20 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         # The language people and organisers type meeting titles, ideas and notes in: such text is marked
         # <bdi lang="..."> inside a translated page (the |theirs filter, web/formatting.py).
         "CONTENT_LANGUAGE": content_language,
+        # Messages (survey_app/messages/): an SMTP server, or GOV.UK Notify when NOTIFY_API_KEY is set.
+        "MAIL_HOST": env.get("MAIL_HOST", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_TLS": _mail_tls(env.get("MAIL_TLS", "none")),
+        "MAIL_USER": env.get("MAIL_USER", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_SENDER": env.get("MAIL_SENDER", ""),
+        "NOTIFY_API_KEY": env.get("NOTIFY_API_KEY", ""),
+        "NOTIFY_BASE_URL": env.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+        "NOTIFY_EMAIL_TEMPLATE": env.get("NOTIFY_EMAIL_TEMPLATE", ""),
+        "NOTIFY_TEXT_TEMPLATE": env.get("NOTIFY_TEXT_TEMPLATE", ""),
+        "NOTIFY_LETTER_TEMPLATE": env.get("NOTIFY_LETTER_TEMPLATE", ""),
+        "MESSAGE_CLAIM_TIMEOUT_MINUTES": int(env.get("MESSAGE_CLAIM_TIMEOUT_MINUTES", "10")),
+        "MESSAGE_BATCH": int(env.get("MESSAGE_BATCH", "100")),
     }
 
 
