@@ -11,8 +11,6 @@ from survey_app.insight import decisions
 from survey_app.models import (
     Action,
     ActionStatus,
-    Attendance,
-    AttendanceStatus,
     AuditEvent,
     ChecklistResponse,
     Decision,
@@ -24,19 +22,12 @@ from survey_app.models.base import london_today, utcnow
 from survey_app.web.extensions import db
 from tests.conftest import FORM_TOKEN_RE
 from tests.queries import count_queries
+from tests.test_actions import world  # noqa: F401 -- the same meeting three days ago, with its organiser
 
 WHAT_ERROR = "Write what was decided."
 MADE = "Action made from the comment. Say who will do it and by when."
 
 
-@pytest.fixture
-def world(app, sample, make_user):
-    meeting = sample["meeting"]
-    meeting.starts_at = utcnow() - timedelta(days=3)
-    meeting.ends_at = meeting.starts_at + timedelta(hours=2)
-    db.session.add(Attendance(meeting=meeting, person=sample["person"], status=AttendanceStatus.ATTENDED))
-    db.session.commit()
-    return {**sample, "organiser": make_user(Role.ORGANISER, name="Priya Staffname")}
 
 
 @pytest.fixture
