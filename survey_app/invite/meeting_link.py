@@ -4,13 +4,11 @@ like a group's open link. An organiser opens and closes it on the meeting page; 
 import re
 from datetime import timedelta
 
-from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, make_response, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-
-from forms.base import BaseForm
 
 from ..access import rate_limit
 from ..access.rate_limit import Limit
@@ -19,6 +17,7 @@ from ..models import ChecklistChannel, Meeting
 from ..models.base import utcnow
 from ..participation import invitations, taking_part
 from ..participation.checklist_pages import checklist_open, first_page, render_step, step_page
+from ..participation.shared_pages import choose_language
 from ..web import errors
 from ..web.extensions import db
 from ..web.pages import Routes, keeps_input
@@ -111,7 +110,4 @@ def meeting_link_thanks(token):
 def meeting_link_language(token):
     """Choose the language the pages are shown in (kept in this browser's session)."""
     _meeting(token)
-    BaseForm().validate_on_submit()  # CSRFProtect has already checked the token
-    if request.form.get("lang") in current_app.config["LANGUAGES"]:
-        session["lang"] = request.form["lang"]
-    return redirect(url_for("invite.meeting_link", token=token))
+    return choose_language(url_for("invite.meeting_link", token=token))

@@ -2,12 +2,10 @@
 once the meeting has started, if they took part, tell us how it went (the checklist, stored anonymously)."""
 import re
 
-from flask import abort, current_app, g, make_response, redirect, render_template, request, session, url_for
+from flask import abort, g, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
-
-from forms.base import BaseForm
 
 from ..access.roles import by_personal_link
 from ..insight import agenda
@@ -16,7 +14,7 @@ from ..models.base import LONDON
 from ..money.recognition import rate_for
 from ..participation import invitations, taking_part
 from ..participation.checklist_pages import checklist_open, first_page, step_page
-from ..participation.shared_pages import suggest_page, support_page
+from ..participation.shared_pages import choose_language, suggest_page, support_page
 from ..web import errors
 from ..web.extensions import db
 from ..web.pages import Routes, keeps_input
@@ -58,10 +56,7 @@ def invitation(token):
 def language(token):
     """Their saved language is the default; they can choose another for this visit."""
     _invitation(token)
-    BaseForm().validate_on_submit()  # CSRFProtect has already checked the token
-    if request.form.get("lang") in current_app.config["LANGUAGES"]:
-        session["lang"] = request.form["lang"]
-    return redirect(url_for("invite.invitation", token=token))
+    return choose_language(url_for("invite.invitation", token=token))
 
 
 @routes.route("/invite/<token>/support", methods=["GET", "POST"])

@@ -1,9 +1,10 @@
 """The support and suggestion pages, shared by the door tablet and personal links. They are page
 handlers: as a view does, each commits what a person sends."""
-from flask import redirect, render_template
+from flask import current_app, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from forms.base import BaseForm
 from forms.door import SuggestForm, support_form_class
 from forms.tokens import new_form_token
 
@@ -98,3 +99,12 @@ def suggest_page(group_id: int, meeting_id: int | None, source: str, done_url: s
 def _suggest_form(form, heading, back_url, base, contact_group, refused=None):
     return render_template("door/suggest.html", title=heading or _("Suggest something to talk about"), form=form,
                            back_url=back_url, base=base, refused=refused, contact_group=contact_group)
+
+
+def choose_language(back_url: str):
+    """A link's language buttons (personal link, the meeting's link): the chosen language, if it is one we
+    have, is kept in this browser's session for the visit; then back to `back_url`."""
+    BaseForm().validate_on_submit()  # CSRFProtect has already checked the token
+    if request.form.get("lang") in current_app.config["LANGUAGES"]:
+        session["lang"] = request.form["lang"]
+    return redirect(back_url)
