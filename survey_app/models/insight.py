@@ -62,6 +62,8 @@ class Action(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the status last changed: the weekly "you said, we did" message gathers these (issue 16).
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     group: Mapped[Group] = relationship()
     meeting: Mapped[Meeting | None] = relationship()

@@ -6,6 +6,7 @@ SMTP or GOV.UK Notify)."""
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,11 +24,24 @@ class MessageKind(enum.Enum):
     ACTION_UPDATES = "action_updates"
     ONE_OFF = "one_off"
 
+    @property
+    def label(self):
+        """The kind as the "stop messages like this" page and the organisers' pages name it."""
+        return {"invitation": _l("Invitations to meetings"), "reminder": _l("Reminders the day before a meeting"),
+                "support_arranged": _l("\"Your support is arranged\" messages"),
+                "what_happened": _l("\"What happened\" after a meeting"),
+                "action_updates": _l("\"You said, we did\" news"),
+                "one_off": _l("Other messages from the organisers")}[self.value]
+
 
 class MessageChannel(enum.Enum):
     EMAIL = "email"
     TEXT = "text"
     LETTER = "letter"
+
+    @property
+    def label(self):
+        return {"email": _l("Email"), "text": _l("Text message"), "letter": _l("Letter")}[self.value]
 
 
 class MessageStatus(enum.Enum):
@@ -36,6 +50,11 @@ class MessageStatus(enum.Enum):
     SENT = "sent"
     FAILED = "failed"
     PRINTED = "printed"
+
+    @property
+    def label(self):
+        return {"queued": _l("Waiting to go"), "sending": _l("Sending"), "sent": _l("Sent"),
+                "failed": _l("Could not be sent"), "printed": _l("Printed")}[self.value]
 
 
 class Message(db.Model):

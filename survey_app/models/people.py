@@ -4,7 +4,7 @@ import unicodedata
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, false
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..web.extensions import db
@@ -53,11 +53,12 @@ class ContactMethod(enum.Enum):
     POST = "post"
     PHONE = "phone"
     TEXT = "text"
+    THROUGH_SOMEONE = "through_someone"  # letters go to the address given, for someone who passes them on
 
     @property
     def label(self):
         return {"email": _l("Email"), "post": _l("Post"), "phone": _l("Phone call"),
-                "text": _l("Text message")}[self.value]
+                "text": _l("Text message"), "through_someone": _l("Through someone I know")}[self.value]
 
 
 class InformationFormat(enum.Enum):
@@ -93,6 +94,12 @@ class Group(db.Model):
     contact_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    # Which messages the group sends (issue 16). Invitations and one-off messages are sent only when an
+    # organiser presses send, so they have no switch.
+    sends_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    sends_support_arranged: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    sends_what_happened: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    sends_action_updates: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     organisation: Mapped[Organisation | None] = relationship()
     meetings: Mapped[list["Meeting"]] = relationship(back_populates="group")  # noqa: F821
@@ -112,6 +119,10 @@ class Person(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     address: Mapped[str] = mapped_column(Text, default="")
+    contact_through: Mapped[str] = mapped_column(String(200), default="", server_default="")  # who passes them on
+    # The random key in their "stop messages like this" links (issue 16): made when the first message is
+    # queued, cleared on erasure. Never their id in a URL.
+    message_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     contact_method: Mapped[ContactMethod] = mapped_column(enum_column(ContactMethod))
     information_format: Mapped[InformationFormat] = mapped_column(enum_column(InformationFormat))
     language: Mapped[str] = mapped_column(String(10), default="en")
