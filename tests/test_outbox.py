@@ -35,8 +35,8 @@ SENDER = "hub@halton.example"
 
 
 def make_person(n=1, consent=True, **extra):
-    person = Person(first_name=f"Pat{n}", last_name="Jones", email=f"pat{n}@example.org",
-                    contact_method=ContactMethod.EMAIL, information_format=InformationFormat.STANDARD,
+    extra = {"email": f"pat{n}@example.org", "contact_method": ContactMethod.EMAIL} | extra
+    person = Person(first_name=f"Pat{n}", last_name="Jones", information_format=InformationFormat.STANDARD,
                     role=PersonRole.LIVED_EXPERIENCE, consent_at=utcnow() if consent else None, **extra)
     person.refresh_search_name()
     db.session.add(person)

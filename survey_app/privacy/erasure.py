@@ -237,7 +237,8 @@ def _erase_fields(person: Person, keep_payee_ref: bool) -> dict[str, Any]:
     first, last = label_for(person.id)
     return {
         "first_name": first, "last_name": last, "preferred_name": "", "email": "", "phone": "", "address": "",
-        "language": "en", "information_format": InformationFormat.STANDARD, "organisation_id": None,
+        "contact_through": "", "message_token": None, "language": "en",
+        "information_format": InformationFormat.STANDARD, "organisation_id": None,
         "consent_at": None, "is_champion": False, "recognition_preference": None, "benefits_talked_by": "",
         "payee_ref": person.payee_ref if keep_payee_ref else "",
     }
