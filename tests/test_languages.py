@@ -34,6 +34,7 @@ PARTICIPANT_SOURCES = """
 [python: survey_app/participation/checklist_pages.py]
 [python: survey_app/insight/decisions.py]
 [python: survey_app/messages/**.py]
+[python: survey_app/models/messages.py]
 [python: forms/door.py]
 [python: forms/tokens.py]
 [python: forms/checklist.py]
