@@ -136,10 +136,13 @@ def update_action(action: Action, by: User, *, status=_KEEP, explanation=_KEEP, 
         raise ExplanationNeeded(OVERDUE_MESSAGE)
 
     with records.changed(action, by=by) as change:
+        status_before = action.status
         for key, value in changes.items():
             setattr(action, key, value)
         if change.any():
             action.updated_at = utcnow()
+            if action.status != status_before:  # what the weekly "You said, we did" message gathers
+                action.status_changed_at = action.updated_at
     return change.happened
 
 

@@ -156,6 +156,13 @@ def plan_for(meeting_id: int) -> SupportPlan | None:
     return SupportPlan(meeting=meeting, groups=[NeedGroup(kind, rows) for kind, rows in groups.items()])
 
 
+def person_plan(meeting_id: int, person_id: int) -> list[PlanEntry]:
+    """One person's needs in a meeting's plan (one-off and standing), each with whether it is arranged."""
+    pairs = _plan_pairs([meeting_id])
+    return sorted((_entry(row) for row in db.session.execute(_entries(pairs, AccessNeed.person_id == person_id))),
+                  key=_sort_key)
+
+
 def support_rows(plan: SupportPlan) -> tuple[SupportMeeting, list[SupportEntry]]:
     """What the Excel support list is built from: the plan in plain words and values."""
     meeting = plan.meeting

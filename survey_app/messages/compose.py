@@ -185,15 +185,41 @@ def _action(action) -> dict:
             "explanation": action.explanation}
 
 
+@dataclass(frozen=True)
+class GroupNews:
+    """One group's part of a "You said, we did" message: its actions (Action rows) whose status changed,
+    and the link to its "You said, we did" page."""
+    group: Group
+    actions: list
+    page_url: str
+
+
 def action_updates(person: Person, group: Group, changes: Iterable, *, stop_url: str, page_url: str) -> Composed:
     """"You said, we did": each action (Action rows) whose status changed, as it is now.
     `page_url`: the group's "You said, we did" page."""
+    return action_news(person, [GroupNews(group, list(changes), page_url)], stop_url=stop_url)
+
+
+def action_news(person: Person, news: list[GroupNews], *, stop_url: str) -> Composed:
+    """"You said, we did" gathered across the person's groups (one message a week at most): each group's
+    changed actions under its name, with its page. One group reads as action_updates always has."""
+    single = news[0].group if len(news) == 1 else None
+    link = news[0].page_url
+
+    def text(name: str) -> str:
+        if single is not None:
+            return _("You said, we did: news from %(group)s. %(link)s", group=name, link=link)
+        return _("You said, we did: news from your groups. %(link)s", link=link)
+
     with force_locale(babel_locale(person.language)):
+        subject = (_("You said, we did: news from %(group)s", group=single.name) if single is not None
+                   else _("You said, we did: news from your groups"))
         return _compose(
-            person, "action_updates", _("You said, we did: news from %(group)s", group=group.name),
-            lambda: _fit(lambda name: _("You said, we did: news from %(group)s. %(link)s", group=name,
-                                        link=page_url) + "\n" + _stop_line(stop_url), group.name),
-            group=group, actions=[_action(a) for a in changes], page_url=page_url, stop_url=stop_url)
+            person, "action_updates", subject,
+            lambda: _fit(lambda name: text(name) + "\n" + _stop_line(stop_url), single.name if single else ""),
+            group=single, sections=[{"group": n.group, "actions": [_action(a) for a in n.actions],
+                                     "page_url": n.page_url} for n in news],
+            stop_url=stop_url)
 
 
 def one_off(person: Person, meeting: Meeting, subject: str, text: str, *, stop_url: str,

@@ -14,6 +14,7 @@ from ..access.roles import ORGANISERS, roles_required
 from ..insight import actions as domain
 from ..insight import decisions
 from ..insight.actions import ActionError
+from ..messages import triggers
 from ..models import Decision, Meeting
 from ..models.base import utcnow
 from ..participation import taking_part
@@ -50,6 +51,7 @@ def meeting_notes(meeting_id):
     if form.validate_on_submit():
         try:
             domain.save_notes(meeting, form.text.data, current_user)
+            triggers.what_happened(meeting, by=current_user)
             db.session.commit()
             flash(_("Notes saved."))
             return redirect(url_for("organise.meeting_notes", meeting_id=meeting.id))

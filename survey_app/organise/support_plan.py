@@ -11,6 +11,7 @@ from forms.support import ARRANGED, ArrangedForm
 
 from ..access.roles import ORGANISERS, roles_required
 from ..insight import support_plan as plans
+from ..messages import triggers
 from ..web.charts import bar_chart
 from ..web.downloads import xlsx_response
 from ..web.extensions import db
@@ -46,6 +47,8 @@ def mark_arranged(meeting_id, need_id):
     wanted = form.arranged.data == ARRANGED
     try:
         changed = (plans.mark_arranged if wanted else plans.mark_not_arranged)(need_id, meeting_id, current_user)
+        if changed and wanted:
+            triggers.need_arranged(meeting_id, need_id, by=current_user)
         db.session.commit()
     except plans.NotInPlan:
         db.session.rollback()

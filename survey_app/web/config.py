@@ -162,6 +162,8 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         "NOTIFY_LETTER_TEMPLATE": env.get("NOTIFY_LETTER_TEMPLATE", ""),
         "MESSAGE_CLAIM_TIMEOUT_MINUTES": int(env.get("MESSAGE_CLAIM_TIMEOUT_MINUTES", "10")),
         "MESSAGE_BATCH": int(env.get("MESSAGE_BATCH", "100")),
+        # Reminders go this many days before a meeting's date (London), when the sender next runs.
+        "REMINDER_DAYS_BEFORE": int(env.get("REMINDER_DAYS_BEFORE", "1")),
     }
 
 
