@@ -324,3 +324,14 @@ def test_the_one_off_preview_makes_the_same_number_of_queries_for_2_and_6_people
         return counter["n"]
 
     assert queries(2) == queries(6)
+
+
+def test_a_one_off_letter_is_printed_from_its_html(client, organiser, meeting):
+    invite(meeting, person("Layla", method=ContactMethod.POST, language="ar", fmt=InformationFormat.LARGE_PRINT))
+    url = f"/meetings/{meeting.id}/messages/new"
+    sent = client.submit(url, {"subject": "Room change", "text": "Room 2.", "who": "everyone", "step": "send"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "Message queued for 1 person. It goes within a minute." in sent and "1 letter to print." in sent
+    page = client.get(f"/meetings/{meeting.id}/letters").get_data(as_text=True)
+    assert '<section class="letter letter--large" lang="ar" dir="rtl">' in page
+    assert "Room 2." in page and "<html" not in page[page.index('<section class="letter'):]
