@@ -56,7 +56,7 @@ def meeting(app, sample):
 def person(first="Amira", last="Khan", method=ContactMethod.EMAIL, fmt=InformationFormat.STANDARD, language="en",
            consent=True):
     p = Person(first_name=first, last_name=last, contact_method=method, information_format=fmt, language=language,
-               role=PersonRole.LIVED_EXPERIENCE, email=f"{first.lower()}@example.org",
+               role=PersonRole.LIVED_EXPERIENCE, email=f"{first.lower()}@example.org", address="1 High Street\nRuncorn",
                consent_at=datetime.now(UTC) if consent else None)
     p.refresh_search_name()
     db.session.add(p)
@@ -259,6 +259,11 @@ def _invite(meeting, who):
     return inv
 
 
+def _send(client, meeting):
+    """Queue the invitations: the letters page prints the queued letters."""
+    client.submit(f"/meetings/{meeting.id}/messages/invitations", {})
+
+
 @pytest.fixture
 def organiser(login_as):
     return login_as(Role.ORGANISER)
@@ -272,6 +277,7 @@ def test_letters_are_for_post_people_only_one_a_page_large_print_where_asked(cli
     _invite(meeting, person("Emma", "Email", method=ContactMethod.EMAIL))
     _invite(meeting, person("Terry", "Text", method=ContactMethod.TEXT))
     _invite(meeting, person("Nora", "Noconsent", method=ContactMethod.POST, consent=False))
+    _send(client, meeting)
     response = client.get(f"/meetings/{meeting.id}/letters")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -303,7 +309,7 @@ def test_letters_page_is_for_organisers_only(client, login_as, meeting):
 
 def test_letters_page_with_nobody_to_write_to(client, organiser, meeting):
     page = client.get(f"/meetings/{meeting.id}/letters").get_data(as_text=True)
-    assert "Nobody invited gets messages by post, or their personal links are not made yet." in page
+    assert "There are no letters waiting to be printed for this meeting." in page
 
 
 def test_letters_page_makes_the_same_number_of_queries_for_2_and_6_people(client, organiser, meeting):
@@ -314,6 +320,7 @@ def test_letters_page_makes_the_same_number_of_queries_for_2_and_6_people(client
             _invite(meeting, person(f"Post{n}{i}", "Person", method=ContactMethod.POST,
                                     fmt=[InformationFormat.STANDARD, InformationFormat.LARGE_PRINT,
                                          InformationFormat.EASY_READ][i % 3], language=["en", "pl"][i % 2]))
+        _send(client, meeting)
         client.get(url)  # warm
         with count_queries() as counter:
             page = client.get(url).get_data(as_text=True)
@@ -344,6 +351,7 @@ def test_what_happened_in_easy_read_says_each_decision_on_its_own_lines(meeting,
 def test_letters_are_each_in_the_persons_language_and_direction(client, organiser, meeting):
     _invite(meeting, person("Pawel", "Polski", method=ContactMethod.POST, language="pl"))
     _invite(meeting, person("Layla", "Arabi", method=ContactMethod.POST, language="ar"))
+    _send(client, meeting)
     page = client.get(f"/meetings/{meeting.id}/letters").get_data(as_text=True)
     assert 'lang="pl" dir="ltr"' in page and 'lang="ar" dir="rtl"' in page
     with force_locale("pl_PL"):

@@ -12,6 +12,7 @@ from . import (
     invitations,
     letters,
     meetings,
+    messages,
     notes,
     organisations,
     people,
@@ -23,5 +24,5 @@ from . import (
 
 bp = Blueprint("organise", __name__)
 for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
-               suggestions, results, actions, notes, agenda, activities, attendance, letters):
+               suggestions, results, actions, notes, agenda, activities, attendance, letters, messages):
     module.routes.register(bp)
