@@ -1,4 +1,4 @@
-"""Forms about the messages the hub sends."""
+"""Organisers' forms about the messages the hub sends (the participant's "stop" form is in stop_messages.py)."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectChoice, StringField, SubmitField, TextAreaField
 
@@ -6,12 +6,6 @@ from .base import BaseForm
 from .door import OnceForm
 from .fields import Radios
 from .validators import MaxLength, Required
-
-
-class StopMessagesForm(BaseForm):
-    """The one button on a "stop messages like this" page."""
-
-    submit = SubmitField(_l("Stop these messages"))
 
 
 class GroupMessagesForm(BaseForm):
@@ -23,7 +17,7 @@ class GroupMessagesForm(BaseForm):
     sends_support_arranged = BooleanField(_l("\"Your support is arranged\""), description=_l(
         "When every kind of support a person asked for at a meeting is ticked as arranged, to that person."))
     sends_what_happened = BooleanField(_l("\"What happened\""), description=_l(
-        "When you publish a meeting's notes, to everyone who was invited: what was said, the decisions and "
+        "When you publish a meeting's notes, to everyone who took part: what was said, the decisions and "
         "the actions."))
     sends_action_updates = BooleanField(_l("\"You said, we did\" news"), description=_l(
         "When an action of the group changes, to the group's people: at most one message a week each."))

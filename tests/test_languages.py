@@ -38,6 +38,7 @@ PARTICIPANT_SOURCES = """
 [python: forms/door.py]
 [python: forms/tokens.py]
 [python: forms/checklist.py]
+[python: forms/stop_messages.py]
 [python: survey_app/models/meetings.py]
 [python: survey_app/models/participation.py]
 [python: survey_app/models/insight.py]

@@ -6,7 +6,7 @@ from flask import abort, make_response, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from forms.messages import StopMessagesForm
+from forms.stop_messages import StopMessagesForm
 
 from ..access.roles import by_personal_link
 from ..messages import outbox
