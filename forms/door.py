@@ -91,7 +91,8 @@ PERSON_ROLES = [SelectChoice("lived_experience", _l("I have lived experience")),
                 SelectChoice("carer", _l("I am a carer")), SelectChoice("staff", _l("I am a member of staff")),
                 SelectChoice("volunteer", _l("I am a volunteer")), SelectChoice("other", _l("Something else"))]
 CONTACT_CHOICES = [SelectChoice("email", _l("Email")), SelectChoice("text", _l("Text message")),
-                   SelectChoice("phone", _l("Phone call")), SelectChoice("post", _l("Letter in the post"))]
+                   SelectChoice("phone", _l("Phone call")), SelectChoice("post", _l("Letter in the post")),
+                   SelectChoice("through_someone", _l("Through someone I know"))]
 FORMAT_CHOICES = [SelectChoice("easy_read", _l("Easy read")), SelectChoice("large_print", _l("Large print")),
                   SelectChoice("audio", _l("Audio")), SelectChoice("standard", _l("Standard print"))]
 
@@ -152,6 +153,19 @@ class AddressStep(OnceForm):
     def validate_address(self, field):
         if not field.data:
             raise ValidationError(_l("Type your address, or choose another way to contact you."))
+
+
+class LettersAddressStep(OnceForm):
+    """Asked only of someone who chose "Through someone I know": where their letters go (that person's)."""
+
+    address = TextAreaField(_l("The address to send your letters to"),
+                            description=_l("The address of the person who passes messages on to you."),
+                            validators=[_short_text(1000)], render_kw={"autocomplete": "off"})
+
+    def validate_address(self, field):
+        if not field.data:
+            raise ValidationError(_l("Type the address to send your letters to, or choose another way to "
+                                     "contact you."))
 
 
 class FormatStep(OnceForm):

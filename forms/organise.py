@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import ValidationError
 
 from .base import BaseForm
-from .door import inactive_years
+from .door import OnceForm, inactive_years
 from .fields import DateEntry, Radios, TimeEntry
 from .validators import EmailAddress, MaxLength, OneChoice, PhoneNumber, Required
 
@@ -162,6 +162,11 @@ class PersonForm(BaseForm):
     address = TextAreaField(_l("Postal address (optional)"), validators=[
         MaxLength(1000, _l("The address must be 1,000 characters or fewer."))],
         render_kw={"rows": 3, "autocomplete": "off"})
+    contact_through = StringField(_l("Who passes messages on (optional)"),
+                                  description=_l("For \"Through someone I know\": the name of the person their "
+                                                 "letters go to. Put that person's address in Postal address."),
+                                  validators=[MaxLength(200, _l("The name must be 200 characters or fewer."))],
+                                  render_kw={"autocomplete": "off", "spellcheck": "false"})
     recognition_preference = Radios(_l("How would they like to be thanked for their time?"),
                                     message=_l("Choose how they would like to be thanked."))
     benefits_check = BooleanField(_l("They get benefits: talk to them before paying them"),
@@ -189,6 +194,9 @@ class PersonForm(BaseForm):
     def validate_address(self, field):
         if self.contact_method.data == "post" and not field.data:
             raise ValidationError(_l("Enter a postal address, because they like to be contacted by post."))
+        if self.contact_method.data == "through_someone" and not field.data:
+            raise ValidationError(_l("Enter the postal address to send their letters to, because messages reach "
+                                     "them through someone they know."))
 
 
 class SearchForm(BaseForm):
@@ -197,6 +205,11 @@ class SearchForm(BaseForm):
 
     q = StringField(_l("Search by name"), validators=[MaxLength(100, _l("Search for 100 characters or fewer."))],
                     render_kw={"autocomplete": "off", "spellcheck": "false", "type": "search"})
+
+
+class MessageButtonForm(OnceForm):
+    """"Send these again" on a person's page and "Try again" on the dashboard: only the tokens, so a
+    double press does it once."""
 
 
 class MergeForm(BaseForm):

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from survey_app.insight import suggestions, support_plan, voices
+from survey_app.messages import deliver
 from survey_app.models import (
     AccessNeed,
     Attendance,
@@ -38,7 +39,7 @@ from tests.conftest import PASSWORD
 OLD = {"first": "Wiktoria", "last": "Zielińska", "preferred": "Wika", "email": "wiktoria.z@example.org",
        "phone": "07700 900777", "new_phone": "07700 900888", "address": "12 Sandpiper Close, Runcorn",
        "detail": "Needs a Polish-speaking BSL interpreter", "talked_by": "Maureen Oyelaran",
-       "old_detail": "A ramp at the side door"}
+       "old_detail": "A ramp at the side door", "through": "Halina Grabowska"}
 ALREADY = "This person's details have already been erased."
 
 
@@ -90,8 +91,12 @@ def world(app, sample, make_user):
                "voices": ["living_alone", "carer"], "is_champion": "y"}
     assert web.submit("/people/new", details).status_code == 302
     person = db.session.scalar(select(Person).where(Person.email == OLD["email"]))
-    assert web.submit(f"/people/{person.id}/edit", {**details, "phone": OLD["new_phone"]}).status_code == 302
+    assert web.submit(f"/people/{person.id}/edit", {**details, "phone": OLD["new_phone"],
+                                                    "contact_method": "through_someone",
+                                                    "contact_through": OLD["through"]}).status_code == 302
     db.session.expire_all()
+    assert person.contact_through == OLD["through"]
+    stop_key = deliver.message_token(person)  # the key in their "stop messages like this" links
     voices.set_voices(person, {Voice.LIVING_ALONE, Voice.SELF_ADVOCACY}, admin)
     invitations.invite(meeting, person)
     invitations.make_links(meeting)
@@ -133,7 +138,7 @@ def world(app, sample, make_user):
     db.session.commit()
     return {"admin": admin, "finance": finance, "web": web, "person": person, "id": person.id, "return": ret,
             "lines": [paid.id, voucher.id, thanks.id, unpaid.id], "mine": mine.id, "someone": someone.id,
-            "other": other.id, **sample}
+            "other": other.id, "stop_key": stop_key, **sample}
 
 
 def expected_keep_until(today: date) -> date:
@@ -156,13 +161,14 @@ def assert_erased(world):
     assert (person.preferred_name, person.email, person.phone, person.address) == ("", "", "", "")
     assert (person.language, person.organisation_id, person.consent_at, person.is_champion) == ("en", None, None, False)
     assert person.benefits_talked_by == "" and person.search_name == "" and person.erased_at is not None
+    assert person.contact_through == "" and person.message_token is None
     assert person.payee_ref == "SUP-0042"  # finance still pays and matches by it
     assert person.keep_until == expected_keep_until(london_today())
     # Gone from every copy in the audit trail, too.
     text = audit_text()
     for value in (OLD["first"], OLD["last"], OLD["preferred"], OLD["email"], OLD["phone"], OLD["new_phone"],
                   "Sandpiper", OLD["detail"], OLD["old_detail"], "step_free", OLD["talked_by"], "living_alone",
-                  "self_advocacy", "easy_read"):
+                  "self_advocacy", "easy_read", OLD["through"], world["stop_key"]):
         assert value not in text, value
     assert count(AuditEvent, AuditEvent.record_type == "Person", AuditEvent.record_id == str(pid)) >= 6
     # Deleted: needs (and their arrangements), voices, personal links. Votes stay, without the person.

@@ -29,8 +29,8 @@ from survey_app.participation import invitations, taking_part
 from survey_app.privacy import records
 from survey_app.web.extensions import db
 
-SHEETS = ["About this file", "Details", "Meetings", "Support needs", "Support arranged", "Personal links", "Votes",
-          "Voices", "Recognition", "Audit trail"]
+SHEETS = ["About this file", "Details", "Meetings", "Support needs", "Support arranged", "Personal links", "Messages",
+          "Votes", "Voices", "Recognition", "Audit trail"]
 
 
 def everything(sample, make_user):

@@ -23,6 +23,7 @@ from survey_app.models import (
     FinanceReturn,
     Invitation,
     Meeting,
+    Message,
     Organisation,
     Person,
     RecognitionLine,
@@ -106,7 +107,7 @@ def walk(app, runner, make_user):
         "token": db.session.scalar(select(Invitation.token).where(Invitation.meeting_id == meeting.id)),
         "invitation_id": first(Invitation, Invitation.meeting_id == meeting.id),
         "item_id": first(AgendaItem, AgendaItem.meeting_id == meeting.id) or first(AgendaItem),
-        "decision_id": first(Decision),
+        "decision_id": first(Decision), "message_id": first(Message),
     }
     assert None not in values.values(), values
     values["setup_token"] = setup_token

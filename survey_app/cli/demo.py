@@ -149,6 +149,7 @@ def load(seed):
     _demo_checklist_channels(rng, meetings, now)
     _demo_agenda(meetings)
     _demo_messages(people, meetings, now)
+    _demo_through_someone(people)
     db.session.commit()
     click.echo(f"Loaded {len(orgs)} organisations, {len(groups)} groups, {len(meetings)} meetings "
                f"and {len(people)} people, with their support needs, suggestions and checklist answers "
@@ -370,6 +371,18 @@ def _demo_messages(people, meetings, now):
             failure=failure, dedupe_key=f"{kind.value}:m{upcoming.id}:p{person.id}"))
     if emailed:
         db.session.add(MessageOptOut(person_id=emailed[-1].id, kind=MessageKind.REMINDER))
+
+
+def _demo_through_someone(people):
+    """People reached "through someone I know" get their letters at that person's address (at least one
+    person is, the first who takes post if the random choices gave nobody that way)."""
+    through = [p for p in people if p.contact_method == ContactMethod.THROUGH_SOMEONE]
+    if not through:
+        through = [p for p in people if p.contact_method == ContactMethod.POST][:1]
+    for i, person in enumerate(through):
+        person.contact_method = ContactMethod.THROUGH_SOMEONE
+        person.contact_through = "Sue Mercer (support worker)" if i == 0 else "Their daughter"
+        person.address = f"Flat {i + 2}, 14 Church Street, Widnes WA8 6PQ"
 
 
 def _demo_agenda(meetings):

@@ -22,6 +22,7 @@ from forms.door import (
     ContactStep,
     EmailStep,
     FormatStep,
+    LettersAddressStep,
     NameStep,
     PhoneStep,
     RegisterSaveForm,
@@ -39,23 +40,26 @@ routes = Routes()
 
 STEPS = ("name", "role", "contact", "detail", "format", "consent")
 CHECK = "check"
-# The answer the detail page asks for, by way of being contacted (ContactMethod); a way missing here
-# needs no detail, and its page is skipped.
+# The page the detail step shows, by way of being contacted (ContactMethod); a way missing here needs no
+# detail, and its page is skipped. "Through someone I know" asks for the address their letters go to.
 DETAIL_FOR = {ContactMethod.EMAIL.value: "email", ContactMethod.PHONE.value: "phone",
-              ContactMethod.TEXT.value: "phone", ContactMethod.POST.value: "address"}
-DETAILS = ("email", "phone", "address")
+              ContactMethod.TEXT.value: "phone", ContactMethod.POST.value: "address",
+              ContactMethod.THROUGH_SOMEONE.value: "letters_address"}
+DETAILS = ("email", "phone", "address")  # the answers a detail page keeps
 FORMS = {"name": NameStep, "role": RoleStep, "contact": ContactStep, "format": FormatStep, "consent": ConsentStep,
-         "email": EmailStep, "phone": PhoneStep, "address": AddressStep}
+         "email": EmailStep, "phone": PhoneStep, "address": AddressStep, "letters_address": LettersAddressStep}
 FIELDS = {"name": ("first_name", "last_name"), "role": ("role",), "contact": ("contact_method",),
           "format": ("information_format",), "consent": ("consent",), "email": ("email",), "phone": ("phone",),
-          "address": ("address",)}
+          "address": ("address",), "letters_address": ("address",)}
 TITLES = {"name": _l("What is your name?"), "role": _l("Who are you in the group?"),
           "contact": _l("How should we contact you?"), "email": _l("What is your email address?"),
           "phone": _l("What is your phone number?"), "address": _l("What is your address?"),
+          "letters_address": _l("Where should we send your letters?"),
           "format": _l("How do you like to get information?"), "consent": _l("Can we keep your details?")}
 # Pictures are meanings from web/symbols.py MEANINGS, the one place that says which picture means what.
 SYMBOLS = {"name": "ask_name", "role": "ask_role", "contact": "ask_contact", "email": "contact_email",
-           "phone": "contact_phone", "address": "ask_address", "format": "ask_format", "consent": "ask_consent",
+           "phone": "contact_phone", "address": "ask_address", "letters_address": "ask_letters_address",
+           "format": "ask_format", "consent": "ask_consent",
            "check": "check_answers"}
 TOO_LONG = _l("Please write a shorter answer.")
 
@@ -102,8 +106,9 @@ def _step(step: str):
     if form.validate_on_submit():
         new = {**answers, **{name: form[name].data for name in FIELDS[page]}}
         if step == "contact":  # a detail the new way of contact does not need is not kept
+            needed = FIELDS.get(DETAIL_FOR.get(new["contact_method"]), ())
             for name in DETAILS:
-                if name != DETAIL_FOR.get(new["contact_method"]):
+                if name not in needed:
                     new.pop(name, None)
         if kiosk.set_register_answers(new):
             after = first_missing(new)
@@ -188,6 +193,9 @@ def summary(answers: dict) -> list[dict]:
         rows.append(("detail", _("Your phone number"), _("your phone number"), answers.get("phone", "")))
     elif detail == "address":
         rows.append(("detail", _("Your address"), _("your address"), answers.get("address", "")))
+    elif detail == "letters_address":
+        rows.append(("detail", _("Where we send your letters"), _("where we send your letters"),
+                     answers.get("address", "")))
     rows += [("format", _("How you like to get information"), _("how you like to get information"),
               _label(FORMAT_CHOICES, answers.get("information_format"))),
              ("consent", _("Can we keep your details?"), _("if we can keep your details"),

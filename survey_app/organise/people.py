@@ -1,4 +1,5 @@
-"""People who take part: search, add, edit, and a person's page with their meetings and recognition."""
+"""People who take part: search, add, edit, and a person's page with their meetings, recognition and
+messages (never a message's words: only what kind, which way, when and whether it went)."""
 from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -8,16 +9,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
-from forms.organise import NO_ORGANISATION, PersonForm, SearchForm, enum_choices
+from forms.organise import NO_ORGANISATION, MessageButtonForm, PersonForm, SearchForm, enum_choices
 from forms.recognition import BenefitsForm
+from forms.tokens import new_form_token
 
 from ..access.roles import ORGANISERS, roles_required
 from ..insight import voices
+from ..messages import history
 from ..models import (
     Attendance,
     ContactMethod,
     InformationFormat,
     Meeting,
+    MessageKind,
     Organisation,
     Person,
     PersonRole,
@@ -62,7 +66,10 @@ def person(person_id):
         .where(RecognitionLine.person_id == who.id).order_by(RecognitionLine.activity_on.desc(), RecognitionLine.id)
     ).all()
     year = rec.tax_year_start(datetime.now(LONDON).date())
+    messages, message_count = history.recent(who.id)
     return render_template("organise/person.html", title=who.display_name, person=who, attendances=attendances,
+                           messages=messages, message_count=message_count, stopped=history.stopped_kinds(who.id),
+                           button_token=new_form_token(),
                            lines=lines, holds={line.id: rec.hold_reasons(line) for line in lines},
                            corrected={line.reverses_id for line in lines if line.reverses_id is not None},
                            year=year, totals=rec.totals_for(who.id, year), kinds=list(RecognitionKind),
@@ -101,9 +108,11 @@ def _values(form: PersonForm, existing: Person | None = None) -> dict:
     if org_id is not None and db.session.get(Organisation, org_id) is None:
         org_id = None
     values = {name: form[name].data or "" for name in (
-        "first_name", "last_name", "preferred_name", "email", "phone", "address", "language")}
+        "first_name", "last_name", "preferred_name", "email", "phone", "address", "contact_through", "language")}
     if values["language"] not in current_app.config["LANGUAGES"]:
         values["language"] = "en"
+    if form.contact_method.data != ContactMethod.THROUGH_SOMEONE.value:
+        values["contact_through"] = ""  # only letters for someone reached through someone else go to them
     values.update(role=PersonRole(form.role.data), contact_method=ContactMethod(form.contact_method.data),
                   information_format=InformationFormat(form.information_format.data), organisation_id=org_id,
                   recognition_preference=form.recognition_preference.data,
@@ -154,3 +163,32 @@ def edit_person(person_id):
         return redirect(url_for("organise.person", person_id=who.id))
     return render_template("organise/person_form.html", form=form,
                            title=_("Edit %(name)s", name=who.display_name)), 400 if form.errors else 200
+
+
+@routes.route("/people/<int:person_id>/messages")
+@roles_required(*ORGANISERS)
+def person_messages(person_id):
+    who = db.session.get(Person, person_id) or abort(404)
+    page = paginate(history.newest_first(who.id))
+    return render_template("organise/person_messages.html", title=_("Messages to %(name)s", name=who.display_name),
+                           person=who, page=page)
+
+
+@routes.route("/people/<int:person_id>/stopped-messages/<kind>/send-again", methods=["POST"])
+@roles_required(*ORGANISERS)
+def send_messages_again(person_id, kind):
+    """Undo their "stop messages like this" for one kind (they asked an organiser to). Once per press."""
+    who = db.session.get(Person, person_id) or abort(404)
+    message_kind = next((k for k in MessageKind if k.value == kind), None) or abort(404)
+    back = redirect(url_for("organise.person", person_id=who.id, _anchor="messages-title"))
+    form = MessageButtonForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0])
+        return back
+    if not taking_part.claim(form.form_token.data) or not history.send_again(who, message_kind, current_user):
+        db.session.rollback()
+        flash(_("That was done already."))
+        return back
+    db.session.commit()
+    flash(_("They will get these messages again: %(kind)s.", kind=message_kind.label))
+    return back

@@ -13,8 +13,9 @@ from sqlalchemy import insert, inspect
 from ..models import AuditEvent
 from ..web.extensions import db
 
-# Never copied into the audit trail: hashes, a personal link's token and a meeting link's (keys to the links).
-SECRET_COLUMNS = {"password_hash", "token_hash", "token", "feedback_token"}
+# Never copied into the audit trail: hashes, a personal link's token, a meeting link's and the key in a
+# person's "stop messages like this" links (keys to the links).
+SECRET_COLUMNS = {"password_hash", "token_hash", "token", "feedback_token", "message_token"}
 
 
 def _plain(value: Any) -> Any:

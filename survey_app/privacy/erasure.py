@@ -1,9 +1,10 @@
 """Erasing a person's details on request, keeping only what finance must keep, for as long as it must.
 
 What goes: their name (replaced by a pseudonymous label, "Erased person 0042", made from the row's own
-number), email, phone, address, language, information format, organisation, consent, Champion mark,
-recognition preference, the name of whoever talked benefits through with them, their support needs
-(with the arrangements made for them), the voices they bring, their personal links, the person on
+number), email, phone, address, who passes messages on to them, the key in their "stop messages like
+this" links, language, information format, organisation, consent, Champion mark, recognition
+preference, the name of whoever talked benefits through with them, their support needs (with the
+arrangements made for them), the voices they bring, their personal links, the person on
 their votes (the votes still count), the messages queued for them (and the address, subject, words
 and attachment of those already sent), the typed name on suggestions that carry their full name, and
 every copy of those values in the audit trail (the events themselves stay, with erased values).
@@ -283,7 +284,8 @@ def erase_person(person: Person, by=None, today: date | None = None, reason: dic
 
     # 3. The audit trail's copies: the same erased values, and no voices, needs, links or typed names.
     erased = audit.snapshot(person)
-    person_replace = {key: erased[key] for key in (*values, "search_name")} | {"voices": []}
+    # (message_token is never copied into the trail: audit.SECRET_COLUMNS)
+    person_replace = {key: erased[key] for key in (*values, "search_name") if key in erased} | {"voices": []}
     # Records merged into this person (survey_app/participation/merging.py) were the same person: their copies go too.
     merged = merged_into(person.id)
     cleaned = _scrub_events("Person", [person.id, *merged], person_replace)

@@ -26,6 +26,9 @@ from ..models import (
     Group,
     Invitation,
     Meeting,
+    Message,
+    MessageKind,
+    MessageOptOut,
     NeedArrangement,
     Person,
     PersonVoice,
@@ -55,8 +58,8 @@ def subject_access_rows(person_id: int, made_by: User, made_at: datetime) -> Sub
     if person is None:
         return None
     sections = [_details(person), _meetings(person.id), _needs(person.id), _arrangements(person.id),
-                _invitations(person.id), _votes(person.id), _voices(person.id), _recognition(person.id),
-                _audit(person.id)]
+                _invitations(person.id), _messages(person.id), _votes(person.id), _voices(person.id),
+                _recognition(person.id), _audit(person.id)]
     return SubjectAccess(person_id=person.id, person_name=f"{person.first_name} {person.last_name}",
                          made_at=made_at, made_by=f"{made_by.name} ({made_by.email})", sections=sections,
                          notes=[str(n) for n in NOT_INCLUDED])
@@ -74,6 +77,8 @@ def _details(p: Person) -> Section:
         (_("Phone number"), p.phone),
         (_("Postal address"), p.address),
         (_("Contact them by"), _label(p.contact_method)),
+        (_("Who passes messages on"), p.contact_through),
+        (_("Messages they asked us to stop"), _stopped(p.id)),
         (_("Information in"), _label(p.information_format)),
         (_("Language"), current_app.config["LANGUAGES"].get(p.language, p.language)),
         (_("Who they are in the group"), _label(p.role)),
@@ -156,6 +161,24 @@ def _invitations(person_id: int) -> Section:
         [(_("Meeting"), "text"), (_("Group"), "text"), (_("Meeting starts"), "datetime"),
          (_("Link made on"), "datetime")],
         [tuple(r) for r in rows], empty=_("No personal links."))
+
+
+def _stopped(person_id: int) -> str:
+    kinds = set(db.session.scalars(select(MessageOptOut.kind).where(MessageOptOut.person_id == person_id)))
+    return ", ".join(str(kind.label) for kind in MessageKind if kind in kinds) or _("None")
+
+
+def _messages(person_id: int) -> Section:
+    rows = db.session.execute(
+        select(Message.created_at, Message.kind, Message.channel, Message.to, Message.status, Message.sent_at)
+        .where(Message.person_id == person_id).order_by(Message.created_at, Message.id)).all()
+    return Section(
+        _("Messages"), _("The messages we sent them or will send them: when, what kind, which way, where to "
+                         "and whether it went."),
+        [(_("Made on"), "datetime"), (_("What"), "text"), (_("Way"), "text"), (_("Sent to"), "text"),
+         (_("Status"), "text"), (_("Sent on"), "datetime")],
+        [(made, kind.label, channel.label, to, status.label, sent) for made, kind, channel, to, status, sent in rows],
+        empty=_("No messages."))
 
 
 def _votes(person_id: int) -> Section:
