@@ -202,6 +202,11 @@ def printed_pages(letters: list[Message]) -> list[Markup]:
             html = (f'<section class="letter{" letter--large" if message.format == "large_print" else ""}" '
                     f'lang="{Markup.escape(message.language)}" dir="{"rtl" if rtl else "ltr"}">'
                     f'{body.group(1) if body else Markup.escape(message.body)}</section>')
+        # The postal address at the top, where a window envelope shows it (as it was when queued).
+        address = Markup('<address class="letter__address">{}</address>').format(
+            Markup("<br>").join(message.to.splitlines()))
+        opening = html.index(">", html.index("<section")) + 1
+        html = html[:opening] + str(address) + html[opening:]
         pages.append(Markup(_SYMBOL.sub(once, html)))  # noqa: S704 -- our own stored html, see above
     return pages
 
