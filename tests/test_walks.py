@@ -104,7 +104,10 @@ def walk(app, runner, make_user):
         "line_id": first(RecognitionLine, RecognitionLine.return_id.is_(None)),
         "number": db.session.scalar(select(FinanceReturn.number).where(FinanceReturn.paid_on.is_(None))),
         "user_id": first(User, User.id != admin_user.id), "kind": "payment", "filename": "css/app.css",
-        "token": db.session.scalar(select(Invitation.token).where(Invitation.meeting_id == meeting.id)),
+        # An English speaker's link: the pages below are checked for English words.
+        "token": db.session.scalar(select(Invitation.token).join(Person, Person.id == Invitation.person_id)
+                                   .where(Invitation.meeting_id == meeting.id, Person.language == "en")
+                                   .order_by(Invitation.id)),
         "invitation_id": first(Invitation, Invitation.meeting_id == meeting.id),
         "item_id": first(AgendaItem, AgendaItem.meeting_id == meeting.id) or first(AgendaItem),
         "decision_id": first(Decision), "message_id": first(Message),

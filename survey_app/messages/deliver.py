@@ -36,8 +36,13 @@ def message_token(person: Person) -> str:
     return person.message_token
 
 
-def stop_url(person: Person, kind: MessageKind) -> str:
-    return external_url("invite.stop_messages", token=message_token(person), kind=kind.value)
+# In a preview, for someone who has no key yet: a preview writes nothing (a page you look at changes nothing).
+PREVIEW_KEY = "made-when-it-is-sent"
+
+
+def stop_url(person: Person, kind: MessageKind, preview: bool = False) -> str:
+    token = (person.message_token or PREVIEW_KEY) if preview else message_token(person)
+    return external_url("invite.stop_messages", token=token, kind=kind.value)
 
 
 def address(person: Person, channel: str) -> str:

@@ -113,12 +113,14 @@ def personal_link(invitation: Invitation) -> str:
     return external_url("invite.invitation", token=invitation.token)
 
 
-def invitation_for(recipient: Recipient, meeting: Meeting, items, qr: Callable[[str], Markup]) -> compose.Composed:
+def invitation_for(recipient: Recipient, meeting: Meeting, items, qr: Callable[[str], Markup],
+                   preview: bool = False) -> compose.Composed:
     """The invitation as it goes to them. A letter's html is the printed letter, with its QR code and its own
-    pictures (drawn afresh: each stored letter is printed on its own, later, beside others)."""
+    pictures (drawn afresh: each stored letter is printed on its own, later, beside others). A preview makes
+    no stop-link key (deliver.stop_url)."""
     person, url = recipient.person, personal_link(recipient.invitation)
-    composed = compose.invitation(person, meeting, url, stop_url=deliver.stop_url(person, MessageKind.INVITATION),
-                                  agenda_items=items)
+    composed = compose.invitation(person, meeting, url, agenda_items=items,
+                                  stop_url=deliver.stop_url(person, MessageKind.INVITATION, preview=preview))
     if composed.channel_hint == "letter":
         g._symbols_drawn = set()
         letter = compose.invitation_letter(person, meeting, url, qr(url), agenda_items=items)
@@ -141,9 +143,11 @@ def send_invitations(meeting: Meeting, qr: Callable[[str], Markup], by=None) -> 
     return queued
 
 
-def one_off_for(recipient: Recipient, meeting: Meeting, subject: str, text: str) -> compose.Composed:
+def one_off_for(recipient: Recipient, meeting: Meeting, subject: str, text: str,
+                preview: bool = False) -> compose.Composed:
     person = recipient.person
-    return compose.one_off(person, meeting, subject, text, stop_url=deliver.stop_url(person, MessageKind.ONE_OFF),
+    return compose.one_off(person, meeting, subject, text,
+                           stop_url=deliver.stop_url(person, MessageKind.ONE_OFF, preview=preview),
                            link_url=personal_link(recipient.invitation) if recipient.invitation else "")
 
 

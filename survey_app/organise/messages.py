@@ -11,7 +11,7 @@ from forms.tokens import new_form_token
 
 from ..access.roles import ORGANISERS, roles_required
 from ..insight import agenda
-from ..messages import deliver, sending
+from ..messages import sending
 from ..models import Group, Meeting, MessageChannel
 from ..participation import taking_part
 from ..privacy import records
@@ -52,14 +52,10 @@ def group_messages(group_id):
 
 
 def _preview(recipients_of, person_id: str | None):
-    """The per-person list and the person whose message is shown. Their stop link's key is made and kept
-    first, so the message shown carries the key it will go with (the commit reloads the list after it)."""
-    shown = sending.chosen(recipients_of(), record_id(person_id))
-    if shown is not None and not shown.person.message_token:
-        deliver.message_token(shown.person)
-        db.session.commit()
+    """The per-person list and the person whose message is shown. Nothing is written: someone without a
+    stop-link key yet is shown a stand-in (deliver.PREVIEW_KEY); theirs is made when the message goes."""
     recipients = recipients_of()
-    return recipients, sending.chosen(recipients, shown.person.id if shown else None)
+    return recipients, sending.chosen(recipients, record_id(person_id))
 
 
 def _letters_note(letters: int) -> None:
@@ -83,7 +79,7 @@ def send_invitations(meeting_id):
         return redirect(url_for("organise.send_invitations", meeting_id=mtg.id))
     form.form_token.data = new_form_token()
     recipients, shown = _preview(lambda: sending.invitation_recipients(mtg), request.args.get("person"))
-    message = sending.invitation_for(shown, mtg, agenda.items(mtg.id), qr_svg) if shown else None
+    message = sending.invitation_for(shown, mtg, agenda.items(mtg.id), qr_svg, preview=True) if shown else None
     return render_template("organise/messages/invitations.html",
                            title=with_theirs(_("Send invitations: %(name)s"), name=mtg.title), meeting=mtg,
                            form=form, recipients=recipients, shown=shown, message=message,
@@ -115,7 +111,7 @@ def new_message(meeting_id):
         if taking_part.token_used(form.form_token.data):
             return _already(mtg.id)
         recipients, shown = _preview(lambda: sending.one_off_recipients(mtg, form.who.data), request.form.get("show"))
-        message = sending.one_off_for(shown, mtg, form.subject.data, form.text.data) if shown else None
+        message = sending.one_off_for(shown, mtg, form.subject.data, form.text.data, preview=True) if shown else None
         return render_template("organise/messages/one_off_preview.html",
                                title=with_theirs(_("Check the message: %(name)s"), name=mtg.title), meeting=mtg,
                                form=form, recipients=recipients, shown=shown, message=message,
