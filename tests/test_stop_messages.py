@@ -13,6 +13,7 @@ from survey_app.models import (
     MessageKind,
     MessageOptOut,
     MessageStatus,
+    Role,
 )
 from survey_app.models.base import utcnow
 from survey_app.privacy.erasure import erase_person
@@ -95,3 +96,17 @@ def test_the_way_and_the_address_follow_the_contact_method(app, sample):
         (MessageChannel.LETTER, "Pat4 Jones\nc/o Sam Lee\n5 Side Street, Widnes"), None, None]
     assert len(sent[0].body) <= compose.TEXT_LIMIT and sent[0].status is MessageStatus.QUEUED
     assert sent[0].next_attempt_at <= utcnow()
+
+
+def test_a_persons_audit_view_shows_their_messages_and_stops(app, client, login_as, sample):
+    person = make_person()
+    other = make_person(2)
+    one_off(person, sample["meeting"])
+    one_off(other, sample["meeting"], n=2)
+    db.session.commit()
+    client.submit(f"/stop/{person.message_token}/one_off", {})
+    login_as(Role.ADMIN)
+    page = client.get(f"/admin/audit?person={person.id}").get_data(as_text=True)
+    assert "Queued a message to them" in page and "Asked to stop a kind of message" in page
+    assert page.count("Queued a message to them") == 1  # theirs, not the other person's
+    assert person.message_token not in page  # the stop key is never in the audit log

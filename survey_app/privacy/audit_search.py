@@ -18,6 +18,8 @@ from ..models import (
     Attendance,
     AuditEvent,
     Invitation,
+    Message,
+    MessageOptOut,
     NeedArrangement,
     PersonVoice,
     RecognitionLine,
@@ -29,7 +31,8 @@ from ..web.extensions import db
 from .audit import SECRET_COLUMNS
 
 # Rows that belong to one person, each holding person_id.
-PERSON_OWNED = (AccessNeed, Attendance, Invitation, PersonVoice, RecognitionLine, SuggestionVote)
+PERSON_OWNED = (AccessNeed, Attendance, Invitation, Message, MessageOptOut, PersonVoice, RecognitionLine,
+                SuggestionVote)
 
 # Never shown, even if a snapshot somehow held them: hashes and the personal link's token.
 HIDDEN_FIELDS = SECRET_COLUMNS | {"token"}
@@ -40,7 +43,8 @@ RECORD_LABELS = {
     "AgendaItem": _l("Agenda item"),
     "Attendance": _l("Meeting attendance"), "Budget": _l("Budget"), "FinanceReturn": _l("Finance return"),
     "Group": _l("Group"), "Invitation": _l("Personal link"), "Meeting": _l("Meeting"),
-    "MeetingNote": _l("Meeting notes"), "NeedArrangement": _l("Support arranged"),
+    "MeetingNote": _l("Meeting notes"), "Message": _l("Message"), "MessageOptOut": _l("Asked to stop messages"),
+    "NeedArrangement": _l("Support arranged"),
     "Organisation": _l("Organisation"), "Person": _l("Person"), "PersonVoice": _l("Voice they bring"),
     "Rate": _l("Rates"), "RecognitionLine": _l("Recognition line"), "Suggestion": _l("Suggestion"),
     "SuggestionVote": _l("Vote on a suggestion"), "User": _l("Staff account"),
@@ -62,6 +66,9 @@ ACTION_LABELS = {
     "door-needs": _l("Asked for support at the door"),
     "merge": _l("Merged another record of the same person into this one"),
     "agenda-move": _l("Moved on the agenda"), "agenda-remove": _l("Taken off the agenda"),
+    "queue-message": _l("Queued a message to them"), "print-letter": _l("Printed a letter to them"),
+    "opt-out": _l("Asked to stop a kind of message"), "send-again": _l("Sending that kind of message again"),
+    "retry-message": _l("Tried a failed message again"),
 }
 
 
