@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
-from ..models import Message, MessageChannel, MessageKind, Person
+from ..models import InformationFormat, Message, MessageChannel, MessageKind, Person
 from ..web.extensions import db
 from ..web.pages import external_url
 from . import outbox
@@ -43,6 +43,12 @@ PREVIEW_KEY = "made-when-it-is-sent"
 def stop_url(person: Person, kind: MessageKind, preview: bool = False) -> str:
     token = (person.message_token or PREVIEW_KEY) if preview else message_token(person)
     return external_url("invite.stop_messages", token=token, kind=kind.value)
+
+
+def easy_page(person: Person) -> bool:
+    """Whether a message's link should be to the easy-read version of a page: for an easy-read person, and
+    for a text message (a short text links to the full easy-read page)."""
+    return person.information_format is InformationFormat.EASY_READ or channel_for(person) == "text"
 
 
 def address(person: Person, channel: str) -> str:

@@ -21,7 +21,6 @@ from ..models import (
     Attendance,
     AttendanceStatus,
     Group,
-    InformationFormat,
     Invitation,
     Meeting,
     Message,
@@ -96,8 +95,7 @@ def news_key(person: Person, now: datetime) -> str:
 
 
 def _you_said_we_did(group: Group, person: Person) -> str:
-    endpoint = ("public.you_said_we_did_easy_read" if person.information_format is InformationFormat.EASY_READ
-                else "public.you_said_we_did")
+    endpoint = "public.you_said_we_did_easy_read" if deliver.easy_page(person) else "public.you_said_we_did"
     return external_url(endpoint, group_id=group.id)
 
 

@@ -10,7 +10,6 @@ from ..models import (
     Attendance,
     AttendanceStatus,
     Decision,
-    InformationFormat,
     Invitation,
     Meeting,
     MeetingNote,
@@ -67,9 +66,8 @@ def support_arranged(meeting: Meeting, person_id: int, by=None) -> Message | Non
 
 
 def notes_page(meeting: Meeting, person: Person) -> str:
-    """The public notes page at this meeting: the easy-read one for an easy-read person."""
-    endpoint = ("public.meeting_notes_easy_read" if person.information_format is InformationFormat.EASY_READ
-                else "public.meeting_notes")
+    """The public notes page at this meeting: the easy-read one for an easy-read person or a text message."""
+    endpoint = "public.meeting_notes_easy_read" if deliver.easy_page(person) else "public.meeting_notes"
     return external_url(endpoint, group_id=meeting.group_id, _anchor=f"meeting-{meeting.id}")
 
 
