@@ -29,6 +29,7 @@ from survey_app.models import (
     PersonRole,
     Role,
 )
+from survey_app.models.base import LONDON
 from survey_app.web.extensions import db
 from survey_app.web.formatting import local_date, local_time
 from tests.queries import count_queries
@@ -81,7 +82,8 @@ def test_an_invitation_in_english_says_what_when_where_access_online_and_the_lin
 
 
 def test_a_reminder_says_tomorrow_with_the_same_facts(meeting):
-    msg = compose.reminder(person(), meeting, LINK, stop_url=STOP)
+    day_before = meeting.starts_at.astimezone(LONDON).date() - timedelta(days=1)
+    msg = compose.reminder(person(), meeting, LINK, stop_url=STOP, today=day_before)
     assert msg.subject == "Reminder: Health checks is tomorrow"
     assert "This is a reminder: Health checks is tomorrow." in msg.body
     assert "Runcorn Library" in msg.body and LINK in msg.body and msg.ics
@@ -204,7 +206,9 @@ def test_a_one_off_message_is_the_organisers_words(meeting):
 
 def _every_kind(who, meeting, decision, action):
     return [compose.invitation(who, meeting, LINK, stop_url=STOP),
-            compose.reminder(who, meeting, LINK, stop_url=STOP),
+            compose.reminder(who, meeting, LINK, stop_url=STOP),  # in a week: "is on <date>"
+            compose.reminder(who, meeting, LINK, stop_url=STOP,
+                             today=meeting.starts_at.astimezone(LONDON).date() - timedelta(days=1)),
             compose.support_arranged(who, meeting, [NeedKind.BSL, NeedKind.TRAVEL], stop_url=STOP, link_url=LINK),
             compose.what_happened(who, meeting, "We talked about GP letters.", [decision], [action], stop_url=STOP,
                                   page_url=PAGE),

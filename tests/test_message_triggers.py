@@ -5,11 +5,12 @@ import secrets
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from survey_app.insight import actions as domain
 from survey_app.insight import support_plan as plans
-from survey_app.messages import deliver, outbox, schedule, sender, triggers
+from survey_app.messages import compose, deliver, outbox, schedule, sender, triggers
 from survey_app.messages.transports import SMTPTransport
 from survey_app.models import (
     AccessNeed,
@@ -34,6 +35,7 @@ from survey_app.models import (
 from survey_app.models.base import LONDON, utcnow
 from survey_app.privacy.erasure import erase_person
 from survey_app.web.extensions import db
+from survey_app.web.formatting import local_date
 from tests.conftest import PASSWORD
 from tests.queries import count_queries
 from tests.smtp_server import smtp_server
@@ -275,6 +277,11 @@ def test_reminders_follow_the_setting_and_the_groups_switch(app, world):
     db.session.commit()
     assert schedule.queue_due(now=meeting.starts_at - timedelta(days=1)).reminders == 0
     assert schedule.queue_due(now=meeting.starts_at - timedelta(days=2)).reminders == 1
+    [reminder] = messages()  # two days before: not "tomorrow"
+    with force_locale(compose.babel_locale("en")):
+        day, full_day = local_date(meeting.starts_at, "medium"), local_date(meeting.starts_at, "full")
+    assert reminder.subject == f"Reminder: Health checks is on {day}"
+    assert f"This is a reminder: Health checks is on {full_day}." in reminder.body and "tomorrow" not in reminder.body
 
 
 def test_the_command_queues_what_is_due_and_says_so(app, world, runner):

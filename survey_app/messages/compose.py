@@ -14,7 +14,7 @@ outside a request cannot build them here."""
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -24,7 +24,7 @@ from icalendar import Calendar, Event
 from markupsafe import Markup
 
 from ..models import ContactMethod, Group, InformationFormat, Meeting, MeetingMode, Person
-from ..models.base import utcnow
+from ..models.base import LONDON, london_today, utcnow
 from ..web.formatting import local_date, local_time
 from ..web.i18n import BABEL_LOCALES
 
@@ -131,22 +131,34 @@ def invitation(person: Person, meeting: Meeting, link_url: str, *, stop_url: str
                                              meeting.starts_at, "medium"), time=when["start"], link=link_url)
                          + "\n" + _stop_line(stop_url), meeting.title),
             ics=meeting_ics(meeting, link_url, person.language),
-            link_url=link_url, stop_url=stop_url, tomorrow=False,
+            link_url=link_url, stop_url=stop_url, reminder=False, tomorrow=False,
             **_meeting_facts(meeting, items, person.information_format is InformationFormat.EASY_READ))
 
 
-def reminder(person: Person, meeting: Meeting, link_url: str, *, stop_url: str, agenda_items=None) -> Composed:
-    """The invitation's facts again, the day before."""
+def reminder(person: Person, meeting: Meeting, link_url: str, *, stop_url: str, agenda_items=None,
+             today: date | None = None) -> Composed:
+    """The invitation's facts again, a few days before (REMINDER_DAYS_BEFORE): "is tomorrow" when it is
+    (`today`: the London date it is sent on, by default today)."""
     items = _items(meeting, agenda_items)
+    tomorrow = meeting.starts_at.astimezone(LONDON).date() == (today or london_today()) + timedelta(days=1)
     with force_locale(babel_locale(person.language)):
         when = _when(meeting)
+        day = local_date(meeting.starts_at, "medium")
+        subject = (_("Reminder: %(title)s is tomorrow", title=meeting.title) if tomorrow
+                   else _("Reminder: %(title)s is on %(date)s", title=meeting.title, date=day))
+
+        def text(title: str) -> str:
+            if tomorrow:
+                return _("Reminder: %(title)s is tomorrow at %(time)s. See the details: %(link)s",
+                         title=title, time=when["start"], link=link_url)
+            return _("Reminder: %(title)s is on %(date)s at %(time)s. See the details: %(link)s",
+                     title=title, date=day, time=when["start"], link=link_url)
+
         return _compose(
-            person, "invitation", _("Reminder: %(title)s is tomorrow", title=meeting.title),
-            lambda: _fit(lambda title: _("Reminder: %(title)s is tomorrow at %(time)s. See the details: %(link)s",
-                                         title=title, time=when["start"], link=link_url)
-                         + "\n" + _stop_line(stop_url), meeting.title),
+            person, "invitation", subject, lambda: _fit(lambda title: text(title) + "\n" + _stop_line(stop_url),
+                                                        meeting.title),
             ics=meeting_ics(meeting, link_url, person.language),
-            link_url=link_url, stop_url=stop_url, tomorrow=True,
+            link_url=link_url, stop_url=stop_url, reminder=True, tomorrow=tomorrow,
             **_meeting_facts(meeting, items, person.information_format is InformationFormat.EASY_READ))
 
 
@@ -272,7 +284,7 @@ def invitation_letter(person: Person, meeting: Meeting, link_url: str, qr: Marku
     """The invitation as one printed page of the letters batch: pictures for easy read, large print where
     asked, the personal link and its QR code. Used by the organisers' letters page."""
     with force_locale(babel_locale(person.language)):
-        context = _context(person, link_url=link_url, qr=qr, tomorrow=False,
+        context = _context(person, link_url=link_url, qr=qr, reminder=False, tomorrow=False,
                            large_print=person.information_format is InformationFormat.LARGE_PRINT,
                            **_meeting_facts(meeting, agenda_items,
                                             person.information_format is InformationFormat.EASY_READ))

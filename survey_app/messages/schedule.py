@@ -83,7 +83,8 @@ def queue_reminders(now: datetime) -> int:
     for link in links:
         person, meeting = link.person, link.meeting
         composed = compose.reminder(person, meeting, external_url("invite.invitation", token=link.token),
-                                    stop_url=deliver.stop_url(person, kind), agenda_items=agendas[meeting.id])
+                                    stop_url=deliver.stop_url(person, kind), agenda_items=agendas[meeting.id],
+                                    today=now.astimezone(LONDON).date())
         queued += deliver.send(person, kind, composed, meeting=meeting, dedupe_key=keys[link.id]) is not None
     return queued
 
