@@ -99,9 +99,12 @@ def production_env(**extra) -> dict:
 
 @pytest.fixture(scope="module")
 def https_server(database):
-    """gunicorn serving HTTPS itself, as `HUB_ENV=production` and a real secret make it."""
+    """gunicorn serving HTTPS itself, as `HUB_ENV=production` and a real secret make it. Eight threads a
+    worker: gunicorn hands each new connection to a thread at once, and Chromium opens spare connections
+    it may never use, each holding a thread until it times out; with two threads a worker the page
+    sometimes waited 10 seconds for a free one (in production nginx takes those connections)."""
     url, _ids = database
-    with AppServer(url, workers=2, threads=2, env=production_env(), tls=True) as server:
+    with AppServer(url, workers=2, threads=8, env=production_env(), tls=True) as server:
         yield server
 
 
