@@ -1,5 +1,6 @@
 """The data model: one module per area, all re-exported here."""
 from .audit import AuditEvent
+from .benefits import BenefitKind, BenefitLimit, LimitPeriod, PersonBenefit, RecognitionAgreement
 from .insight import Action, ActionStatus, ActionUpdate, MeetingNote, PersonVoice, SuggestionVote, Voice
 from .meetings import (
     AgendaItem,
@@ -24,6 +25,7 @@ from .participation import (
     Suggestion,
     SuggestionStatus,
 )
+from .payments import ImportLayout, LedgerCode, PaymentRoute
 from .people import ContactMethod, Group, InformationFormat, Organisation, OrganisationKind, Person, PersonRole
 from .recognition import (
     Budget,
@@ -47,6 +49,8 @@ __all__ = [
     "Suggestion", "SuggestionStatus",
     "AgendaItem", "AgendaSource", "Attendance", "AttendanceStatus", "Decision", "MeetingKind", "TakingPart",
     "Message", "MessageChannel", "MessageKind", "MessageOptOut", "MessageStatus",
+    "BenefitKind", "BenefitLimit", "LimitPeriod", "PersonBenefit", "RecognitionAgreement",
+    "ImportLayout", "LedgerCode", "PaymentRoute",
     "AuditEvent", "ContactMethod", "Group", "InformationFormat",
     "LoginAttempt", "RateHit", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
     "PersonRole", "Role", "SetupToken", "StaffSession", "User",

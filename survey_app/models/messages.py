@@ -23,6 +23,8 @@ class MessageKind(enum.Enum):
     WHAT_HAPPENED = "what_happened"
     ACTION_UPDATES = "action_updates"
     ONE_OFF = "one_off"
+    PERMITTED_WORK = "permitted_work"  # issue 17: send the ESA permitted-work form before the first payment
+    REMITTANCE = "remittance"          # issue 17: what they were paid, for what, and when
 
     @property
     def label(self):
@@ -31,7 +33,9 @@ class MessageKind(enum.Enum):
                 "support_arranged": _l("\"Your support is arranged\" messages"),
                 "what_happened": _l("\"What happened\" after a meeting"),
                 "action_updates": _l("\"You said, we did\" news"),
-                "one_off": _l("Other messages from the organisers")}[self.value]
+                "one_off": _l("Other messages from the organisers"),
+                "permitted_work": _l("Reminders about the permitted work form"),
+                "remittance": _l("Letters saying what you were paid")}[self.value]
 
 
 class MessageChannel(enum.Enum):

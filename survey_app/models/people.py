@@ -4,11 +4,12 @@ import unicodedata
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, false, true
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..web.extensions import db
 from .base import UTCDateTime, enum_column, utcnow
+from .money_choices import PaymentRoute, RecognitionAgreement
 
 
 def search_key(text: str) -> str:
@@ -137,6 +138,19 @@ class Person(db.Model):
     benefits_talked_on: Mapped[date | None] = mapped_column(Date)
     benefits_talked_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
     payee_ref: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Benefits-aware recognition (issue 17, models/benefits.py): their consent to us recording which benefits
+    # they get, what they agreed to take, their Universal Credit assessment day (1-31), and when the ESA
+    # permitted-work form was sent (before their first payment).
+    benefits_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    benefits_agreement: Mapped[RecognitionAgreement | None] = mapped_column(enum_column(RecognitionAgreement))
+    benefits_agreement_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    uc_assessment_day: Mapped[int | None] = mapped_column(Integer)
+    permitted_work_form_on: Mapped[date | None] = mapped_column(Date)
+    # How finance pays them (models/payments.py PaymentRoute), who decided and when; payee_ref is the supplier
+    # or payroll number.
+    payment_route: Mapped[PaymentRoute | None] = mapped_column(enum_column(PaymentRoute))
+    payment_route_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    payment_route_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Their organisation's Co-production Champion.
     is_champion: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Lower-cased "first last" kept for fast, index-backed prefix search.

@@ -66,11 +66,12 @@ class LineStatus(enum.Enum):
     APPROVED = "approved"
     IN_RETURN = "in_return"
     PAID = "paid"
+    PAYMENT_FAILED = "payment_failed"  # finance could not pay it: a copy comes back for the next return
 
     @property
     def label(self):
         return {"recorded": _l("Recorded"), "approved": _l("Approved"), "in_return": _l("In a return"),
-                "paid": lazy_pgettext("line status", "Paid")}[self.value]
+                "paid": lazy_pgettext("line status", "Paid"), "payment_failed": _l("Payment failed")}[self.value]
 
 
 class RecognitionPreference(enum.Enum):
@@ -152,6 +153,18 @@ class RecognitionLine(db.Model):
     return_id: Mapped[int | None] = mapped_column(ForeignKey("finance_return.id"), index=True)
     line_number: Mapped[int | None] = mapped_column(Integer)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("recognition_line.id"))
+    # Issue 17: the benefits warning shown when it was recorded (finance sees it on approval) and the reason
+    # given to go ahead; the ledger and VAT codes; paying per line (finance's payment reference and date, or
+    # why the payment failed); and the failed line this one pays again.
+    benefits_warning: Mapped[str] = mapped_column(Text, default="", server_default="")
+    benefits_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    ledger_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    vat_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    payment_ref: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    line_paid_on: Mapped[date | None] = mapped_column(Date)
+    payment_failed_on: Mapped[date | None] = mapped_column(Date)
+    payment_failure: Mapped[str] = mapped_column(Text, default="", server_default="")
+    pays_again_id: Mapped[int | None] = mapped_column(ForeignKey("recognition_line.id"))
 
     person: Mapped[Person] = relationship()
     group: Mapped[Group] = relationship()
