@@ -57,6 +57,10 @@ class ReturnLine:
     status: str             # e.g. "in return", "paid"
     recorded_by: str
     approved_by: str
+    payment_ref: str = ""          # finance's reference for the payment, once paid
+    paid_on: date | None = None
+    payment_failure: str = ""      # why the payment failed ("" unless it did): a copy is paid in a later return
+    mileage_taxable_pence: int = 0  # mileage above HMRC's approved rate: the taxable part
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class PayeeTotal:
     name: str
     return_pence: int
     tax_year_pence: int     # UK tax year to date (6 April - 5 April), including this return
+    over_trading_allowance: bool = False  # payments and vouchers this tax year past the trading allowance
 
 
 @dataclass(frozen=True)
@@ -113,9 +118,13 @@ LINE_COLUMNS = (
     Column("Hours", "decimal", width=8), Column("Rate", "money", width=11), Column("Amount", "money", width=13),
     Column("Taxable", "yes_no", width=9), Column("Cost code", width=12), Column("Status", width=12),
     Column("Recorded by", width=22), Column("Approved by", width=22),
+    Column("Payment reference", width=18), Column("Paid on", "date", width=12),
+    Column("Payment failed", width=30), Column("Mileage above HMRC rate (taxable)", "money", width=18),
 )
+TRADING_ALLOWANCE_HEADER = "Over the £1,000 trading allowance this tax year"
 PAYEE_COLUMNS = (Column("Payee reference", width=16), Column("Name", width=28),
-                 Column("This return", "money", width=14), Column("Tax year to date", "money", width=16))
+                 Column("This return", "money", width=14), Column("Tax year to date", "money", width=16),
+                 Column(TRADING_ALLOWANCE_HEADER, "yes_no", width=22))
 VOUCHER_COLUMNS = (
     Column("Line", "number", width=8), Column("Name", width=28), Column("Payee reference", width=16),
     Column("Provider", width=22), Column("Value", "money", width=12), Column("Serial or code", width=22),
@@ -217,7 +226,8 @@ def _line_rows(number: int, lines: Iterable[ReturnLine]) -> Iterator:
         yield (number, line.line_number, line.payee_ref, line.name, line.activity, line.activity_date,
                KIND_LABELS.get(line.kind, line.kind), line.description, line.hours, line.rate_pence,
                line.amount_pence, line.taxable, line.cost_code, line.status, line.recorded_by,
-               line.approved_by)
+               line.approved_by, line.payment_ref, line.paid_on, line.payment_failure,
+               line.mileage_taxable_pence or None)
     yield Row()
     yield Total(("Total",) + (None,) * 9 + (amount,))
 
@@ -227,7 +237,7 @@ def _payee_rows(payees: Iterable[PayeeTotal]) -> Iterator:
     for payee in payees:
         this_return += payee.return_pence
         tax_year += payee.tax_year_pence
-        yield (payee.payee_ref, payee.name, payee.return_pence, payee.tax_year_pence)
+        yield (payee.payee_ref, payee.name, payee.return_pence, payee.tax_year_pence, payee.over_trading_allowance)
     yield Row()
     yield Total(("Total", None, this_return, tax_year))
 

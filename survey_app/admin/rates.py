@@ -1,6 +1,7 @@
 """Rates: what each group pays, from a date. Added, never edited: a line keeps the rate it was made with."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -9,18 +10,22 @@ from forms.admin import RateForm
 from ..access.roles import ADMINS, roles_required
 from ..models import Group
 from ..models.base import london_today
-from ..money import budgets
+from ..money import budgets, paying
 from ..money.recognition import RecognitionError
 from ..web.extensions import db
+from ..web.formatting import pence
 from ..web.pages import Routes, choices_from, keeps_input, record_id
 
 routes = Routes()
+MILEAGE_WARNING = _l("The mileage rate of %(rate)s a mile is above HMRC's approved rate of %(approved)s. The part "
+                     "above it is taxable, and finance will see it flagged on every mileage claim.")
 
 
 @routes.route("/rates")
 @roles_required(*ADMINS)
 def rates():
-    return render_template("admin/rates.html", title=_("Rates"), groups=budgets.rates_by_group(london_today()))
+    return render_template("admin/rates.html", title=_("Rates"), groups=budgets.rates_by_group(london_today()),
+                           hmrc_pence=paying.hmrc_mileage_pence())
 
 
 def chosen_group(field, message) -> Group | None:
@@ -56,5 +61,8 @@ def new_rate():
             else:
                 db.session.commit()
                 flash(_("Rates saved for %(group)s.", group=group.name))
+                if form.mileage.data > paying.hmrc_mileage_pence():
+                    flash(MILEAGE_WARNING % {"rate": pence(form.mileage.data),
+                                             "approved": pence(paying.hmrc_mileage_pence())})
                 return redirect(url_for("admin.rates"))
     return render_template("admin/rate_form.html", form=form, title=_("Add rates")), 400 if form.errors else 200

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from forms.finance import PayeeRefForm
 
 from ..access.roles import FINANCE, roles_required
-from ..models import Person, RecognitionLine
+from ..models import LineStatus, Person, RecognitionLine
 from ..money import recognition as rec
 from ..web.extensions import db
 from ..web.pages import Routes
@@ -21,7 +21,8 @@ routes = Routes()
 def payees():
     missing_only = request.args.get("show") != "all"
     money = (select(RecognitionLine.person_id, func.count().label("n"), func.sum(RecognitionLine.amount_pence)
-                    .label("total")).where(RecognitionLine.kind.in_(rec.MONEY_KINDS))
+                    .label("total")).where(RecognitionLine.kind.in_(rec.MONEY_KINDS),
+                                           RecognitionLine.status != LineStatus.PAYMENT_FAILED)
              .group_by(RecognitionLine.person_id).subquery())
     query = (select(Person.id, Person.first_name, Person.last_name, Person.payee_ref, money.c.n, money.c.total)
              .join(money, money.c.person_id == Person.id).order_by(Person.last_name, Person.first_name))

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from ..models import ContactMethod, Group, InformationFormat, Meeting, MeetingMode, Person
 from ..models.base import LONDON, london_today, utcnow
-from ..web.formatting import local_date, local_time
+from ..web.formatting import local_date, local_time, pence
 from ..web.i18n import BABEL_LOCALES
 
 PRODID = "-//One Halton//Co-production Hub//EN"
@@ -89,9 +89,11 @@ def _fit(make, typed: str) -> str:
     return text
 
 
-def _compose(person: Person, kind: str, subject, text_message, ics: bytes | None = None, **context) -> Composed:
+def _compose(person: Person, kind: str, subject, text_message, ics: bytes | None = None, channel: str | None = None,
+             **context) -> Composed:
+    """`channel`: the way it goes when not the person's usual way (a remittance letter for someone on ESA)."""
     context = _context(person, **context)
-    channel = channel_for(person)
+    channel = channel or channel_for(person)
     html = _render(f"messages/{kind}.html", subject=subject, **context)
     body = text_message() if channel == "text" else _render(f"messages/{kind}.txt", **context)
     return Composed(subject=subject, body=body, html=html, ics=ics, channel_hint=channel)
@@ -243,6 +245,26 @@ def one_off(person: Person, meeting: Meeting, subject: str, text: str, *, stop_u
             lambda: _fit(lambda typed: typed + (" " + link_url if link_url else "") + "\n" + _stop_line(stop_url),
                          f"{subject}: {text}"),
             meeting=meeting, when=_when(meeting), text=text, link_url=link_url, stop_url=stop_url)
+
+
+def remittance(person: Person, return_number: int, lines, *, stop_url: str, esa: bool = False) -> Composed:
+    """What they were paid, for what and when: each paid line (money.paying.PaidLine) with its amount in their
+    language's currency format, and the total. Someone on ESA gets it as an easy-read letter "for your
+    records" whatever their usual way (when we have their address): they may need it to show their work is
+    permitted work."""
+    letter = esa and bool(person.address.strip())
+    with force_locale(babel_locale(person.language)):
+        rows = [{"what": line.what, "kind": str(line.kind.label), "date": local_date(line.activity_on, "long"),
+                 "amount": pence(line.amount_pence), "paid_on": local_date(line.paid_on, "long")} for line in lines]
+        total = pence(sum(line.amount_pence for line in lines))
+        paid_on = local_date(max(line.paid_on for line in lines), "long")
+        return _compose(
+            person, "remittance", _("What we have paid you"),
+            lambda: _("We have paid you %(total)s on %(date)s. Thank you for your time.", total=total, date=paid_on)
+            + "\n" + _stop_line(stop_url),
+            channel="letter" if letter else None, easy=esa or person.information_format is InformationFormat.EASY_READ,
+            for_records=esa, rows=rows,
+            total=total, paid_on=paid_on, return_number=return_number, stop_url=stop_url)
 
 
 def _host() -> str:

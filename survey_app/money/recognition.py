@@ -266,17 +266,6 @@ def build_return(by: User, period_to: date | None = None, cost_code: str = "") -
     return records.created(ret, by=by, extra={"lines": len(lines)})
 
 
-def mark_paid(ret: FinanceReturn, paid_on: date, by: User) -> None:
-    if by.role not in APPROVERS:
-        raise RecognitionError(_l("Only finance can mark a return paid."))
-    if ret.paid_on is not None:
-        raise RecognitionError(_l("This return is already marked paid."))
-    with records.changed(ret, by=by, event="paid"):
-        ret.paid_on, ret.paid_by_id = paid_on, by.id
-        db.session.execute(update(RecognitionLine).where(RecognitionLine.return_id == ret.id)
-                           .values(status=LineStatus.PAID).execution_options(synchronize_session=False))
-
-
 def check_unlocked(line: RecognitionLine) -> None:
     if line.locked:
         raise RecognitionError(_l("This line is in a finance return and is locked. Make a correction instead."))
@@ -383,12 +372,14 @@ def lookalike_ids(lines: list[RecognitionLine]) -> set[int]:
 
 
 def totals_for(person_id: int, year_starting: date) -> dict[RecognitionKind, int]:
-    """A person's money in one tax year, by kind (reversals included, so corrections net off)."""
+    """A person's money in one tax year, by kind (reversals included, so corrections net off; a line whose
+    payment failed is left out, as its copy is paid again)."""
     year_end = date(year_starting.year + 1, 4, 5)
     rows = db.session.execute(
         select(RecognitionLine.kind, func.sum(RecognitionLine.amount_pence))
         .where(RecognitionLine.person_id == person_id, RecognitionLine.activity_on >= year_starting,
-               RecognitionLine.activity_on <= year_end)
+               RecognitionLine.activity_on <= year_end,
+               RecognitionLine.status != LineStatus.PAYMENT_FAILED)  # its copy, paid again, counts instead
         .group_by(RecognitionLine.kind)).all()
     return {kind: int(total or 0) for kind, total in rows}
 

@@ -164,6 +164,10 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         "MESSAGE_BATCH": int(env.get("MESSAGE_BATCH", "100")),
         # Reminders go this many days before a meeting's date (London), when the sender next runs.
         "REMINDER_DAYS_BEFORE": int(env.get("REMINDER_DAYS_BEFORE", "1")),
+        # Paying (issue 17): HMRC's approved mileage rate (pence a mile; above it the difference is taxable)
+        # and the trading allowance (pence in a tax year; above it a payee is flagged on the "By payee" sheet).
+        "HMRC_MILEAGE_PENCE": int(env.get("HMRC_MILEAGE_PENCE", "45")),
+        "TRADING_ALLOWANCE_PENCE": int(env.get("TRADING_ALLOWANCE_PENCE", "100000")),
     }
 
 
