@@ -16,6 +16,7 @@ from survey_app.messages.transports import SMTPTransport
 from survey_app.models import (
     AuditEvent,
     BenefitKind,
+    ChecklistResponse,
     ContactMethod,
     ExpenseType,
     FinanceReturn,
@@ -344,3 +345,10 @@ def test_the_paying_pages_make_a_constant_number_of_queries(app, world):
         finance.submit("/finance/returns/2/paid", {"paid_on": "2026-06-30"}, token_from="/finance/returns/2")
     assert db.session.scalar(select(func.count()).select_from(Message)) == 4
     assert letters[0] == letters[1]
+
+
+def test_the_results_page_says_1_answer(app, world):
+    db.session.add(ChecklistResponse(meeting_id=world["meeting"].id, responded_on=DAY, achieved=4))
+    db.session.commit()
+    page = text(signed_in(app, world["organiser"]).get(f"/meetings/{world['meeting'].id}/results"))
+    assert "from 1 answer." in page and "1 answers" not in page
