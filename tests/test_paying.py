@@ -144,6 +144,7 @@ def test_paying_lines_one_by_one_makes_the_return_paid_on_the_latest_date(app, w
     assert db.session.get(FinanceReturn, ret.id).paid_on is None
     page = text(pay(finance, 1, {"outcome": "paid", "payment_ref": "BACS-78", "on": "2026-06-01"}, every=True))
     assert "Every line of return 1 is now paid or failed, so the return is paid." in page
+    assert "Remittance advice is on its way to 1 person. Letters wait on the letters page." in page  # Ana's
     paid = db.session.scalars(select(RecognitionLine).order_by(RecognitionLine.line_number)).all()
     assert {(x.id, x.status, x.payment_ref, x.line_paid_on) for x in paid} == {
         (first.id, LineStatus.PAID, "BACS-77", date(2026, 6, 3)),

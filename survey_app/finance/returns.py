@@ -111,7 +111,7 @@ def pay_lines(number):
             message = ngettext("%(num)d line recorded as failed. It will be paid again in the next return.",
                                "%(num)d lines recorded as failed. They will be paid again in the next return.",
                                done.count)
-        remittances.queue(ret, done.people, by=current_user)
+        sent = remittances.queue(ret, done.people, by=current_user)
     except rec.RecognitionError as error:
         db.session.rollback()
         flash(str(error))
@@ -120,7 +120,14 @@ def pay_lines(number):
     flash(message if done.count else _("Those lines were already paid or failed, so nothing changed."))
     if ret.paid_on is not None and done.count:
         flash(_("Every line of return %(number)d is now paid or failed, so the return is paid.", number=ret.number))
+    _remittances_flash(sent)
     return redirect(url_for("finance.finance_return", number=ret.number))
+
+
+def _remittances_flash(sent: int) -> None:
+    if sent:
+        flash(ngettext("Remittance advice is on its way to %(num)d person. Letters wait on the letters page.",
+                       "Remittance advice is on its way to %(num)d people. Letters wait on the letters page.", sent))
 
 
 @routes.route("/returns/<int:number>/remittance/<int:person_id>")
@@ -159,9 +166,10 @@ def mark_paid(number):
     if form.validate_on_submit():
         try:
             done = paying.mark_paid(ret, form.paid_on.data, current_user)
-            remittances.queue(ret, done.people, by=current_user)
+            sent = remittances.queue(ret, done.people, by=current_user)
             db.session.commit()
             flash(_("Return %(number)d is marked paid.", number=ret.number))
+            _remittances_flash(sent)
         except rec.RecognitionError as error:
             db.session.rollback()
             flash(str(error))
