@@ -30,7 +30,7 @@ from survey_app.models import (
     Voice,
 )
 from survey_app.models.base import london_today
-from survey_app.money import paying
+from survey_app.money import line_payments
 from survey_app.money import recognition as rec
 from survey_app.participation import invitations, taking_part
 from survey_app.privacy import audit, erasure
@@ -70,7 +70,7 @@ def pay(person, group, meeting, by, on, kind=RecognitionKind.PAYMENT, **extra):
 def paid_return(lines, finance, paid_on):
     rec.approve(lines, finance)
     ret = rec.build_return(finance)
-    paying.mark_paid(ret, paid_on, finance)
+    line_payments.mark_paid(ret, paid_on, finance)
     db.session.commit()
     return ret
 

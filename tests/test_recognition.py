@@ -17,7 +17,7 @@ from survey_app.models import (
     Role,
     ThanksType,
 )
-from survey_app.money import paying
+from survey_app.money import line_payments
 from survey_app.money import recognition as rec
 from survey_app.money.recognition import LineInput, RecognitionError
 from survey_app.web.extensions import db
@@ -129,7 +129,7 @@ def test_a_return_locks_its_lines_and_numbers_them(setup):
         rec.delete_line(lines[0], setup["organiser"])
     with pytest.raises(RecognitionError, match="No approved lines are ready"):
         rec.build_return(setup["finance"])
-    paying.mark_paid(ret, date(2026, 6, 30), setup["finance"])
+    line_payments.mark_paid(ret, date(2026, 6, 30), setup["finance"])
     db.session.commit()
     assert {line.status for line in lines} == {LineStatus.PAID}
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.record_type == "FinanceReturn",

@@ -29,7 +29,7 @@ from survey_app.models import (
     SuggestionVote,
 )
 from survey_app.models.base import LONDON, london_today, utcnow
-from survey_app.money import paying
+from survey_app.money import line_payments
 from survey_app.money import recognition as rec
 from survey_app.privacy import erasure, retention
 from survey_app.web.extensions import db
@@ -60,7 +60,7 @@ def erased(app, sample, make_user):
     db.session.commit()
     rec.approve(lines, finance)
     ret = rec.build_return(finance)
-    paying.mark_paid(ret, date(2026, 6, 30), finance)
+    line_payments.mark_paid(ret, date(2026, 6, 30), finance)
     db.session.commit()
     reversal, _replacement = rec.correct(lines[0], 3000, "Left at lunch", admin)
     rec.approve([reversal, _replacement], finance)

@@ -10,7 +10,7 @@ from forms.admin import RateForm
 from ..access.roles import ADMINS, roles_required
 from ..models import Group
 from ..models.base import london_today
-from ..money import budgets, paying
+from ..money import budgets, line_payments
 from ..money.recognition import RecognitionError
 from ..web.extensions import db
 from ..web.formatting import pence
@@ -25,7 +25,7 @@ MILEAGE_WARNING = _l("The mileage rate of %(rate)s a mile is above HMRC's approv
 @roles_required(*ADMINS)
 def rates():
     return render_template("admin/rates.html", title=_("Rates"), groups=budgets.rates_by_group(london_today()),
-                           hmrc_pence=paying.hmrc_mileage_pence())
+                           hmrc_pence=line_payments.hmrc_mileage_pence())
 
 
 def chosen_group(field, message) -> Group | None:
@@ -61,8 +61,8 @@ def new_rate():
             else:
                 db.session.commit()
                 flash(_("Rates saved for %(group)s.", group=group.name))
-                if form.mileage.data > paying.hmrc_mileage_pence():
+                if form.mileage.data > line_payments.hmrc_mileage_pence():
                     flash(MILEAGE_WARNING % {"rate": pence(form.mileage.data),
-                                             "approved": pence(paying.hmrc_mileage_pence())})
+                                             "approved": pence(line_payments.hmrc_mileage_pence())})
                 return redirect(url_for("admin.rates"))
     return render_template("admin/rate_form.html", form=form, title=_("Add rates")), 400 if form.errors else 200

@@ -196,7 +196,7 @@ def _recognition(rng, people, meetings, groups, now):
 
     from ..access.accounts import create_user
     from ..models import ExpenseType, PaymentBasis, Rate, RecognitionKind, Role, ThanksType
-    from ..money import paying
+    from ..money import line_payments
     from ..money import recognition as rec
     from ..money.budgets import set_budget
 
@@ -243,7 +243,7 @@ def _recognition(rng, people, meetings, groups, now):
     rec.approve(older, finance)
     db.session.flush()
     first = rec.build_return(finance, period_to=(now - timedelta(weeks=10)).date())
-    paying.mark_paid(first, (now - timedelta(weeks=8)).date(), finance)
+    line_payments.mark_paid(first, (now - timedelta(weeks=8)).date(), finance)
     db.session.flush()
     paid_line = next(line for line in lines if line.return_id == first.id and line.kind == RecognitionKind.PAYMENT)
     reversal, replacement = rec.correct(paid_line, 3000, "left at the break", organiser)

@@ -12,7 +12,7 @@ from forms.auth import ConfirmForm
 from ..access.roles import FINANCE, roles_required
 from ..models import FinanceReturn, LineStatus, RecognitionLine
 from ..models.base import LONDON
-from ..money import budgets, paying
+from ..money import budgets, line_payments
 from ..money import recognition as rec
 from ..web.extensions import db
 from ..web.pages import Routes, record_id
@@ -58,11 +58,12 @@ def approve():
         return redirect(url_for("finance.approve"))
     lines = db.session.scalars(rec.lines_needing_approval().options(*LOAD)).all()
     approvable = [line.id for line in lines if line.recorded_by_id != current_user.id and not rec.benefits_hold(line)]
-    mileage = {line.id: paying.taxable_mileage_pence(line.expense_type, line.rate_pence, line.miles_tenths)
+    mileage = {line.id: line_payments.taxable_mileage_pence(line.expense_type, line.rate_pence, line.miles_tenths)
                for line in lines}
     return render_template("finance/approve.html", title=_("Lines to approve"), lines=lines, form=form,
                            approvable=approvable, lookalikes=rec.lookalike_ids(lines),
-                           mileage={k: v for k, v in mileage.items() if v}, hmrc_pence=paying.hmrc_mileage_pence())
+                           mileage={k: v for k, v in mileage.items() if v},
+                           hmrc_pence=line_payments.hmrc_mileage_pence())
 
 
 @routes.route("/held")

@@ -17,11 +17,11 @@ from ..access.roles import FINANCE, roles_required
 from ..messages import deliver, remittances, sending
 from ..models import FinanceReturn, LineStatus, Person, RecognitionKind, RecognitionLine
 from ..models.base import london_today
-from ..money import paying, return_data
+from ..money import import_file, line_payments, return_data
 from ..money import recognition as rec
 from ..participation import taking_part
 from ..privacy import audit
-from ..web.downloads import xlsx_stream
+from ..web.downloads import file_stream, xlsx_stream
 from ..web.extensions import db
 from ..web.pages import Routes, keeps_input, record_id
 
@@ -74,7 +74,7 @@ def _page(ret: FinanceReturn, form: PayLinesForm | None = None, paid_form: PaidF
     failed = [line.id for line in lines if line.status == LineStatus.PAYMENT_FAILED]
     return render_template("finance/return.html", title=_("Finance return %(number)d", number=ret.number), ret=ret,
                            lines=lines, totals=return_data.totals(ret), form=form, paid_form=paid_form,
-                           unpaid=unpaid, paid_again=paying.paid_again_in(failed), statuses=LineStatus,
+                           unpaid=unpaid, paid_again=line_payments.paid_again_in(failed), statuses=LineStatus,
                            kind_labels={k.value: k.label for k in RecognitionKind}), 400 if form.errors else 200
 
 
@@ -104,10 +104,10 @@ def pay_lines(number):
         return redirect(url_for("finance.finance_return", number=ret.number))
     try:
         if form.outcome.data == "paid":
-            done = paying.pay_lines(ret, ids, form.payment_ref.data, form.on.data, current_user)
+            done = line_payments.pay_lines(ret, ids, form.payment_ref.data, form.on.data, current_user)
             message = ngettext("%(num)d line recorded as paid.", "%(num)d lines recorded as paid.", done.count)
         else:
-            done = paying.fail_lines(ret, ids, form.failure.data, form.on.data, current_user)
+            done = line_payments.fail_lines(ret, ids, form.failure.data, form.on.data, current_user)
             message = ngettext("%(num)d line recorded as failed. It will be paid again in the next return.",
                                "%(num)d lines recorded as failed. They will be paid again in the next return.",
                                done.count)
@@ -135,9 +135,9 @@ def _remittances_flash(sent: int) -> None:
 def remittance(number, person_id):
     """A person's remittance advice for a return, to print: their paid lines in their language and format."""
     ret = _return(number)
-    lines = paying.paid_lines(ret, [person_id]).get(person_id) or abort(404)
+    lines = line_payments.paid_lines(ret, [person_id]).get(person_id) or abort(404)
     person = db.session.get(Person, person_id) or abort(404)
-    letter = remittances.composed_for(ret, person, lines, person_id in paying.gets_esa([person_id]))
+    letter = remittances.composed_for(ret, person, lines, person_id in line_payments.gets_esa([person_id]))
     # Laid out as the letters batch lays out a letter, with their address at the top.
     page = sending.printed_pages([SimpleNamespace(
         html=letter.html, language=person.language or "en", to=deliver.address(person, "letter"),
@@ -157,6 +157,17 @@ def download(number):
     return xlsx_stream(lambda out: write_return(*return_data.return_rows(ret), out), return_data.filename_stem(ret))
 
 
+@routes.route("/returns/<int:number>/import")
+@roles_required(*FINANCE)
+def download_import(number):
+    ret = _return(number)
+    layout = import_file.current_layout()
+    audit.record("download-import-file", ret)  # who took a copy of people's payment details, and when
+    db.session.commit()
+    return file_stream(lambda out: import_file.write(ret, layout, out), import_file.filename_stem(ret),
+                       layout.extension)
+
+
 @routes.route("/returns/<int:number>/paid", methods=["POST"])
 @roles_required(*FINANCE)
 @keeps_input
@@ -165,7 +176,7 @@ def mark_paid(number):
     form = PaidForm()
     if form.validate_on_submit():
         try:
-            done = paying.mark_paid(ret, form.paid_on.data, current_user)
+            done = line_payments.mark_paid(ret, form.paid_on.data, current_user)
             sent = remittances.queue(ret, done.people, by=current_user)
             db.session.commit()
             flash(_("Return %(number)d is marked paid.", number=ret.number))

@@ -248,7 +248,7 @@ def one_off(person: Person, meeting: Meeting, subject: str, text: str, *, stop_u
 
 
 def remittance(person: Person, return_number: int, lines, *, stop_url: str, esa: bool = False) -> Composed:
-    """What they were paid, for what and when: each paid line (money.paying.PaidLine) with its amount in their
+    """What they were paid, for what and when: each paid line (money.line_payments.PaidLine) with its amount in their
     language's currency format, and the total. Someone on ESA gets it as an easy-read letter "for your
     records" whatever their usual way (when we have their address): they may need it to show their work is
     permitted work."""

@@ -1,10 +1,11 @@
 """Remittance advice (issue 17): once all of a person's lines in a finance return are paid or failed, and at
-least one was paid, one message says what they were paid, for what and when (money/paying.py records the
-paying; the view hands over who was paid). Someone on ESA gets it as an easy-read letter for their records."""
+least one was paid, one message says what they were paid, for what and when (money/line_payments.py records
+the paying; the view hands over who was paid). Someone on ESA gets it as an easy-read letter, for their
+records."""
 from sqlalchemy import select
 
 from ..models import FinanceReturn, MessageKind, Person
-from ..money import paying
+from ..money import line_payments
 from ..web.extensions import db
 from . import compose, deliver
 
@@ -21,10 +22,10 @@ def composed_for(ret: FinanceReturn, person: Person, lines: list, esa: bool) -> 
 def queue(ret: FinanceReturn, person_ids, by=None) -> int:
     """Queue the remittance advice of these people whose lines in the return are all settled, once per person
     per return (in the caller's transaction). Returns how many were queued."""
-    lines = paying.paid_lines(ret, paying.settled_people(ret, person_ids)) if person_ids else {}
+    lines = line_payments.paid_lines(ret, line_payments.settled_people(ret, person_ids)) if person_ids else {}
     if not lines:
         return 0
-    esa = paying.gets_esa(lines)
+    esa = line_payments.gets_esa(lines)
     queued = 0
     for person in db.session.scalars(select(Person).where(Person.id.in_(list(lines))).order_by(Person.id)):
         message = deliver.send(person, MessageKind.REMITTANCE, composed_for(ret, person, lines[person.id],

@@ -18,7 +18,7 @@ from exports.finance_return import (
 
 from ..models import FinanceReturn, LineStatus, Meeting, Person, RecognitionKind, RecognitionLine, User
 from ..web.extensions import db
-from .paying import hmrc_mileage_pence, taxable_mileage_pence, trading_allowance_pence
+from .line_payments import hmrc_mileage_pence, taxable_mileage_pence, trading_allowance_pence
 from .recognition import MONEY_KINDS, tax_year_start
 
 BATCH = 2000
