@@ -1,7 +1,7 @@
 """Admin pages: staff accounts, rates, budgets, people's records and the audit log."""
 from flask import Blueprint
 
-from . import audit_log, budgets, people, rates, records, users
+from . import audit_log, benefit_limits, budgets, people, rates, records, users
 
 bp = Blueprint("admin", __name__)
 users.routes.register(bp)
@@ -10,3 +10,4 @@ budgets.routes.register(bp)
 people.routes.register(bp)
 records.routes.register(bp)
 audit_log.routes.register(bp)
+benefit_limits.routes.register(bp)
