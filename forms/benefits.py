@@ -1,8 +1,15 @@
 """Benefits-aware recognition: an admin's earnings limits, and what a person told us about their benefits.
 Choices are set by the view; the rules (consent first, a limit never edited) are in money/benefits.py."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, \
-    TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import ValidationError
 
 from .base import BaseForm

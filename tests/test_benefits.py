@@ -457,3 +457,48 @@ def test_the_wrong_role_gets_403(app, world, role, url, method):
                                        data={"csrf_token": client.csrf_token(home)} if method == "post" else None)
     assert response.status_code == 403
     assert count(AuditEvent, AuditEvent.action == "view-benefits") == 0
+
+
+# --- Erasure and merging ------------------------------------------------------------------------------------
+
+def test_erasing_a_person_removes_what_they_told_us_about_benefits(app, world):
+    from survey_app.privacy.erasure import erase_person
+
+    pat = world["pat"]
+    pat.uc_assessment_day, pat.benefits_agreement_note = 12, "Takes £20 at most"
+    gets(pat, BenefitKind.CARERS_ALLOWANCE)
+    db.session.execute(AuditEvent.__table__.insert().values(
+        action="create", record_type="PersonBenefit", record_id="1",
+        after={"person_id": pat.id, "benefit": "carers_allowance", "limit_name": ""}))
+    warned = line(world, 20000, date(2026, 12, 2), benefits_warning="Over the limit for Pat Jones",
+                  benefits_reason="She knows")
+    erase_person(pat, by=world["admin"])
+    db.session.commit()
+    db.session.refresh(pat)
+    db.session.refresh(warned)
+    assert count(PersonBenefit) == 0 and pat.benefits_consent_at is None and pat.uc_assessment_day is None
+    assert pat.benefits_agreement_note == "" and (warned.benefits_warning, warned.benefits_reason) == ("", "")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.record_type == "PersonBenefit"))
+    assert event.after == {"person_id": pat.id}
+
+
+def test_merging_two_records_keeps_their_benefits(app, world):
+    from survey_app.participation import merging
+
+    pat = world["pat"]
+    gets(pat, BenefitKind.ESA, "Permitted work: higher limit")
+    keep = Person(first_name="Pat", last_name="Jones", contact_method=ContactMethod.PHONE, phone="07700 900555",
+                  information_format=InformationFormat.STANDARD, role=PersonRole.CARER)
+    keep.refresh_search_name()
+    db.session.add(keep)
+    db.session.flush()
+    gets(keep, BenefitKind.ESA)
+    pat.uc_assessment_day = 9
+    gets(pat, BenefitKind.UNIVERSAL_CREDIT)
+    merging.merge(keep.id, pat.id, by=world["organiser"])
+    db.session.commit()
+    db.session.refresh(keep)
+    assert keep.benefits_consent_at is not None and keep.uc_assessment_day == 9
+    assert dict(db.session.execute(select(PersonBenefit.benefit, PersonBenefit.limit_name)
+                                   .where(PersonBenefit.person_id == keep.id)).all()) == {
+        BenefitKind.ESA: "", BenefitKind.UNIVERSAL_CREDIT: ""}

@@ -172,7 +172,7 @@ def set_consent(person: Person, agreed: bool, by: User) -> bool:
     for row in benefits_of(person.id):
         records.delete(row, by=by)
     return records.update(person, by=by, benefits_consent_at=None, uc_assessment_day=None,
-                          benefits_agreement=None, benefits_agreement_note="")
+                          benefits_agreement=None, benefits_agreement_note="", permitted_work_form_on=None)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from . import (
 )
 
 bp = Blueprint("organise", __name__)
-for module in (benefits, dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
-               suggestions, results, actions, notes, agenda, activities, attendance, letters, messages):
+for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
+               suggestions, results, actions, notes, agenda, activities, attendance, letters, messages,
+               benefits):
     module.routes.register(bp)

@@ -49,10 +49,11 @@ def _page(person: Person, form: PersonBenefitsForm, names: dict, status: int = 2
                            title=with_theirs(_("Benefits: %(name)s"), name=person.display_name)), status
 
 
-def _input(form: PersonBenefitsForm) -> benefits.BenefitsInput:
+def _input(form: PersonBenefitsForm, names: dict) -> benefits.BenefitsInput:
     chosen = {BenefitKind(value) for value in form.benefits.data or [] if value in {k.value for k in BenefitKind}}
+    limit_of = {kind: getattr(form, f"limit_{kind.value}").data or "" for kind in chosen}
     return benefits.BenefitsInput(
-        benefits={kind: getattr(form, f"limit_{kind.value}").data or "" for kind in chosen},
+        benefits={kind: name if name in names.get(kind, []) else "" for kind, name in limit_of.items()},
         uc_assessment_day=form.uc_assessment_day.data,
         agreement=RecognitionAgreement(form.agreement.data) if form.agreement.data in
         {a.value for a in RecognitionAgreement} else None,
@@ -87,7 +88,7 @@ def save_person_benefits(person_id):
     form = _form(person, names)
     if not form.validate_on_submit():
         return _page(person, form, names, 400)
-    data = _input(form)
+    data = _input(form, names)
     if not form.consent.data:
         if person.benefits_consent_at is not None:
             benefits.set_consent(person, False, current_user)

@@ -20,6 +20,7 @@ from forms.recognition import (
 )
 
 from ..access.roles import ORGANISERS, roles_required
+from ..messages import triggers
 from ..models import (
     ExpenseType,
     Group,
@@ -32,7 +33,6 @@ from ..models import (
     ThanksType,
 )
 from ..models.base import LONDON
-from ..messages import triggers
 from ..money import benefits
 from ..money import recognition as rec
 from ..money.recognition import LineInput, RecognitionError
