@@ -133,6 +133,9 @@ def main() -> int:
     from bench.export import run as export_bench
 
     ok &= export_bench()
+    from bench.import_file import run as import_file_bench
+
+    ok &= import_file_bench()
     from bench.dashboard import run as dashboard_bench
 
     ok &= dashboard_bench()

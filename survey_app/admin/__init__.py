@@ -1,12 +1,14 @@
-"""Admin pages: staff accounts, rates, budgets, people's records and the audit log."""
+"""Admin pages: staff accounts, rates, budgets, ledger codes, the import layout, people's records and the audit log."""
 from flask import Blueprint
 
-from . import audit_log, benefit_limits, budgets, people, rates, records, users
+from . import audit_log, benefit_limits, budgets, import_layout, ledger_codes, people, rates, records, users
 
 bp = Blueprint("admin", __name__)
 users.routes.register(bp)
 rates.routes.register(bp)
 budgets.routes.register(bp)
+ledger_codes.routes.register(bp)
+import_layout.routes.register(bp)
 people.routes.register(bp)
 records.routes.register(bp)
 audit_log.routes.register(bp)

@@ -10,10 +10,10 @@ from forms.finance import BuildReturnForm, PaidForm
 
 from ..access.roles import FINANCE, roles_required
 from ..models import FinanceReturn, RecognitionKind, RecognitionLine
+from ..money import import_file, return_data
 from ..money import recognition as rec
-from ..money import return_data
 from ..privacy import audit
-from ..web.downloads import xlsx_stream
+from ..web.downloads import file_stream, xlsx_stream
 from ..web.extensions import db
 from ..web.pages import Routes, keeps_input
 
@@ -69,6 +69,17 @@ def download(number):
     audit.record("download", ret)  # who took a copy of people's payment details, and when
     db.session.commit()
     return xlsx_stream(lambda out: write_return(*return_data.return_rows(ret), out), return_data.filename_stem(ret))
+
+
+@routes.route("/returns/<int:number>/import")
+@roles_required(*FINANCE)
+def download_import(number):
+    ret = _return(number)
+    layout = import_file.current_layout()
+    audit.record("download-import-file", ret)  # who took a copy of people's payment details, and when
+    db.session.commit()
+    return file_stream(lambda out: import_file.write(ret, layout, out), import_file.filename_stem(ret),
+                       layout.extension)
 
 
 @routes.route("/returns/<int:number>/paid", methods=["POST"])

@@ -5,6 +5,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app, g
 from markupsafe import Markup
@@ -32,7 +33,7 @@ from ..models import (
     Person,
     PersonRole,
 )
-from ..models.base import utcnow
+from ..models.base import LONDON, utcnow
 from ..participation import invitations
 from ..web.extensions import db
 from ..web.pages import external_url
@@ -254,7 +255,10 @@ def examples(group: Group) -> dict[MessageKind, compose.Composed]:
     changed = db.session.scalars(select(Action).where(Action.group_id == group.id)
                                  .order_by(Action.updated_at.desc(), Action.id.desc()).limit(3)).all()
     return {
-        MessageKind.REMINDER: compose.reminder(person, meeting, link, stop_url=stop(MessageKind.REMINDER)),
+        MessageKind.REMINDER: compose.reminder(  # as it goes: REMINDER_DAYS_BEFORE days before the meeting
+            person, meeting, link, stop_url=stop(MessageKind.REMINDER),
+            today=meeting.starts_at.astimezone(LONDON).date()
+            - timedelta(days=current_app.config.get("REMINDER_DAYS_BEFORE", 1))),
         MessageKind.SUPPORT_ARRANGED: compose.support_arranged(
             person, meeting, [NeedKind.BSL, NeedKind.STEP_FREE], stop_url=stop(MessageKind.SUPPORT_ARRANGED),
             link_url=link),

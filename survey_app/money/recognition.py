@@ -17,6 +17,7 @@ from ..models import (
     LineStatus,
     Meeting,
     PaymentBasis,
+    PaymentRoute,
     Person,
     Rate,
     RecognitionKind,
@@ -27,6 +28,7 @@ from ..models import (
 from ..models.base import LONDON, utcnow
 from ..privacy import records
 from ..web.extensions import db
+from . import paying
 
 APPROVERS = (Role.FINANCE, Role.ADMIN)
 MONEY_KINDS = (RecognitionKind.PAYMENT, RecognitionKind.VOUCHER, RecognitionKind.EXPENSE)
@@ -162,6 +164,7 @@ def record(data: LineInput, by: User, repeat_ok: bool = True) -> RecognitionLine
     if priced["amount_pence"] > MAX_LINE_PENCE:
         raise RecognitionError(_l("That comes to more than £9,999,999.99, which cannot be right. "
                                   "Check the hours, the miles and the group's rate."))
+    ledger_code, vat_code = paying.codes_for(data.kind)  # kept by the line, as it keeps its rate
     line = RecognitionLine(
         person_id=data.person.id, group_id=data.group_id, meeting_id=data.meeting.id if data.meeting else None,
         activity=data.activity, activity_on=data.activity_on, kind=data.kind, basis=data.basis,
@@ -172,6 +175,7 @@ def record(data: LineInput, by: User, repeat_ok: bool = True) -> RecognitionLine
         voucher_handed_over_on=data.voucher_handed_over_on, voucher_signed_for=data.voucher_signed_for,
         thanks_type=data.thanks_type, expense_type=data.expense_type, receipt_seen=data.receipt_seen,
         description=data.description, cost_code=data.cost_code or (data.meeting.cost_code if data.meeting else ""),
+        ledger_code=ledger_code, vat_code=vat_code,
         benefits_warning=data.benefits_warning, benefits_reason=data.benefits_reason,
         status=LineStatus.RECORDED, recorded_by_id=by.id, recorded_at=utcnow(), **priced)
     return records.created(line, by=by)
@@ -189,6 +193,8 @@ def hold_reasons(line: RecognitionLine) -> list:
                           "Record that conversation on their page."))
     if not person.payee_ref:
         reasons.append(_l("No payee reference yet. Finance adds it on the payees page."))
+    if paying.route_holds(person, line.kind):
+        reasons.append(paying.EXPENSES_ONLY_HOLD)
     return reasons
 
 
@@ -229,12 +235,22 @@ def ready_for_return(period_to: date | None = None, cost_code: str = ""):
     """Approved money lines not yet in a return whose person has a payee reference."""
     query = (select(RecognitionLine.id).join(Person, Person.id == RecognitionLine.person_id)
              .where(RecognitionLine.status == LineStatus.APPROVED, RecognitionLine.return_id.is_(None),
-                    RecognitionLine.kind.in_(MONEY_KINDS), Person.payee_ref != ""))
+                    RecognitionLine.kind.in_(MONEY_KINDS), Person.payee_ref != "", _not_route_held()))
     if period_to:
         query = query.where(RecognitionLine.activity_on <= period_to)
     if cost_code:
         query = query.where(RecognitionLine.cost_code == cost_code)
     return query
+
+
+def _route_held():
+    return and_(Person.payment_route == PaymentRoute.EXPENSES_ONLY, RecognitionLine.kind.in_(paying.ROUTE_HELD_KINDS))
+
+
+def _not_route_held():
+    # spelt out rather than ~_route_held(): NOT of a NULL route would leave out everyone with no route yet
+    return or_(Person.payment_route.is_(None), Person.payment_route != PaymentRoute.EXPENSES_ONLY,
+               RecognitionLine.kind.not_in(paying.ROUTE_HELD_KINDS))
 
 
 def build_return(by: User, period_to: date | None = None, cost_code: str = "") -> FinanceReturn:
@@ -314,7 +330,8 @@ def correct(line: RecognitionLine, new_amount_pence: int, reason: str, by: User)
     copied = {c: getattr(line, c) for c in (
         "person_id", "group_id", "meeting_id", "activity", "activity_on", "kind", "basis", "hours_hundredths",
         "rate_pence", "miles_tenths", "taxable", "voucher_provider", "voucher_serial", "voucher_handed_over_on",
-        "voucher_signed_for", "thanks_type", "expense_type", "receipt_seen", "cost_code")}
+        "voucher_signed_for", "thanks_type", "expense_type", "receipt_seen", "cost_code", "ledger_code",
+        "vat_code")}
     ret_number = line.finance_return.number
     reversal = RecognitionLine(**copied, amount_pence=-line.amount_pence, reverses_id=line.id,
                                description=f"Reversal of return {ret_number} line {line.line_number}: {reason}",
@@ -440,11 +457,12 @@ def lines_needing_approval():
 
 
 def held_lines():
-    """Money lines that cannot go forward: a benefits conversation is missing, or no payee reference."""
+    """Money lines that cannot go forward: a benefits conversation is missing, no payee reference, or
+    payments and vouchers for someone paid expenses only."""
     return (select(RecognitionLine).join(Person, Person.id == RecognitionLine.person_id)
             .where(RecognitionLine.kind.in_(MONEY_KINDS),
                    RecognitionLine.status.in_([LineStatus.RECORDED, LineStatus.APPROVED]),
-                   or_(Person.payee_ref == "",
+                   or_(Person.payee_ref == "", _route_held(),
                        and_(Person.benefits_check.is_(True), Person.benefits_talked_on.is_(None),
                             RecognitionLine.kind.in_([RecognitionKind.PAYMENT, RecognitionKind.VOUCHER]))))
             .order_by(RecognitionLine.activity_on, RecognitionLine.id))

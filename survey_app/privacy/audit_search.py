@@ -47,6 +47,7 @@ RECORD_LABELS = {
     "MeetingNote": _l("Meeting notes"), "Message": _l("Message"), "MessageOptOut": _l("Asked to stop messages"),
     "NeedArrangement": _l("Support arranged"),
     "Organisation": _l("Organisation"), "Person": _l("Person"), "PersonVoice": _l("Voice they bring"),
+    "ImportLayout": _l("Import file layout"), "LedgerCode": _l("Ledger and VAT codes"),
     "Rate": _l("Rates"), "RecognitionLine": _l("Recognition line"), "Suggestion": _l("Suggestion"),
     "BenefitLimit": _l("Benefit earnings limit"), "PersonBenefit": _l("Benefit they get"),
     "SuggestionVote": _l("Vote on a suggestion"), "User": _l("Staff account"),
@@ -56,6 +57,7 @@ RECORD_LABELS = {
 ACTION_LABELS = {
     "create": _l("Added"), "update": _l("Changed"), "delete": _l("Removed"), "approve": _l("Approved"),
     "paid": _l("Marked paid"), "download": _l("Downloaded"), "triage": _l("Decided what happens to it"),
+    "download-import-file": _l("Downloaded the import file"),
     "mark-arranged": _l("Marked as arranged"), "mark-not-arranged": _l("Marked as not arranged"),
     "update-voices": _l("Changed their voices"), "change-password": _l("Changed the password"),
     "view-support-plan": _l("Looked at the support plan"), "download-support-plan": _l("Downloaded the support list"),

@@ -10,6 +10,8 @@ from flask_babel import force_locale
 from exports.workbook import LONDON, Sheet, write_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"  # Werkzeug adds "; charset=utf-8"
+EXTENSIONS = {"xlsx": XLSX, "csv": CSV}
 CHUNK = 64 * 1024
 
 
@@ -20,6 +22,11 @@ def xlsx_response(sheets: list[Sheet], stem: str) -> Response:
 
 def xlsx_stream(write: Callable[[IO[bytes]], None], stem: str) -> Response:
     """Run `write` into a spooled file (memory up to 8 MB, then disk) and stream it back."""
+    return file_stream(write, stem, "xlsx")
+
+
+def file_stream(write: Callable[[IO[bytes]], None], stem: str, extension: str) -> Response:
+    """`xlsx_stream` for any of EXTENSIONS (an .xlsx, or a .csv such as finance's import file)."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (closed by the response when the stream ends)
     with force_locale("en_GB"):  # exports stay in English for finance; people's own words stay as typed
         write(spool)
@@ -31,8 +38,8 @@ def xlsx_stream(write: Callable[[IO[bytes]], None], stem: str) -> Response:
             while block := spool.read(CHUNK):
                 yield block
 
-    filename = f"{stem}-{datetime.now(LONDON):%Y-%m-%d}.xlsx"
-    response = Response(stream_with_context(chunks()), mimetype=XLSX)
+    filename = f"{stem}-{datetime.now(LONDON):%Y-%m-%d}.{extension}"
+    response = Response(stream_with_context(chunks()), mimetype=EXTENSIONS[extension])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Content-Length"] = str(size)
     response.headers["Cache-Control"] = "no-store"
