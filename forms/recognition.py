@@ -32,6 +32,10 @@ class LineForm(BaseForm):
                                 validators=[MaxLength(1000, _l("Keep the notes to 1,000 characters or fewer."))])
     cost_code = StringField(_l("Cost code (optional)"), validators=[
         MaxLength(40, _l("The cost code must be 40 characters or fewer."))], render_kw={"spellcheck": "false"})
+    # Shown only when the benefits check warns (money/benefits.py); the view then requires it.
+    benefits_reason = TextAreaField(_l("Reason to go ahead"), description=_l(
+        "For example: they know, and have decided the payment is worth it to them. Finance sees this."),
+        validators=[MaxLength(1000, _l("Keep the reason to 1,000 characters or fewer."))])
     submit = SubmitField(_l("Save"))
 
     def validate_activity(self, field):

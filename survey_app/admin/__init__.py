@@ -1,7 +1,7 @@
 """Admin pages: staff accounts, rates, budgets, ledger codes, the import layout, people's records and the audit log."""
 from flask import Blueprint
 
-from . import audit_log, budgets, import_layout, ledger_codes, people, rates, records, users
+from . import audit_log, benefit_limits, budgets, import_layout, ledger_codes, people, rates, records, users
 
 bp = Blueprint("admin", __name__)
 users.routes.register(bp)
@@ -12,3 +12,4 @@ import_layout.routes.register(bp)
 people.routes.register(bp)
 records.routes.register(bp)
 audit_log.routes.register(bp)
+benefit_limits.routes.register(bp)

@@ -149,6 +149,7 @@ def load(seed):
     _demo_checklist_channels(rng, meetings, now)
     _demo_agenda(meetings)
     _demo_messages(people, meetings, now)
+    _demo_benefits(people, now)
     _demo_through_someone(people)
     db.session.commit()
     click.echo(f"Loaded {len(orgs)} organisations, {len(groups)} groups, {len(meetings)} meetings "
@@ -372,6 +373,21 @@ def _demo_messages(people, meetings, now):
             failure=failure, dedupe_key=f"{kind.value}:m{upcoming.id}:p{person.id}"))
     if emailed:
         db.session.add(MessageOptOut(person_id=emailed[-1].id, kind=MessageKind.REMINDER))
+
+
+def _demo_benefits(people, now):
+    """A benefits profile (issue 17): a carer who gets Carer's Allowance and agreed to take the payment, and
+    someone on ESA (the higher permitted-work limit) who agreed to take less. The limits come from the
+    migration's seed figures. Uses no random numbers."""
+    from ..models import BenefitKind, PersonBenefit, RecognitionAgreement
+
+    profiles = ((BenefitKind.CARERS_ALLOWANCE, "", RecognitionAgreement.TAKE_PAYMENT, ""),
+                (BenefitKind.ESA, "Permitted work: higher limit", RecognitionAgreement.TAKE_LESS,
+                 "A half-day fee at most each week."))
+    db.session.flush()
+    for person, (benefit, limit_name, agreed, note) in zip(people[3:], profiles, strict=False):
+        person.benefits_consent_at, person.benefits_agreement, person.benefits_agreement_note = now, agreed, note
+        db.session.add(PersonBenefit(person_id=person.id, benefit=benefit, limit_name=limit_name, recorded_at=now))
 
 
 def _demo_through_someone(people):

@@ -267,6 +267,17 @@ def remittance(person: Person, return_number: int, lines, *, stop_url: str, esa:
             total=total, paid_on=paid_on, return_number=return_number, stop_url=stop_url)
 
 
+def permitted_work(person: Person, *, stop_url: str) -> Composed:
+    """Before their first payment, someone on ESA sends the permitted-work form (PW1) to the DWP: a reminder,
+    easy read when that is their format."""
+    with force_locale(babel_locale(person.language)):
+        return _compose(
+            person, "permitted_work", _("Before your first payment: the permitted work form"),
+            lambda: _("Before we pay you, please send the permitted work form (PW1) to the DWP and tell us the "
+                      "date you sent it.") + "\n" + _stop_line(stop_url),
+            stop_url=stop_url)
+
+
 def _host() -> str:
     return urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "").hostname or "localhost"
 

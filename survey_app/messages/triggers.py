@@ -102,3 +102,15 @@ def what_happened(meeting: Meeting, by=None) -> int:
                                          stop_url=deliver.stop_url(person, kind), page_url=notes_page(meeting, person))
         queued += deliver.send(person, kind, composed, meeting=meeting, by=by, dedupe_key=keys[person.id]) is not None
     return queued
+
+
+def permitted_work(person: Person, by=None) -> Message | None:
+    """Their first payment or voucher is being recorded while they get ESA and no permitted-work form is
+    recorded (money/benefits.py says when): remind them to send the form (PW1), once ever."""
+    kind = MessageKind.PERMITTED_WORK
+    key = f"permitted_work:p{person.id}"
+    if deliver.reason(person, kind) is not None or \
+            db.session.scalar(select(Message.id).where(Message.dedupe_key == key)) is not None:
+        return None
+    composed = compose.permitted_work(person, stop_url=deliver.stop_url(person, kind))
+    return deliver.send(person, kind, composed, by=by, dedupe_key=key)

@@ -118,6 +118,8 @@ class LineInput:
     receipt_seen: bool = False
     description: str = ""
     cost_code: str = ""
+    benefits_warning: str = ""  # the benefits check's warning when it was recorded (money/benefits.py)
+    benefits_reason: str = ""   # and the organiser's reason to go ahead
 
 
 def _priced(data: LineInput) -> dict:
@@ -145,6 +147,11 @@ def _priced(data: LineInput) -> dict:
     return {"rate_pence": None, "amount_pence": data.amount_pence}
 
 
+def amount_of(data: LineInput) -> int:
+    """What the line would come to, in pence: raises RecognitionError as record() would."""
+    return _priced(data)["amount_pence"]
+
+
 def record(data: LineInput, by: User, repeat_ok: bool = True) -> RecognitionLine:
     """Record one line. Payments and vouchers are taxable; expenses are reimbursements and are not.
     With repeat_ok False, a second line of the same kind for the same person and meeting raises RepeatLine
@@ -169,6 +176,7 @@ def record(data: LineInput, by: User, repeat_ok: bool = True) -> RecognitionLine
         thanks_type=data.thanks_type, expense_type=data.expense_type, receipt_seen=data.receipt_seen,
         description=data.description, cost_code=data.cost_code or (data.meeting.cost_code if data.meeting else ""),
         ledger_code=ledger_code, vat_code=vat_code,
+        benefits_warning=data.benefits_warning, benefits_reason=data.benefits_reason,
         status=LineStatus.RECORDED, recorded_by_id=by.id, recorded_at=utcnow(), **priced)
     return records.created(line, by=by)
 
@@ -338,32 +346,54 @@ def attended_not_recognised(meeting_id: int) -> list[Person]:
         .order_by(Person.last_name, Person.first_name)).all()
 
 
-def record_usual_for_everyone(meeting: Meeting, basis: PaymentBasis, hours_hundredths: int, by: User):
-    """The usual recognition, by their wishes, for everyone who came and has nothing recorded for the meeting:
-    (lines made, names of those who want a voucher, recorded one by one). Never a second line for anyone:
-    the meeting row is locked first, so two presses at once (two tabs, a double click) run one after the other
-    and the second finds everyone recognised."""
-    from ..models import RecognitionPreference, ThanksType
+class Everyone(tuple):
+    """What "record the usual for everyone" did: (lines made, names of those to record a voucher for one by
+    one), `over_limit`: names of those a payment would take over a benefits limit, and `permitted_work`: people
+    on ESA whose first payment this was (the caller queues their reminder)."""
+
+    def __new__(cls, made: int, vouchers: list, over_limit: list, permitted_work: list):
+        done = super().__new__(cls, (made, vouchers))
+        done.over_limit = over_limit
+        done.permitted_work = permitted_work  # people to remind about the ESA permitted-work form
+        return done
+
+
+def record_usual_for_everyone(meeting: Meeting, basis: PaymentBasis, hours_hundredths: int, by: User) -> Everyone:
+    """The usual recognition, by their wishes and what they agreed about benefits, for everyone who came and
+    has nothing recorded for the meeting. Someone who declined payment or agreed to expenses only gets thanks;
+    a voucher, or a payment that would go over a benefits limit, is left to be recorded on their page.
+    Never a second line for anyone: the meeting row is locked first, so two presses at once (two tabs, a
+    double click) run one after the other and the second finds everyone recognised."""
+    from ..models import RecognitionAgreement, RecognitionPreference, ThanksType
+    from . import benefits
 
     db.session.execute(update(Meeting).where(Meeting.id == meeting.id).values(checklist_open=Meeting.checklist_open)
                        .execution_options(synchronize_session=False))
     day = meeting.starts_at.astimezone(LONDON).date()
-    made, skipped = 0, []
+    made, vouchers, over_limit, permitted_work = 0, [], [], []
     for person in attended_not_recognised(meeting.id):
-        wish = person.recognition_preference
-        if wish in (RecognitionPreference.THANKS_ONLY.value, RecognitionPreference.NOTHING.value):
-            thanks = ThanksType.NONE_WANTED if wish == RecognitionPreference.NOTHING.value else ThanksType.LETTER
+        wish, agreed = person.recognition_preference, person.benefits_agreement
+        declined = agreed in (RecognitionAgreement.DECLINE, RecognitionAgreement.EXPENSES_ONLY)
+        if declined or wish in (RecognitionPreference.THANKS_ONLY.value, RecognitionPreference.NOTHING.value):
+            thanks = (ThanksType.NONE_WANTED if wish == RecognitionPreference.NOTHING.value and not declined
+                      else ThanksType.LETTER)
             record(LineInput(person=person, group_id=meeting.group_id, activity_on=day, meeting=meeting,
                              kind=RecognitionKind.THANKS, thanks_type=thanks), by, repeat_ok=False)
-        elif wish == RecognitionPreference.VOUCHER.value:
-            skipped.append(person.display_name)
+        elif wish == RecognitionPreference.VOUCHER.value or agreed == RecognitionAgreement.VOUCHER:
+            vouchers.append(person.display_name)
             continue
         else:
-            record(LineInput(person=person, group_id=meeting.group_id, activity_on=day, meeting=meeting,
-                             kind=RecognitionKind.PAYMENT, basis=basis, hours_hundredths=hours_hundredths),
-                   by, repeat_ok=False)
+            data = LineInput(person=person, group_id=meeting.group_id, activity_on=day, meeting=meeting,
+                             kind=RecognitionKind.PAYMENT, basis=basis, hours_hundredths=hours_hundredths)
+            try:
+                _line, found = benefits.record_line(data, by, repeat_ok=False)
+                if found.needs_permitted_work_form:
+                    permitted_work.append(person)
+            except benefits.NeedsReason:
+                over_limit.append(person.display_name)
+                continue
         made += 1
-    return made, skipped
+    return Everyone(made, vouchers, over_limit, permitted_work)
 
 
 def lookalike_ids(lines: list[RecognitionLine]) -> set[int]:

@@ -6,6 +6,7 @@ from . import (
     activities,
     agenda,
     attendance,
+    benefits,
     dashboard,
     duplicates,
     groups,
@@ -24,5 +25,6 @@ from . import (
 
 bp = Blueprint("organise", __name__)
 for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
-               suggestions, results, actions, notes, agenda, activities, attendance, letters, messages):
+               suggestions, results, actions, notes, agenda, activities, attendance, letters, messages,
+               benefits):
     module.routes.register(bp)

@@ -20,6 +20,7 @@ from forms.recognition import (
 )
 
 from ..access.roles import ORGANISERS, roles_required
+from ..messages import triggers
 from ..models import (
     ExpenseType,
     Group,
@@ -32,6 +33,7 @@ from ..models import (
     ThanksType,
 )
 from ..models.base import LONDON
+from ..money import benefits
 from ..money import recognition as rec
 from ..money.recognition import LineInput, RecognitionError
 from ..web.extensions import db
@@ -72,16 +74,22 @@ def recognise_everyone(meeting_id):
         flash(_("Choose how they are paid."))
         return redirect(url_for("organise.meeting_recognition", meeting_id=meeting.id))
     try:
-        made, skipped = rec.record_usual_for_everyone(meeting, PaymentBasis(form.basis.data),
-                                                      int(rec.meeting_hours(meeting) * 100), current_user)
+        done = rec.record_usual_for_everyone(meeting, PaymentBasis(form.basis.data),
+                                         int(rec.meeting_hours(meeting) * 100), current_user)
     except RecognitionError as error:
         db.session.rollback()
         flash(str(error))
         return redirect(url_for("organise.meeting_recognition", meeting_id=meeting.id))
+    for person in done.permitted_work:
+        triggers.permitted_work(person, by=current_user)
     db.session.commit()
+    made, vouchers = done
     flash(ngettext("Recognition recorded for %(num)d person.", "Recognition recorded for %(num)d people.", made))
-    if skipped:
-        flash(_("Record a voucher one by one for: %(names)s.", names=", ".join(skipped)))
+    if vouchers:
+        flash(_("Record their voucher on their page: %(names)s.", names=", ".join(vouchers)))
+    if done.over_limit:
+        flash(_("Not recorded, because it would go over a benefits limit: record it on their page with a reason "
+                "(%(names)s).", names=", ".join(done.over_limit)))
     return redirect(url_for("organise.meeting_recognition", meeting_id=meeting.id))
 
 
@@ -137,19 +145,33 @@ def record_line(person_id, kind):
     # A second line of the same kind for the same meeting is recorded only by the "record another" button,
     # so Back and Save (or a second tab) never records an identical payment silently.
     repeat = rec.repeat_message(person, kind) if meeting and rec.has_line_like(person.id, meeting.id, kind) else ""
-    status = 200
-    if form.validate_on_submit():
+    status, warning = 200, ""
+    refused = benefits.refusal(person, kind)
+    reminder = benefits.permitted_work_reminder(person) if benefits.needs_permitted_work_form(person, kind) else ""
+    if refused:
+        if form.is_submitted():
+            status = 409
+    elif form.validate_on_submit():
         if not meeting and not any(str(g.id) == request.form.get("group") for g in groups):
             form.activity.errors.append(_("Choose the group this work was for."))
         else:
             try:
-                rec.record(_line_input(kind, form, person, meeting), current_user,
-                           repeat_ok=request.form.get("record_again") == "yes")
+                _line, found = benefits.record_line(_line_input(kind, form, person, meeting), current_user,
+                                                    reason=form.benefits_reason.data or "",
+                                                    repeat_ok=request.form.get("record_again") == "yes")
+                if found.needs_permitted_work_form:
+                    triggers.permitted_work(person, by=current_user)
                 db.session.commit()
                 flash(_("Recognition recorded."))
+                if reminder:
+                    flash(reminder)
                 if meeting:
                     return redirect(url_for("organise.meeting_recognition", meeting_id=meeting.id))
                 return redirect(url_for("organise.person", person_id=person.id))
+            except benefits.NeedsReason as error:
+                db.session.rollback()
+                warning = error.check.warning
+                form.benefits_reason.errors.append(_("Give a reason to go ahead, or change what you record."))
             except rec.RepeatLine as error:
                 db.session.rollback()
                 repeat, status = str(error), 409
@@ -157,7 +179,9 @@ def record_line(person_id, kind):
                 db.session.rollback()
                 form.activity_on.errors.append(str(error))
     return render_template("organise/recognition_form.html", form=form, person=person, meeting=meeting,
-                           kind=kind, groups=groups, repeat=repeat,
+                           kind=kind, groups=groups, repeat=repeat, refused=refused, reminder=reminder,
+                           warning=warning,
+                           agreement_note=benefits.agreement_note(person, kind),
                            title=_("%(kind)s for %(name)s", kind=kind.label, name=person.display_name)), \
         400 if form.errors else status
 

@@ -32,6 +32,7 @@ from ..models import (
     Message,
     MessageOptOut,
     Person,
+    PersonBenefit,
     PersonVoice,
     RecognitionLine,
     SuggestionVote,
@@ -42,11 +43,14 @@ from ..web.extensions import db
 # Every (table, column) that references person.id, and so must move on a merge.
 MOVED_BY_MERGE = {("attendance", "person_id"), ("access_need", "person_id"), ("invitation", "person_id"),
                   ("person_voice", "person_id"), ("recognition_line", "person_id"),
-                  ("suggestion_vote", "person_id"), ("message", "person_id"), ("message_opt_out", "person_id")}
+                  ("suggestion_vote", "person_id"), ("message", "person_id"), ("message_opt_out", "person_id"),
+                  ("person_benefit", "person_id")}
 
 # Filled on the kept person from the other when empty there.
 FILLED_FIELDS = ("preferred_name", "email", "phone", "address", "organisation_id", "consent_at",
-                 "recognition_preference", "payee_ref", "benefits_talked_on", "benefits_talked_by")
+                 "recognition_preference", "payee_ref", "benefits_talked_on", "benefits_talked_by",
+                 "benefits_consent_at", "benefits_agreement", "benefits_agreement_note", "uc_assessment_day",
+                 "permitted_work_form_on")
 
 STATUS_ORDER = {AttendanceStatus.INVITED: 0, AttendanceStatus.REGISTERED: 1, AttendanceStatus.ATTENDED: 2}
 
@@ -55,6 +59,10 @@ FIELD_LABELS = {
     "address": _l("Postal address"), "organisation_id": _l("Organisation"), "consent_at": _l("Consent"),
     "recognition_preference": _l("How they would like to be thanked"), "payee_ref": _l("Payee reference"),
     "benefits_talked_on": _l("Benefits conversation"), "benefits_talked_by": _l("Who talked about benefits"),
+    "benefits_consent_at": _l("Consent to record their benefits"), "benefits_agreement": _l("What they agreed"),
+    "benefits_agreement_note": _l("Note about what they agreed"),
+    "uc_assessment_day": _l("Universal Credit assessment day"),
+    "permitted_work_form_on": _l("Permitted work form sent"),
 }
 
 SAME_PERSON = _l("Choose two different people.")
@@ -201,6 +209,9 @@ def merge(keep_id: int, other_id: int, by=None) -> dict[str, int]:
                   links_dropped=_combine_links(keep_id, other_id),
                   votes_dropped=_combine_votes(keep_id, other_id))
     _combine_voices(keep_id, other_id)
+    # The same person told us about their benefits on either record: the kept record's row for a benefit
+    # stays; their consent comes with the rest (FILLED_FIELDS).
+    _combine_one_per(PersonBenefit, "benefit", keep_id, other_id, lambda mine, theirs: False)
     _move_messages(keep_id, other_id)
     _move_needs_and_open_lines(keep_id, other_id)
     _fill_in(keep, other, work.filled)

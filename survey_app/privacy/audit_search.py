@@ -21,6 +21,7 @@ from ..models import (
     Message,
     MessageOptOut,
     NeedArrangement,
+    PersonBenefit,
     PersonVoice,
     RecognitionLine,
     SuggestionVote,
@@ -31,8 +32,8 @@ from ..web.extensions import db
 from .audit import SECRET_COLUMNS
 
 # Rows that belong to one person, each holding person_id.
-PERSON_OWNED = (AccessNeed, Attendance, Invitation, Message, MessageOptOut, PersonVoice, RecognitionLine,
-                SuggestionVote)
+PERSON_OWNED = (AccessNeed, Attendance, Invitation, Message, MessageOptOut, PersonBenefit, PersonVoice,
+                RecognitionLine, SuggestionVote)
 
 # Never shown, even if a snapshot somehow held them: hashes and the personal link's token.
 HIDDEN_FIELDS = SECRET_COLUMNS | {"token"}
@@ -48,6 +49,7 @@ RECORD_LABELS = {
     "Organisation": _l("Organisation"), "Person": _l("Person"), "PersonVoice": _l("Voice they bring"),
     "ImportLayout": _l("Import file layout"), "LedgerCode": _l("Ledger and VAT codes"),
     "Rate": _l("Rates"), "RecognitionLine": _l("Recognition line"), "Suggestion": _l("Suggestion"),
+    "BenefitLimit": _l("Benefit earnings limit"), "PersonBenefit": _l("Benefit they get"),
     "SuggestionVote": _l("Vote on a suggestion"), "User": _l("Staff account"),
 }
 
@@ -63,7 +65,7 @@ ACTION_LABELS = {
     "door-mode-stop": _l("Ended door mode"), "download-subject-access": _l("Downloaded everything held about them"),
     "view-audit": _l("Looked at the audit log about them"), "erase": _l("Erased their details"),
     "withdraw-link": _l("Withdrew their personal link"), "reissue-link": _l("Made them a new personal link"),
-    "view-print-link": _l("Printed their personal link"),
+    "view-print-link": _l("Printed their personal link"), "view-benefits": _l("Looked at their benefits"),
     "door-sign-in": _l("Signed in at the door"), "door-register": _l("Registered at the door"),
     "door-needs": _l("Asked for support at the door"),
     "merge": _l("Merged another record of the same person into this one"),

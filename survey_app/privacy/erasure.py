@@ -45,6 +45,7 @@ from ..models import (
     MessageStatus,
     NeedArrangement,
     Person,
+    PersonBenefit,
     PersonVoice,
     RecognitionLine,
     Suggestion,
@@ -201,6 +202,7 @@ DROPPED_KEYS = {
     "AccessNeed": {"kind", "detail"},  # what support they needed is health information
     "PersonVoice": {"voice"},
     "Invitation": {"token"},  # a personal link is a sign-in detail
+    "PersonBenefit": {"benefit", "limit_name"},  # which benefits they get
 }
 
 
@@ -242,6 +244,8 @@ def _erase_fields(person: Person, keep_payee_ref: bool) -> dict[str, Any]:
         "information_format": InformationFormat.STANDARD, "organisation_id": None,
         "consent_at": None, "is_champion": False, "recognition_preference": None, "benefits_talked_by": "",
         "payee_ref": person.payee_ref if keep_payee_ref else "",
+        "benefits_consent_at": None, "benefits_agreement": None, "benefits_agreement_note": "",
+        "uc_assessment_day": None, "permitted_work_form_on": None,
     }
 
 
@@ -264,6 +268,12 @@ def erase_person(person: Person, by=None, today: date | None = None, reason: dic
         db.session.execute(delete(NeedArrangement).where(NeedArrangement.id.in_(work.arrangement_ids)))
     db.session.execute(delete(AccessNeed).where(AccessNeed.person_id == person.id))
     db.session.execute(delete(PersonVoice).where(PersonVoice.person_id == person.id))
+    benefit_ids = _ids(select(PersonBenefit.id).where(PersonBenefit.person_id == person.id))
+    db.session.execute(delete(PersonBenefit).where(PersonBenefit.person_id == person.id))
+    # The benefits check's warning on their lines names them and a benefit; the lines stay for finance.
+    db.session.execute(update(RecognitionLine).where(RecognitionLine.person_id == person.id,
+                                                     RecognitionLine.benefits_warning != "")
+                       .values(benefits_warning="", benefits_reason="").execution_options(synchronize_session=False))
     db.session.execute(delete(Invitation).where(Invitation.person_id == person.id))
     # Messages not sent yet never go; the rest keep only their kind, channel, status and dates.
     db.session.execute(delete(Message).where(Message.person_id == person.id, Message.status == MessageStatus.QUEUED))
@@ -290,10 +300,11 @@ def erase_person(person: Person, by=None, today: date | None = None, reason: dic
     merged = merged_into(person.id)
     cleaned = _scrub_events("Person", [person.id, *merged], person_replace)
     for record_type, ids in (("AccessNeed", work.need_ids), ("PersonVoice", work.voice_ids),
-                             ("Invitation", work.invitation_ids)):
+                             ("Invitation", work.invitation_ids), ("PersonBenefit", benefit_ids)):
         cleaned += _scrub_events(record_type, ids, {}, DROPPED_KEYS[record_type], person_id=person.id)
         for old_id in merged:
             cleaned += _scrub_events(record_type, [], {}, DROPPED_KEYS[record_type], person_id=old_id)
+    cleaned += _scrub_events("RecognitionLine", work.line_ids, {}, {"benefits_warning", "benefits_reason"})
     cleaned += _scrub_events("SuggestionVote", work.vote_ids, {"person_id": None}, person_id=person.id)
     for old_id in merged:
         cleaned += _scrub_events("SuggestionVote", [], {"person_id": None}, person_id=old_id)

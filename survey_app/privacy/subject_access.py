@@ -31,6 +31,7 @@ from ..models import (
     MessageOptOut,
     NeedArrangement,
     Person,
+    PersonBenefit,
     PersonVoice,
     RecognitionLine,
     RecognitionPreference,
@@ -91,6 +92,13 @@ def _details(p: Person) -> Section:
         (_("Talk to them about benefits before paying"), p.benefits_check),
         (_("Benefits talked through on"), p.benefits_talked_on),
         (_("Benefits talked through with"), p.benefits_talked_by),
+        (_("Agreed we can record which benefits they get"), p.benefits_consent_at),
+        (_("Benefits they get"), ", ".join(str(kind.label) for kind in db.session.scalars(
+            select(PersonBenefit.benefit).where(PersonBenefit.person_id == p.id).order_by(PersonBenefit.id)))),
+        (_("Universal Credit assessment day"), p.uc_assessment_day),
+        (_("What they agreed about being paid"), _label(p.benefits_agreement) if p.benefits_agreement else ""),
+        (_("Note about what they agreed"), p.benefits_agreement_note),
+        (_("Permitted work form sent on"), p.permitted_work_form_on),
         (_("Payee reference"), p.payee_ref),
     ]
     erased_at = getattr(p, "erased_at", None)  # set by erasure (survey_app/privacy/erasure.py)
