@@ -82,3 +82,16 @@ def test_demo_insight_data(runner):
     assert gone.explanation
     people_with_voices = db.session.scalar(select(func.count(func.distinct(PersonVoice.person_id))))
     assert people_with_voices >= 20
+
+
+def test_demo_covers_each_payment_route_and_a_benefits_profile(runner):
+    from survey_app.models import PaymentRoute, PersonBenefit, RecognitionAgreement
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert set(db.session.scalars(select(Person.payment_route).where(Person.payment_route.is_not(None)))) == \
+        set(PaymentRoute)
+    payroll = db.session.scalars(select(Person).where(Person.payment_route == PaymentRoute.PAYROLL)).all()
+    assert payroll and all(p.payee_ref.startswith("PAY-") and p.payment_route_by_id for p in payroll)
+    profiles = db.session.scalars(select(PersonBenefit)).all()
+    assert len(profiles) >= 2 and all(p.person.benefits_consent_at for p in profiles)
+    assert RecognitionAgreement.TAKE_LESS in {p.person.benefits_agreement for p in profiles}

@@ -24,6 +24,7 @@ from ..models import (
     NeedKind,
     Organisation,
     OrganisationKind,
+    PaymentRoute,
     Person,
     PersonRole,
     Suggestion,
@@ -215,6 +216,14 @@ def _recognition(rng, people, meetings, groups, now):
         person.recognition_preference = ["paid", "paid", "voucher", "thanks_only", "nothing"][i % 5]
         person.payee_ref = f"SUP-{1000 + i}" if i % 7 else ""
         person.benefits_check = i % 11 == 0
+        if person.payee_ref:  # every payment route (issue 17): most are suppliers, a few office holders on payroll
+            payroll = i % 13 == 0
+            person.payment_route = PaymentRoute.PAYROLL if payroll else PaymentRoute.SUPPLIER
+            person.payee_ref = f"PAY-{2000 + i}" if payroll else person.payee_ref
+            person.payment_route_by_id, person.payment_route_at = finance.id, now - timedelta(days=60)
+        elif i % 14 == 0:
+            person.payment_route = PaymentRoute.EXPENSES_ONLY
+            person.payment_route_by_id, person.payment_route_at = finance.id, now - timedelta(days=60)
     db.session.flush()
     past = [m for m in meetings if m.starts_at < now]
     lines = []
