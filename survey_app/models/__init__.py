@@ -1,6 +1,7 @@
 """The data model: one module per area, all re-exported here."""
 from .audit import AuditEvent
 from .benefits import BenefitKind, BenefitLimit, LimitPeriod, PersonBenefit, RecognitionAgreement
+from .equality import EqualityCount, PopulationFigure
 from .insight import Action, ActionStatus, ActionUpdate, MeetingNote, PersonVoice, SuggestionVote, Voice
 from .meetings import (
     AgendaItem,
@@ -50,7 +51,7 @@ __all__ = [
     "AgendaItem", "AgendaSource", "Attendance", "AttendanceStatus", "Decision", "MeetingKind", "TakingPart",
     "Message", "MessageChannel", "MessageKind", "MessageOptOut", "MessageStatus",
     "BenefitKind", "BenefitLimit", "LimitPeriod", "PersonBenefit", "RecognitionAgreement",
-    "ImportLayout", "LedgerCode", "PaymentRoute",
+    "ImportLayout", "LedgerCode", "PaymentRoute", "EqualityCount", "PopulationFigure",
     "AuditEvent", "ContactMethod", "Group", "InformationFormat",
     "LoginAttempt", "RateHit", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
     "PersonRole", "Role", "SetupToken", "StaffSession", "User",
