@@ -305,6 +305,7 @@ def staff_get_urls(app, walk):  # noqa: F811  (walk is the fixture's value)
         who = "admin" if Role.ADMIN in allowed else "finance"
         url = url_for_rule(rule, walk["values"])
         response = walk[who].get(url)
+        response.close()  # a streamed download holds its request context until it is closed
         if response.status_code == 200 and response.mimetype == "text/html":
             urls.append((who, url))
     return urls

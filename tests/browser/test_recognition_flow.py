@@ -77,7 +77,7 @@ def test_recognise_approve_build_and_download(page, axe_check, screenshot, make_
     names = [c.value for c in book["Lines"]["D"][1:3]]
     assert sorted(names) == ["Dorota Nowak", "Ioana Popescu"]
     assert all(line.return_id for line in db.session.scalars(select(RecognitionLine)))
-    page.get_by_label("Date paid").fill(date.today().isoformat())
+    page.get_by_label("Date paid", exact=True).fill(date.today().isoformat())
     page.get_by_role("button", name="Mark as paid").click()
     expect(page.locator("main")).to_contain_text("Return 1 is marked paid.")
     axe_check(page)
