@@ -1,8 +1,7 @@
 """Admin pages: staff accounts, rates, budgets, ledger codes, the import layout, people's records and the audit log."""
 from flask import Blueprint
 
-from . import (audit_log, benefit_limits, budgets, import_layout, ledger_codes, people, population, rates, records,
-               users)
+from . import audit_log, benefit_limits, budgets, import_layout, ledger_codes, people, population, rates, records, users
 
 bp = Blueprint("admin", __name__)
 users.routes.register(bp)

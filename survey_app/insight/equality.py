@@ -156,8 +156,8 @@ def equality_section(group_id: int | None, starts_on: date, ends_on: date) -> Se
     headings = [_("Answer"), _("People"), _("Share of forms answered"), _("Halton")]
     for q in QUESTIONS:
         by_answer = answer_counts(q, tally, forms) if shown_forms else dict.fromkeys([*q.values, NOT_ANSWERED])
-        rows = [[q.label(value), by_answer[value], _share(by_answer[value], forms), _halton(figures.get((q.key, value)))]
-                for value in q.values]
+        rows = [[q.label(value), by_answer[value], _share(by_answer[value], forms),
+                 _halton(figures.get((q.key, value)))] for value in q.values]
         rows.append([_("Not answered"), by_answer[NOT_ANSWERED], _share(by_answer[NOT_ANSWERED], forms), ""])
         tables.append(Table(str(q.short), headings, rows))
         labels = [q.label(value) for value in q.values if value != PREFER_NOT]
