@@ -32,6 +32,8 @@ PARTICIPANT_SOURCES = """
 [python: survey_app/participation/kiosk.py]
 [python: survey_app/participation/taking_part.py]
 [python: survey_app/participation/checklist_pages.py]
+[python: survey_app/participation/equality_pages.py]
+[python: survey_app/insight/equality.py]
 [python: survey_app/insight/decisions.py]
 [python: survey_app/messages/**.py]
 [python: survey_app/models/messages.py]

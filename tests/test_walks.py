@@ -114,6 +114,7 @@ def walk(app, runner, make_user):
     }
     assert None not in values.values(), values
     values["setup_token"] = setup_token
+    values["key"] = "sex"  # an equality question (insight/equality.py QUESTIONS)
     values["feedback_token"] = db.session.scalar(select(Meeting.feedback_token).where(
         Meeting.feedback_token.is_not(None)).order_by(Meeting.id))  # a meeting's "how did it go" link (demo)
     return {"admin": admin, "finance": finance, "door": door, "anyone": app.test_client(), "values": values}

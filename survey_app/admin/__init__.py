@@ -1,7 +1,7 @@
 """Admin pages: staff accounts, rates, budgets, ledger codes, the import layout, people's records and the audit log."""
 from flask import Blueprint
 
-from . import audit_log, benefit_limits, budgets, import_layout, ledger_codes, people, rates, records, users
+from . import audit_log, benefit_limits, budgets, import_layout, ledger_codes, people, population, rates, records, users
 
 bp = Blueprint("admin", __name__)
 users.routes.register(bp)
@@ -13,3 +13,4 @@ people.routes.register(bp)
 records.routes.register(bp)
 audit_log.routes.register(bp)
 benefit_limits.routes.register(bp)
+population.routes.register(bp)

@@ -150,6 +150,7 @@ def load(seed):
     _demo_checklist_channels(rng, meetings, now)
     _demo_agenda(meetings)
     _demo_messages(people, meetings, now)
+    _demo_equality(rng, groups, now)
     _demo_benefits(people, now)
     _demo_through_someone(people)
     db.session.commit()
@@ -382,6 +383,33 @@ def _demo_messages(people, meetings, now):
             failure=failure, dedupe_key=f"{kind.value}:m{upcoming.id}:p{person.id}"))
     if emailed:
         db.session.add(MessageOptOut(person_id=emailed[-1].id, kind=MessageKind.REMINDER))
+
+
+def _demo_equality(rng, groups, now):
+    """Equality forms as counts for each group over the last six months (about 60% of people skip a question
+    now and then), and Halton population figures marked as made up for the demo."""
+    from collections import Counter
+
+    from ..insight.equality import ANSWERED, FORMS, QUESTIONS
+    from ..models import EqualityCount, PopulationFigure
+
+    for q in QUESTIONS:
+        shares = [rng.randint(5, 60) for _ in q.values[:-1]]
+        for value, share in zip(q.values[:-1], shares, strict=True):
+            db.session.add(PopulationFigure(question=q.key, answer=value, percent_tenths=share * 900 // sum(shares),
+                                            source="Made-up figures for the demonstration, not the census"))
+    first = now.astimezone(ZoneInfo("Europe/London")).date().replace(day=1)
+    for group in groups:
+        tally = Counter()
+        for back in range(6):
+            month = (first - timedelta(days=31 * back)).replace(day=1)
+            for _ in range(rng.randint(3, 14)):
+                tally[(month, FORMS, ANSWERED)] += 1
+                for q in QUESTIONS:
+                    if rng.random() < 0.9:
+                        tally[(month, q.key, rng.choice(q.values))] += 1
+        db.session.add_all(EqualityCount(group=group, month=month, question=key, answer=value, count=n)
+                           for (month, key, value), n in tally.items())
 
 
 def _demo_benefits(people, now):

@@ -145,6 +145,6 @@ def thanks_choice():
         person.recognition_preference = form.preference.data
         person.benefits_check = bool(form.benefits_check.data)
         db.session.commit()
-        return redirect(url_for("door.support"))
+        return redirect(url_for("door.equality"))
     return render_template("door/thanks_choice.html", title=_("How should we thank you?"), form=form), \
         400 if form.errors else 200

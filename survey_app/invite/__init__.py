@@ -2,8 +2,8 @@
 "have your say" link for people who cannot come."""
 from flask import Blueprint
 
-from . import group_link, meeting_link, personal, stop
+from . import equality, group_link, meeting_link, personal, stop
 
 bp = Blueprint("invite", __name__)
-for module in (personal, group_link, meeting_link, stop):
+for module in (personal, equality, group_link, meeting_link, stop):
     module.routes.register(bp)

@@ -26,6 +26,8 @@ VISIT_IDLE_SECONDS = 12 * 60
 REGISTER = "reg"
 # Sealed answers longer than this are refused: the whole session cookie must stay under browsers' 4 KB.
 REGISTER_MAX_CHARS = 2800
+# The equality form's answers (participation/equality_pages.py), sealed likewise; gone with the visit.
+EQUALITY = "eq"
 # Endpoints a locked tablet may reach; everything else sends it back to the welcome screen.
 OPEN_IN_DOOR_MODE = {"static", "auth.health"}
 # Door pages are the busiest in the service; what they show of the meeting is kept this long per process
@@ -152,8 +154,8 @@ def person_id() -> int | None:
 def set_person(person_id: int | None, *, registered: bool = False) -> None:
     """Who is at the tablet now ("p"; "r": they registered in this visit). Always a new visit with a new
     key, so every form shown before, in this tab or another, is refused instead of saved for this person,
-    and no registration answers carried over."""
-    session[VISIT] = {k: v for k, v in visit().items() if k != REGISTER}
+    and no registration or equality answers carried over."""
+    session[VISIT] = {k: v for k, v in visit().items() if k not in (REGISTER, EQUALITY)}
     update_visit(p=person_id, r=registered, v=secrets.token_urlsafe(16))
 
 
