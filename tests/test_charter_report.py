@@ -3,7 +3,7 @@ number of queries, who may see it, the choice form's errors, and the demo data."
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import func, insert, select
 from wtforms import SelectChoice
 
@@ -301,10 +301,11 @@ def test_the_choice_page(client, login_as, world):
     assert "Carers Forum" in page and "Every group" in page and "This year (1 April to 31 March)" in page
 
 
-def _errors(app, args: dict, choices=(SelectChoice("all", "Every group"), SelectChoice("1", "Carers Forum"))) -> dict:
-    with app.test_request_context(query_string=args):
-        from flask import request
+CHOICES = (SelectChoice("all", "Every group"), SelectChoice("1", "Carers Forum"))
 
+
+def _errors(app, args: dict, choices=CHOICES) -> dict:
+    with app.test_request_context(query_string=args):
         form = CharterReportForm(request.args)
         form.group.choices = list(choices)
         form.validate()
