@@ -61,8 +61,9 @@ def seed(db, models):
         {"meeting_id": m, "text": "What was said", "written_by_id": 1,
          "updated_at": starts[m - 1] + timedelta(days=rng.randint(0, 20))} for m in range(1, MEETINGS, 2)])
     db.session.execute(insert(models.Message), [
-        {"kind": "reminder", "channel": "email", "to": f"p{i}@example.org", "status": "sent", "group_id": 1 + i % GROUPS,
-         "dedupe_key": f"bench:{i}", "sent_at": first + timedelta(hours=i // 4), "subject": "", "body": ""}
+        {"kind": "reminder", "channel": "email", "to": f"p{i}@example.org", "status": "sent",
+         "group_id": 1 + i % GROUPS, "dedupe_key": f"bench:{i}", "sent_at": first + timedelta(hours=i // 4),
+         "subject": "", "body": ""}
         for i in range(20_000)])
     db.session.execute(insert(models.RecognitionLine), [
         {"person_id": rng.randint(1, PEOPLE), "group_id": 1 + i % GROUPS, "activity_on": YEAR_START

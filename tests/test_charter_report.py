@@ -288,11 +288,19 @@ def test_organisers_and_admins_see_it_and_the_look_is_audited(world, client, log
     assert "We won&#39;t create false promises" in text or "We won't create false promises" in text
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "view-charter-report")).one()
     assert event.user_id == user.id and event.record_type == "Group" and event.record_id == str(world["group"].id)
-    assert event.after == {"page": "report", "starts_on": "2026-04-01", "ends_on": "2026-06-30"}
+    assert event.after == {"page": "report", "group_id": world["group"].id, "from": "2026-04-01", "to": "2026-06-30"}
     easy = client.get("/reports/charter/easy-read", query_string={"group": world["group"].id, "period": "dates",
                                                                   "date_from": "2026-04-01",
                                                                   "date_to": "2026-06-30"}).get_data(as_text=True)
     assert "We do what we say we will do. If we cannot, we tell you why." in easy and 'class="symbol"' in easy
+
+
+def test_every_group_s_look_is_about_the_account(world, client, login_as):
+    user = login_as(Role.ORGANISER)
+    client.get("/reports/charter/easy-read", query_string={"group": "all", "period": "this_year"})
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "view-charter-report")).one()
+    assert (event.record_type, event.record_id, event.after["group_id"]) == ("User", str(user.id), None)
+    assert event.after["page"] == "easy-read"
 
 
 def test_the_choice_page(client, login_as, world):

@@ -15,8 +15,9 @@ from forms.report import DATES, EVERY_GROUP, CharterReportForm
 from ..access.roles import ORGANISERS, roles_required
 from ..insight import charter_report
 from ..insight.report_model import Chart, CharterReport
-from ..models import AuditEvent, Group
+from ..models import Group
 from ..models.base import london_today
+from ..privacy import audit
 from ..web.charts import bar_chart, line_chart
 from ..web.extensions import db
 from ..web.pages import Routes
@@ -79,21 +80,22 @@ def _query_args(group_id: int | None, starts_on: date, ends_on: date) -> dict:
             "date_from": starts_on.isoformat(), "date_to": ends_on.isoformat()}
 
 
-def _downloads(args: dict) -> list[tuple[str, str]]:
-    """Links to the PDF and the workbook, where those pages exist (organise.charter_report_pdf / _xlsx)."""
+def _downloads(group_id: int | None, starts_on: date, ends_on: date) -> list[tuple[str, str]]:
+    """Links to the PDF and the workbook (organise.charter_report_pdf / _xlsx, with their own arguments: `group`
+    empty for every group, `from` and `to`), where those pages exist."""
+    args = {"group": "" if group_id is None else group_id, "from": starts_on.isoformat(), "to": ends_on.isoformat()}
     found = [("organise.charter_report_pdf", _("Download the report as a PDF")),
              ("organise.charter_report_xlsx", _("Download the numbers as a spreadsheet"))]
     return [(url_for(endpoint, **args), text) for endpoint, text in found if endpoint in current_app.view_functions]
 
 
 def _looked_at(report: CharterReport, page: str) -> None:
-    """Audited as a look at the report ("view-charter-report"): what was chosen, never what it showed. Written
-    directly, as the audit log's own "view-audit" is: "every group" is no one record for audit.record."""
-    db.session.add(AuditEvent(user_id=current_user.id, action="view-charter-report",
-                              record_type="Group" if report.group_id is not None else "CharterReport",
-                              record_id=str(report.group_id or ""),
-                              after={"page": page, "starts_on": report.starts_on.isoformat(),
-                                     "ends_on": report.ends_on.isoformat()}))
+    """Audited as a look at the report: what was chosen, never what it showed. A report on every group has no
+    record of its own, so the event is then about the account that looked (as for its downloads)."""
+    group = db.session.get(Group, report.group_id) if report.group_id is not None else None
+    audit.record("view-charter-report", group or current_user._get_current_object(),
+                 after={"page": page, "group_id": report.group_id, "from": report.starts_on.isoformat(),
+                        "to": report.ends_on.isoformat()})
     db.session.commit()
 
 
@@ -116,7 +118,7 @@ def charter_report_page():
     report = charter_report.build(*chosen)
     args = _query_args(*chosen)
     html = render_template("organise/report/report.html", title=report.title, report=report, drawn=_drawn,
-                           args=args, downloads=_downloads(args))
+                           args=args, downloads=_downloads(*chosen))
     _looked_at(report, "report")
     return html
 
