@@ -7,6 +7,7 @@ from . import (
     agenda,
     attendance,
     benefits,
+    charter_report,
     dashboard,
     duplicates,
     groups,
@@ -26,5 +27,5 @@ from . import (
 bp = Blueprint("organise", __name__)
 for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
                suggestions, results, actions, notes, agenda, activities, attendance, letters, messages,
-               benefits):
+               benefits, charter_report):
     module.routes.register(bp)
