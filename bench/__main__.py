@@ -148,6 +148,9 @@ def main() -> int:
     from bench.messages import run as messages_bench
 
     ok &= messages_bench()
+    from bench.charter_report_pdf import run as charter_report_pdf_bench
+
+    ok &= charter_report_pdf_bench()
     return 0 if ok else 1
 
 

@@ -18,6 +18,7 @@ from . import (
     organisations,
     people,
     recognition,
+    report_downloads,
     results,
     suggestions,
     support_plan,
@@ -26,5 +27,5 @@ from . import (
 bp = Blueprint("organise", __name__)
 for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
                suggestions, results, actions, notes, agenda, activities, attendance, letters, messages,
-               benefits):
+               benefits, report_downloads):
     module.routes.register(bp)

@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "queue-message": _l("Queued a message to them"), "print-letter": _l("Printed a letter to them"),
     "opt-out": _l("Asked to stop a kind of message"), "send-again": _l("Sending that kind of message again"),
     "retry-message": _l("Tried a failed message again"),
+    "download-charter-report": _l("Downloaded the Charter report"),
 }
 
 
