@@ -151,6 +151,10 @@ def main() -> int:
     from bench.charter_report import run as charter_report_bench
 
     ok &= charter_report_bench()
+
+    from bench.charter_report_pdf import run as charter_report_pdf_bench
+
+    ok &= charter_report_pdf_bench()
     return 0 if ok else 1
 
 

@@ -19,6 +19,7 @@ from . import (
     organisations,
     people,
     recognition,
+    report_downloads,
     results,
     suggestions,
     support_plan,
@@ -27,5 +28,5 @@ from . import (
 bp = Blueprint("organise", __name__)
 for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
                suggestions, results, actions, notes, agenda, activities, attendance, letters, messages,
-               benefits, charter_report):
+               benefits, charter_report, report_downloads):
     module.routes.register(bp)

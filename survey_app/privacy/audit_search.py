@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "opt-out": _l("Asked to stop a kind of message"), "send-again": _l("Sending that kind of message again"),
     "retry-message": _l("Tried a failed message again"),
     "view-charter-report": _l("Looked at the Charter report"),
+    "download-charter-report": _l("Downloaded the Charter report"),
 }
 
 

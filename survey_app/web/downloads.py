@@ -11,7 +11,8 @@ from exports.workbook import LONDON, Sheet, write_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"  # Werkzeug adds "; charset=utf-8"
-EXTENSIONS = {"xlsx": XLSX, "csv": CSV}
+PDF = "application/pdf"
+EXTENSIONS = {"xlsx": XLSX, "csv": CSV, "pdf": PDF}
 CHUNK = 64 * 1024
 
 
@@ -26,7 +27,7 @@ def xlsx_stream(write: Callable[[IO[bytes]], None], stem: str) -> Response:
 
 
 def file_stream(write: Callable[[IO[bytes]], None], stem: str, extension: str) -> Response:
-    """`xlsx_stream` for any of EXTENSIONS (an .xlsx, or a .csv such as finance's import file)."""
+    """`xlsx_stream` for any of EXTENSIONS (an .xlsx, a .csv such as finance's import file, or a .pdf)."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (closed by the response when the stream ends)
     with force_locale("en_GB"):  # exports stay in English for finance; people's own words stay as typed
         write(spool)
