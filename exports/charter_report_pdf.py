@@ -273,7 +273,11 @@ def _drawing(chart) -> Drawing:
     labels = [visual(_short(str(label))) for label in chart.labels]
     top = max((v for values in data for v in values if v is not None), default=0)
     legend_height = 16 * len(names) + 8 if len(names) > 1 else 0
-    if chart.kind == "line":
+    # ReportLab draws a line through two points at least: a trend with a lone point (one month, or a month
+    # between two suppressed ones) is drawn as bars instead.
+    runs_ = [run for values_ in data for run in _runs(values_)]
+    as_line = chart.kind == "line" and runs_ and all(sum(v is not None for v in run) >= 2 for run in runs_)
+    if as_line:
         height = 200
         plot = HorizontalLineChart()
         plot.x, plot.y, plot.width, plot.height = 40, 40 + legend_height, WIDTH - 60, height - 60
