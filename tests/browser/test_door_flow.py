@@ -150,6 +150,8 @@ def register_through_to_thanks(page):
     page.wait_for_url("**/door/thank-you-choice")
     page.get_by_label("Just say thank you").check()
     press(page, "Next")
+    page.wait_for_url("**/door/about-you")  # the optional equality form (issue 18): skipped
+    press(page, "Skip this")
     page.wait_for_url("**/door/support")
     press(page, "I don't need any support", role="link")
     page.wait_for_url("**/door/thanks")
@@ -220,6 +222,9 @@ def test_someone_new_registers(page, check, axe_check, make_user, sample, size):
     check(page)
     page.get_by_label("Just say thank you").check()
     press(page, "Next")
+    page.wait_for_url("**/door/about-you")  # the optional equality form (issue 18)
+    check(page)
+    press(page, "Skip this")
     page.wait_for_url("**/door/support")
     check(page)
     press(page, "I don't need any support", role="link")
