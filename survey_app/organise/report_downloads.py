@@ -3,7 +3,7 @@ group and dates as the report page (`group`: an id, or empty for every group; `f
 Each download leaves an AuditEvent saying who took a copy of which report."""
 from datetime import date, datetime
 
-from flask import abort, request
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from exports.charter_report_pdf import write_pdf
@@ -22,7 +22,8 @@ routes = Routes()
 
 
 def _choice() -> tuple[Group | None, date, date]:
-    """The group and dates asked for; 404 for a group that is not there, 400 for dates that are not dates."""
+    """The group and dates asked for; 404 for a group that is not there. Missing or impossible dates (an old
+    or edited link) go back to the page that chooses them."""
     group_id = (request.args.get("group") or "").strip()
     group = None
     if group_id:
@@ -33,9 +34,9 @@ def _choice() -> tuple[Group | None, date, date]:
         starts_on = date.fromisoformat(request.args.get("from", ""))
         ends_on = date.fromisoformat(request.args.get("to", ""))
     except ValueError:
-        abort(400)
+        abort(redirect(url_for("organise.charter_report_choose")))
     if ends_on < starts_on:
-        abort(400)
+        abort(redirect(url_for("organise.charter_report_choose")))
     return group, starts_on, ends_on
 
 
