@@ -30,6 +30,7 @@ from survey_app.models import (
     Person,
     PersonRole,
     PersonVoice,
+    ReportQuote,
     Role,
     Suggestion,
     SuggestionStatus,
@@ -229,13 +230,17 @@ def test_subtraction_case_in_the_report(world, make_user):
 
 def test_chosen_comments_only_from_the_report_s_meetings(world):
     m1 = world["meetings"][0]
-    response = ChecklistResponse(meeting_id=m1.id, responded_on=START, change="More breaks please")
+    response = ChecklistResponse(meeting_id=m1.id, responded_on=START, change="More breaks please",
+                                 feeling_more="Not chosen")
     elsewhere = ChecklistResponse(meeting_id=db.session.scalar(select(Meeting.id).where(
         Meeting.group_id == world["other"].id)), responded_on=START, change="Not this group's")
     db.session.add_all([response, elsewhere])
+    db.session.flush()
+    db.session.add_all([ReportQuote(response_id=response.id, field_name="change"),
+                        ReportQuote(response_id=elsewhere.id, field_name="change")])
     db.session.commit()
-    report = build(world["group"].id, comment_ids=[response.id, elsewhere.id])
-    assert section(report, "how_it_felt").comments == ["More breaks please"]
+    assert section(build(world["group"].id), "how_it_felt").comments == ["More breaks please"]
+    assert section(build(None), "how_it_felt").comments == ["More breaks please", "Not this group's"]
 
 
 def _grow(group: Group, scale: int) -> None:

@@ -37,6 +37,7 @@ from ..models import (
     Person,
     PersonVoice,
     RecognitionLine,
+    ReportQuote,
     Suggestion,
     SuggestionStatus,
     SuggestionVote,
@@ -47,14 +48,10 @@ from ..models import (
 from ..models.base import LONDON
 from ..money.recognition import MONEY_KINDS, tax_year_start
 from ..web.extensions import db
+from .equality import equality_section
 from .report_model import SMALL, Chart, CharterReport, Figure, Section, Table
 from .results import hidden_groups
 from .support_plan import _plan_pairs
-
-try:  # the equality section comes from insight/equality.py (another part of issue 18)
-    from .equality import equality_section
-except ImportError:  # pragma: no cover - until that module is merged
-    equality_section = None
 
 
 def shown(count: int | None) -> int | None:
@@ -78,7 +75,7 @@ def _decimal(value: float | None) -> str | None:
     return None if value is None else format_decimal(value, "0.0")
 
 
-class _Scope:
+class Scope:
     """The meetings the report covers: the group's (or every group's) that start in the period."""
 
     def __init__(self, group_id: int | None, starts_on: date, ends_on: date):
@@ -99,7 +96,7 @@ class _Scope:
 # Who took part
 
 
-def _attendance_by_organisation(scope: _Scope) -> dict[int | None, dict]:
+def _attendance_by_organisation(scope: Scope) -> dict[int | None, dict]:
     """One pass over the attendances, added up by the database per person and then per organisation (None: no
     organisation): people who took part, first-timers, times taken part in each way. Whoever's first
     attended meeting of the group (or of any group) falls in the period is a first-timer."""
@@ -127,7 +124,7 @@ def _attendance_by_organisation(scope: _Scope) -> dict[int | None, dict]:
             for org_id, people, first, times, *by_way in rows}
 
 
-def _who_took_part(scope: _Scope, by_organisation: dict[int | None, dict]) -> tuple[Section, int]:
+def _who_took_part(scope: Scope, by_organisation: dict[int | None, dict]) -> tuple[Section, int]:
     kinds = dict(db.session.execute(select(Meeting.kind, func.count()).where(*scope.meeting_where)
                                     .group_by(Meeting.kind)).all())
     meetings = kinds.get(MeetingKind.MEETING, 0)
@@ -173,7 +170,7 @@ def _who_took_part(scope: _Scope, by_organisation: dict[int | None, dict]) -> tu
 # Accessible meetings
 
 
-def _scale_counts(column, scope: _Scope) -> tuple[dict[int, int], int]:
+def _scale_counts(column, scope: Scope) -> tuple[dict[int, int], int]:
     """(answer -> how many, total of the answers) for one checklist question over the period."""
     rows = db.session.execute(select(column, func.count()).join(Meeting, Meeting.id == ChecklistResponse.meeting_id)
                               .where(*scope.meeting_where, column.is_not(None)).group_by(column)).all()
@@ -190,7 +187,7 @@ def _scale_table(title: str, counts: dict[int, int]) -> Table:
                  [[str(answer.label), shown_counts[int(answer.value)]] for answer in SCALE])
 
 
-def _accessible(scope: _Scope) -> Section:
+def _accessible(scope: Scope) -> Section:
     pairs = _plan_pairs(scope.meeting_ids)
     asked, early = db.session.execute(
         select(func.count(), func.sum(case((NeedArrangement.arranged_at < Meeting.starts_at, 1), else_=0)))
@@ -218,7 +215,7 @@ def _accessible(scope: _Scope) -> Section:
 # A say in what is discussed
 
 
-def _a_say(scope: _Scope) -> Section:
+def _a_say(scope: Scope) -> Section:
     made = and_(scope.group(Suggestion.group_id), Suggestion.created_at >= scope.start,
                 Suggestion.created_at < scope.end)
     statuses = dict(db.session.execute(select(Suggestion.status, func.count()).where(made)
@@ -251,7 +248,7 @@ def _a_say(scope: _Scope) -> Section:
 # Doing what we said
 
 
-def _doing_what_we_said(scope: _Scope, today: date) -> Section:
+def _doing_what_we_said(scope: Scope, today: date) -> Section:
     due = and_(scope.group(Action.group_id), Action.due_on >= scope.starts_on, Action.due_on <= scope.ends_on)
     # Done on time: the status last changed (to done) on or before the day it was due (the UTC day).
     end_of_due = func.date(Action.status_changed_at) <= Action.due_on
@@ -302,7 +299,7 @@ def _doing_what_we_said(scope: _Scope, today: date) -> Section:
 # Keeping people informed
 
 
-def _informed(scope: _Scope) -> Section:
+def _informed(scope: Scope) -> Section:
     # One row per meeting (never per person): when it started and when its notes were last saved.
     noted = db.session.execute(select(Meeting.starts_at, MeetingNote.updated_at)
                                .join(MeetingNote, MeetingNote.meeting_id == Meeting.id)
@@ -346,7 +343,7 @@ def _informed(scope: _Scope) -> Section:
 # Rewarded for their time
 
 
-def _rewarded(scope: _Scope, attended_people: int) -> Section:
+def _rewarded(scope: Scope, attended_people: int) -> Section:
     lines = and_(scope.group(RecognitionLine.group_id), RecognitionLine.activity_on >= scope.starts_on,
                  RecognitionLine.activity_on <= scope.ends_on)
     money = and_(lines, RecognitionLine.kind.in_(MONEY_KINDS), RecognitionLine.status == LineStatus.PAID)
@@ -389,7 +386,7 @@ def _rewarded(scope: _Scope, attended_people: int) -> Section:
 # How it felt
 
 
-def _how_it_felt(scope: _Scope, comment_ids: list[int] | None) -> Section:
+def _how_it_felt(scope: Scope) -> Section:
     columns = []
     for question in SCALED:
         column = getattr(ChecklistResponse, question)
@@ -417,7 +414,7 @@ def _how_it_felt(scope: _Scope, comment_ids: list[int] | None) -> Section:
                            *spread.values()])
     ordered = sorted(months)
     trend = {str(STEPS[q].question): [_average(*months[m][q]) for m in ordered] for q in SCALED}
-    comments = _chosen_comments(scope, comment_ids) if comment_ids else []
+    comments = _chosen_comments(scope)
     return Section(
         key="how_it_felt", title=_("How it felt"),
         promise=_("To help evaluate co-production we'll use a Co-production Checklist after each meeting "
@@ -431,18 +428,21 @@ def _how_it_felt(scope: _Scope, comment_ids: list[int] | None) -> Section:
         comments=comments)
 
 
-def _chosen_comments(scope: _Scope, comment_ids: list[int]) -> list[str]:
-    """The comments of the responses an organiser chose, in the period and scope only. One query."""
-    rows = db.session.execute(select(*(getattr(ChecklistResponse, name) for name in COMMENTS))
+def _chosen_comments(scope: Scope) -> list[str]:
+    """The comments organisers chose to quote (ReportQuote, insight/report_quotes.py) from the report's meetings,
+    sorted by their text so the order says nothing about who wrote them. One query."""
+    rows = db.session.execute(select(ReportQuote.field_name, *(getattr(ChecklistResponse, name) for name in COMMENTS))
+                              .join(ChecklistResponse, ChecklistResponse.id == ReportQuote.response_id)
                               .join(Meeting, Meeting.id == ChecklistResponse.meeting_id)
-                              .where(*scope.meeting_where, ChecklistResponse.id.in_(comment_ids))).all()
-    return sorted({text.strip() for row in rows for text in row if text and text.strip()}, key=str.casefold)
+                              .where(*scope.meeting_where)).all()
+    texts = {(dict(zip(COMMENTS, values)).get(field) or "").strip() for field, *values in rows}
+    return sorted(texts - {""}, key=str.casefold)
 
 
 # Champions
 
 
-def _champions(scope: _Scope, by_organisation: dict[int | None, dict]) -> Section:
+def _champions(scope: Scope, by_organisation: dict[int | None, dict]) -> Section:
     people = (select(func.count()).where(Person.organisation_id == Organisation.id, Person.is_champion,
                                          Person.erased_at.is_(None)).scalar_subquery())
     staff = (select(func.count()).where(User.organisation_id == Organisation.id, User.is_champion, User.active)
@@ -472,22 +472,15 @@ def _champions(scope: _Scope, by_organisation: dict[int | None, dict]) -> Sectio
                        _("Times its people took part"), _("Its actions done")], rows)])
 
 
-def _equality(scope: _Scope) -> Section:
-    if equality_section is not None:
-        return equality_section(scope.group_id, scope.starts_on, scope.ends_on)
-    # TODO(issue 18): insight/equality.py's equality_section goes here once it is merged.
-    return Section(key="equality", title=_("Equality"),
-                   promise=_("No discrimination or treating people differently, in a negative way because of "
-                             "things like disability, their race or gender."),
-                   easy=_("We want everyone to be treated fairly."))
+def _equality(scope: Scope) -> Section:
+    return equality_section(scope.group_id, scope.starts_on, scope.ends_on)
 
 
-def build(group_id: int | None, starts_on: date, ends_on: date, comment_ids: list[int] | None = None,
-          today: date | None = None) -> CharterReport:
+def build(group_id: int | None, starts_on: date, ends_on: date, today: date | None = None) -> CharterReport:
     """The Charter report for one group (None: every group) and the days from `starts_on` to `ends_on`."""
     from ..models.base import london_today
 
-    scope = _Scope(group_id, starts_on, ends_on)
+    scope = Scope(group_id, starts_on, ends_on)
     if group_id is None:
         title = _("Charter report: every group")
     else:
@@ -496,7 +489,7 @@ def build(group_id: int | None, starts_on: date, ends_on: date, comment_ids: lis
     by_organisation = _attendance_by_organisation(scope)
     who, people = _who_took_part(scope, by_organisation)
     sections = [who, _accessible(scope), _a_say(scope), _doing_what_we_said(scope, today or london_today()),
-                _informed(scope), _rewarded(scope, people), _how_it_felt(scope, comment_ids),
+                _informed(scope), _rewarded(scope, people), _how_it_felt(scope),
                 _champions(scope, by_organisation), _equality(scope)]
     return CharterReport(title=title, group_id=group_id, starts_on=starts_on, ends_on=ends_on, sections=sections)
 

@@ -2,7 +2,7 @@
 from .audit import AuditEvent
 from .benefits import BenefitKind, BenefitLimit, LimitPeriod, PersonBenefit, RecognitionAgreement
 from .equality import EqualityCount, PopulationFigure
-from .insight import Action, ActionStatus, ActionUpdate, MeetingNote, PersonVoice, SuggestionVote, Voice
+from .insight import Action, ActionStatus, ActionUpdate, MeetingNote, PersonVoice, ReportQuote, SuggestionVote, Voice
 from .meetings import (
     AgendaItem,
     AgendaSource,
@@ -43,7 +43,7 @@ from .recognition import (
 from .staff import LoginAttempt, RateHit, Role, SetupToken, StaffSession, User
 
 __all__ = [
-    "Action", "ActionStatus", "ActionUpdate", "MeetingNote", "PersonVoice", "SuggestionVote", "Voice",
+    "Action", "ActionStatus", "ActionUpdate", "MeetingNote", "PersonVoice", "ReportQuote", "SuggestionVote", "Voice",
     "Budget", "ExpenseType", "FinanceReturn", "LineStatus", "PaymentBasis", "Rate", "RecognitionKind",
     "RecognitionLine", "RecognitionPreference", "ThanksType",
     "AccessNeed", "ChecklistChannel", "ChecklistResponse", "FormToken", "Invitation", "NeedArrangement", "NeedKind",

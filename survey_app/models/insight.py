@@ -138,3 +138,14 @@ class PersonVoice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     voice: Mapped[Voice] = mapped_column(enum_column(Voice))
+
+
+class ReportQuote(db.Model):
+    """A checklist comment an organiser chose to quote in the Charter report (issue 18): one comment field of one
+    anonymous response. Every Charter report whose group and period cover the response's meeting quotes it."""
+
+    response_id: Mapped[int] = mapped_column(ForeignKey("checklist_response.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    field_name: Mapped[str] = mapped_column(String(20), primary_key=True)  # one of forms.checklist.COMMENTS
+    chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

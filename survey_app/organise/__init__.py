@@ -20,6 +20,7 @@ from . import (
     people,
     recognition,
     report_downloads,
+    report_quotes,
     results,
     suggestions,
     support_plan,
@@ -28,5 +29,5 @@ from . import (
 bp = Blueprint("organise", __name__)
 for module in (dashboard, duplicates, groups, invitations, meetings, organisations, people, recognition, support_plan,
                suggestions, results, actions, notes, agenda, activities, attendance, letters, messages,
-               benefits, charter_report, report_downloads):
+               benefits, charter_report, report_downloads, report_quotes):
     module.routes.register(bp)

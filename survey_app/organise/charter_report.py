@@ -62,7 +62,7 @@ def _group_choices(form: CharterReportForm) -> dict[int, str]:
     return groups
 
 
-def _chosen() -> tuple[CharterReportForm, tuple[int | None, date, date] | None]:
+def chosen_report() -> tuple[CharterReportForm, tuple[int | None, date, date] | None]:
     form = CharterReportForm(request.args)
     _group_choices(form)
     if not form.validate():
@@ -74,7 +74,7 @@ def _chosen() -> tuple[CharterReportForm, tuple[int | None, date, date] | None]:
     return form, (form.group_id(), starts_on, ends_on)
 
 
-def _query_args(group_id: int | None, starts_on: date, ends_on: date) -> dict:
+def query_args(group_id: int | None, starts_on: date, ends_on: date) -> dict:
     """The same report's address for its other versions: always by dates, so "this quarter" stays the same."""
     return {"group": EVERY_GROUP if group_id is None else group_id, "period": DATES,
             "date_from": starts_on.isoformat(), "date_to": ends_on.isoformat()}
@@ -112,11 +112,11 @@ def charter_report_choose():
 @routes.route("/reports/charter/report")
 @roles_required(*ORGANISERS)
 def charter_report_page():
-    form, chosen = _chosen()
+    form, chosen = chosen_report()
     if chosen is None:
         return render_template("organise/report/choose.html", title=_("Charter report"), form=form)
     report = charter_report.build(*chosen)
-    args = _query_args(*chosen)
+    args = query_args(*chosen)
     html = render_template("organise/report/report.html", title=report.title, report=report, drawn=_drawn,
                            args=args, downloads=_downloads(*chosen))
     _looked_at(report, "report")
@@ -126,11 +126,11 @@ def charter_report_page():
 @routes.route("/reports/charter/easy-read")
 @roles_required(*ORGANISERS)
 def charter_report_easy_read():
-    form, chosen = _chosen()
+    form, chosen = chosen_report()
     if chosen is None:
         return render_template("organise/report/choose.html", title=_("Charter report"), form=form)
     report = charter_report.build(*chosen)
     html = render_template("organise/report/easy_read.html", title=report.title, report=report, symbols=SYMBOLS,
-                           how_many=EASY_FIGURES, args=_query_args(*chosen))
+                           how_many=EASY_FIGURES, args=query_args(*chosen))
     _looked_at(report, "easy-read")
     return html
