@@ -1,7 +1,16 @@
 """The Charter report (issue 18) for every group over a year, with 20,000 people, 2,000 meetings and 200,000
 attendances (and answers, needs, suggestions, actions, notes, messages and recognition in proportion).
-Target: build() plus the page under 1 second. Seeded with bulk inserts into a fresh SQLite file; timed
-in-process, through the page as an organiser sees it."""
+Seeded once with bulk inserts into a fresh SQLite file; timed in-process through the test client as an
+organiser asks for them, end to end (build() and rendering, the whole body read):
+- the page, under 1 second (the issue's target);
+- the PDF download, under 5 seconds (the issue's target);
+- the workbook download, under 3 seconds: the issue sets none; it needs the same build() as the PDF and writes
+  only the numbers (no layout), so it should never take longer than the PDF, and 3 s keeps a download someone
+  clicked and waits for well inside the PDF's budget.
+Each is also printed as a ratio to a bare baseline measured in the same run (the team's rule): one plain query
+reading every attendance row of the year's meetings, fully fetched, with nothing made of it. The ratios say how
+far the report is from just reading its biggest table, whatever the machine; the targets are absolute.
+bench/charter_report_pdf.py times the PDF and workbook rendering alone, without the database."""
 import random
 import statistics
 import sys
@@ -9,10 +18,12 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 PEOPLE, MEETINGS, ATTENDANCES, GROUPS = 20_000, 2_000, 200_000, 20
 TARGET_MS = 1000
+PDF_TARGET_MS, XLSX_TARGET_MS = 5000, 3000
+PAGE_RUNS, DOWNLOAD_RUNS = 7, 5
 YEAR_START, YEAR_END = date(2025, 4, 1), date(2026, 3, 31)
 
 
@@ -88,24 +99,63 @@ def run() -> bool:
             seed(db, models)
             print(f"seeded {PEOPLE:,} people, {MEETINGS:,} meetings, {ATTENDANCES:,} attendances "
                   f"in {time.perf_counter() - started:.1f} s")
+            baseline = _baseline(db, models)
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)
         token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
         client.post("/login", data={"csrf_token": token, "email": "bench@halton.example",
                                     "password": "bench password 1"})
-        path = (f"/reports/charter/report?group=all&period=dates&date_from={YEAR_START.isoformat()}"
+        page = (f"/reports/charter/report?group=all&period=dates&date_from={YEAR_START.isoformat()}"
                 f"&date_to={YEAR_END.isoformat()}")
-        assert client.get(path).status_code == 200, path
-        times = []
-        for _ in range(7):
-            t = time.perf_counter()
-            client.get(path)
-            times.append((time.perf_counter() - t) * 1000)
-        median = statistics.median(times)
-        ok = median < TARGET_MS
-        print(f"{'Charter report, every group, a year':<36} median {median:6.1f} ms  worst {max(times):6.1f} ms  "
-              + ("ok" if ok else f"OVER the {TARGET_MS} ms target"))
+        download = f"?group=&from={YEAR_START.isoformat()}&to={YEAR_END.isoformat()}"
+        print(f"{'baseline: read the year attendances':<36} median {baseline:6.1f} ms")
+        ok = True
+        for name, path, kind, runs, target in (
+                ("Charter report, every group, a year", page, "text/html", PAGE_RUNS, TARGET_MS),
+                ("Charter report PDF download", "/reports/charter/pdf" + download, "application/pdf",
+                 DOWNLOAD_RUNS, PDF_TARGET_MS),
+                ("Charter report workbook download", "/reports/charter/workbook" + download,
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", DOWNLOAD_RUNS,
+                 XLSX_TARGET_MS)):
+            times = _timed(client, path, kind, runs)
+            median = statistics.median(times)
+            ok &= median < target
+            print(f"{name:<36} median {median:6.1f} ms  worst {max(times):6.1f} ms  {median / baseline:5.1f}x  "
+                  + ("ok" if median < target else f"OVER the {target} ms target"))
         return ok
+
+
+def _baseline(db, models) -> float:
+    """Median ms of the bare baseline: every attendance of the year's meetings, read and fully fetched."""
+    start = datetime(YEAR_START.year, YEAR_START.month, YEAR_START.day, tzinfo=UTC)
+    end = datetime(YEAR_END.year, YEAR_END.month, YEAR_END.day, tzinfo=UTC) + timedelta(days=1)
+    query = (select(models.Attendance.meeting_id, models.Attendance.person_id)
+             .join(models.Meeting, models.Meeting.id == models.Attendance.meeting_id)
+             .where(models.Meeting.starts_at >= start, models.Meeting.starts_at < end))
+    rows = db.session.execute(query).all()  # warm, as the report's first request is below
+    assert len(rows) == ATTENDANCES, len(rows)
+    times = []
+    for _ in range(PAGE_RUNS):
+        started = time.perf_counter()
+        db.session.execute(query).all()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _timed(client, path: str, kind: str, runs: int) -> list[float]:
+    """Ms per request, each from asking to the last byte of the body; one untimed request first (modules,
+    fonts and templates loaded, as in a running server)."""
+    response = client.get(path)
+    assert response.status_code == 200 and response.mimetype == kind and response.get_data(), path
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(path)
+        body = response.get_data()
+        times.append((time.perf_counter() - started) * 1000)
+        response.close()
+        assert response.status_code == 200 and body, path
+    return times
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ its attributes: exports never import survey_app) whose numbers are already suppr
 
 Fonts: ReportLab's built-in Helvetica has no Polish or Arabic letters, so Noto Sans and Noto Sans Arabic
 (SIL Open Font Licence) come from PyPI (fontpkg-noto-sans, fontpkg-noto-sans-arabic). ReportLab neither
-joins Arabic letters nor orders right-to-left text, so Arabic is shaped (arabic-reshaper) and put in display
-order (python-bidi) before it is laid out, one line at a time.
+joins Arabic letters nor orders right-to-left text (its own bidi needs rlbidi, which we do not install), so
+Arabic is shaped (arabic-reshaper), broken into lines here in the order it was typed, and then each line is put
+in display order (python-bidi) on its own: done to a whole paragraph before ReportLab wraps it, a sentence that
+runs onto three lines would start on the last one.
 """
 import re
 from datetime import date
@@ -34,6 +36,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     CondPageBreak,
+    Flowable,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -96,7 +99,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 @lru_cache(maxsize=4096)  # the same names come back in every section's tables and charts
 def visual(text: str) -> str:
-    """Text in the order and letter shapes it is drawn in: Arabic joined and right to left; anything else as it is."""
+    """One line's text in the order and letter shapes it is drawn in: Arabic joined and right to left; anything
+    else as it is. Only for text that never wraps (chart labels, legends); paragraphs go through _paragraph."""
     return get_display(reshape(text)) if ARABIC.search(text) else text
 
 
@@ -107,13 +111,75 @@ def _right_to_left(text: str) -> bool:
 
 
 def markup(text: str) -> str:
-    """A person's or a report's words as safe Paragraph markup, Arabic runs in the Arabic font."""
-    text, parts, at = visual(str(text)), [], 0
+    """Text already in display order as safe Paragraph markup, Arabic runs in the Arabic font."""
+    parts, at = [], 0
     for run in ARABIC_RUN.finditer(text):
         parts += [escape(text[at:run.start()]), f'<font name="{ARABIC_FONT}">{escape(run.group())}</font>']
         at = run.end()
     parts.append(escape(text[at:]))
     return "".join(parts)
+
+
+def _paragraph(text, style: ParagraphStyle) -> Flowable:
+    """A person's or a report's words as a Paragraph (escaped, so never taken as markup); with Arabic in them,
+    a _BidiParagraph that wraps them before putting each line in display order."""
+    text = str(text)
+    return _BidiParagraph(text, style) if ARABIC.search(text) else Paragraph(escape(text), style)
+
+
+def _text_width(text: str, style: ParagraphStyle) -> float:
+    """How wide ReportLab draws `text`: Arabic runs (with the spaces inside them) in the Arabic font, as markup()
+    sets them; the rest in the style's font. The same for a line in typed order as in display order."""
+    width, at = 0.0, 0
+    for run in ARABIC_RUN.finditer(text):
+        width += pdfmetrics.stringWidth(text[at:run.start()], style.fontName, style.fontSize)
+        width += pdfmetrics.stringWidth(run.group(), ARABIC_FONT, style.fontSize)
+        at = run.end()
+    return width + pdfmetrics.stringWidth(text[at:], style.fontName, style.fontSize)
+
+
+def _lines(shaped: str, room: float, style: ParagraphStyle) -> list[str]:
+    """Shaped text, still in typed order, broken between words into lines no wider than `room` (a word wider
+    than that has a line of its own)."""
+    lines, line = [], ""
+    for word in shaped.split():
+        longer = f"{line} {word}" if line else word
+        if line and _text_width(longer, style) > room:
+            lines.append(line)
+            line = word
+        else:
+            line = longer
+    return [*lines, line] if line else lines
+
+
+class _BidiParagraph(Flowable):
+    """Words with Arabic in them, wrapped here and then handed to a Paragraph one line per <br/>, each line in
+    display order in the paragraph's own direction (from its first letter: "We met at <Arabic name>..." stays
+    left to right even on a line that starts with the name). Laid out again only when the width changes."""
+
+    def __init__(self, text: str, style: ParagraphStyle):
+        super().__init__()
+        self.style, self.text = style, text
+        self._shaped = reshape(text)
+        self._direction = "R" if _right_to_left(text) else "L"
+        self._laid_out_at, self._paragraph = None, None
+
+    def _at(self, width: float) -> Paragraph:
+        if width != self._laid_out_at:
+            # Half a point to spare, so that ReportLab, measuring word by word, never breaks a line again.
+            room = width - self.style.leftIndent - self.style.rightIndent - 0.5
+            lines = [get_display(line, base_dir=self._direction) for line in _lines(self._shaped, room, self.style)]
+            self._laid_out_at, self._paragraph = width, Paragraph("<br/>".join(map(markup, lines)), self.style)
+        return self._paragraph
+
+    def wrap(self, width, height):
+        return self._at(width).wrap(width, height)
+
+    def split(self, width, height):
+        return self._at(width).split(width, height)
+
+    def draw(self):
+        self._paragraph.drawOn(self.canv, 0, 0)
 
 
 def number_text(value: int | float | str | None) -> str:
@@ -160,8 +226,8 @@ def _title_page(report, group_name: str, made_on: date) -> list:
     s = _styles()
     return [
         Spacer(1, 4 * cm),
-        Paragraph(markup(report.title), s["title"]),
-        Paragraph(markup(group_name or _("Every group")), s["subtitle"]),
+        _paragraph(report.title, s["title"]),
+        _paragraph(group_name or _("Every group"), s["subtitle"]),
         Paragraph(escape(period_text(report.starts_on, report.ends_on)), s["subtitle"]),
         Spacer(1, 1 * cm),
         Paragraph(escape(_("Made on %(date)s", date=day_text(made_on))), s["body"]),
@@ -172,21 +238,21 @@ def _title_page(report, group_name: str, made_on: date) -> list:
 
 def _section(section) -> list:
     s = _styles()
-    story = [Paragraph(markup(section.title), s["h1"])]
+    story = [_paragraph(section.title, s["h1"])]
     if section.promise:
-        story.append(Paragraph(markup(section.promise), s["quote"]))
+        story.append(_paragraph(section.promise, s["quote"]))
     if section.figures:
         story.append(_figures(section.figures))
     for table in section.tables:
         story.append(CondPageBreak(4 * cm))
-        story += [Paragraph(markup(table.title), s["h2"]), _table(table.headings, table.rows)]
+        story += [_paragraph(table.title, s["h2"]), _table(table.headings, table.rows)]
     for chart in section.charts:
         story.append(CondPageBreak(6 * cm))
-        story += [KeepTogether([Paragraph(markup(chart.title), s["h2"]), _drawing(chart)]),
+        story += [KeepTogether([_paragraph(chart.title, s["h2"]), _drawing(chart)]),
                   Paragraph(escape(_("The numbers in this chart")), s["caption"]), _chart_table(chart)]
     if section.comments:
         story.append(Paragraph(escape(_("What people said")), s["h2"]))
-        story += [Paragraph(markup(text), s["comment_rtl"] if _right_to_left(text) else s["comment"])
+        story += [_paragraph(text, s["comment_rtl"] if _right_to_left(text) else s["comment"])
                   for text in section.comments]
     return story
 
@@ -208,11 +274,11 @@ def _grid(rows: list[list], widths: list[float] | None = None) -> Table:
     return table
 
 
-def _cell(value) -> Paragraph | str:
+def _cell(value) -> Flowable | str:
     """A number as a plain string (quick to lay out: a report has thousands), text as a Paragraph that wraps."""
     if value is None or isinstance(value, (int, float)):
         return number_text(value)
-    return Paragraph(markup(value), _styles()["cell"])
+    return _paragraph(value, _styles()["cell"])
 
 
 def _figures(figures) -> Table:
@@ -228,7 +294,7 @@ def _table(headings: list[str], body: list[list]) -> Table:
     # A heading over a column of numbers lines up with them, on the right.
     numeric = [any(isinstance(row[i], (int, float)) or row[i] is None for row in body if i < len(row))
                for i in range(len(headings))]
-    head = [Paragraph(markup(h), s["number"] if i and numeric[i] else s["cell"]) for i, h in enumerate(headings)]
+    head = [_paragraph(h, s["number"] if i and numeric[i] else s["cell"]) for i, h in enumerate(headings)]
     rows = [head] + [[_cell(v) for v in row] for row in body]
     if len(headings) == 1:
         return _grid(rows, [WIDTH])

@@ -133,6 +133,53 @@ def test_pdf_pages_render_to_pictures_in_test_output():
         document.close()
 
 
+# Distinct words of Arabic letters only (each line of them is one run, which pypdf reads back in typed order):
+# word i is س, two letters numbering it, then ر.
+ARABIC_LETTERS = "بتثجحخسشصضطظعغفقكلمنهي"
+NUMBERED_WORDS = ["س" + ARABIC_LETTERS[i // 22] + ARABIC_LETTERS[i % 22] + "ر" for i in range(45)]
+MIXED_COMMENT = " ".join(f"On day {i} {ARABIC_GROUP} met" for i in range(1, 16))
+
+
+def comments_pdf() -> bytes:
+    section = Section("a_say", "A say", "We will listen.", "", comments=[" ".join(NUMBERED_WORDS), MIXED_COMMENT])
+    return pdf_bytes(CharterReport("Charter report", None, date(2026, 4, 1), date(2027, 3, 31), [section]), "")
+
+
+def comment_lines(data: bytes) -> list[str]:
+    """The section page's lines as pypdf reads them, after the "What people said" heading."""
+    lines = unicodedata.normalize("NFKC", PdfReader(io.BytesIO(data)).pages[1].extract_text()).splitlines()
+    return [" ".join(line.split()) for line in lines[lines.index("What people said") + 1:]]
+
+
+def test_a_long_arabic_comment_starts_on_its_first_line_and_reads_on_down():
+    lines = comment_lines(comments_pdf())
+    arabic = [line.split() for line in lines if line.split()[0] in NUMBERED_WORDS]
+    # Wrapped onto lines of their own, first words first: bidi on the whole comment before wrapping would put
+    # the sentence's last words on the first line.
+    assert len(arabic) >= 3
+    assert arabic[0][0] == NUMBERED_WORDS[0] and arabic[-1][-1] == NUMBERED_WORDS[-1]
+    assert [word for line in arabic for word in line] == NUMBERED_WORDS
+
+
+def test_an_arabic_name_in_an_english_comment_keeps_each_line_left_to_right():
+    lines = [line for line in comment_lines(comments_pdf()) if "On day" in line or line.startswith(ARABIC_GROUP)]
+    assert " ".join(lines) == MIXED_COMMENT
+    # Some line starts with the Arabic name and still reads left to right ("... met On day 8 ..."), as its
+    # paragraph does, rather than taking the name's direction.
+    assert any(line.startswith(ARABIC_GROUP + " met On day") for line in lines[1:])
+
+
+def test_the_arabic_comments_render_to_a_picture_in_test_output():
+    document = pypdfium2.PdfDocument(comments_pdf())
+    try:
+        OUTPUT.mkdir(exist_ok=True)
+        image = document[1].render(scale=1.5).to_pil()
+        image.save(OUTPUT / "charter-report-pdf-arabic.png")
+        assert image.size == (893, 1263) and image.convert("L").getextrema()[0] < 100
+    finally:
+        document.close()
+
+
 def test_a_full_size_report_renders_quickly():
     import time
     labels = [f"Meeting {i}" for i in range(40)]
