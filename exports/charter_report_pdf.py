@@ -58,6 +58,7 @@ INK, ACCENT, RULE, SHADE = (colors.HexColor("#0b0c0c"), colors.HexColor("#1d4f91
 # Bars and lines, dark enough on white for text-sized marks; a series past the sixth takes the first again.
 SERIES_COLOURS = [colors.HexColor(c) for c in ("#1d4f91", "#d4351c", "#00703c", "#6f3f98", "#b58840", "#505a5f")]
 WIDTH = A4[0] - 4 * cm - 12  # the frame between the margins, less its padding
+WIDE_TABLE = 5  # columns; a table with more has smaller headings and narrower padding
 MAX_CHART_HEIGHT = 560  # a chart with many labels is squeezed to fit on one page with its heading
 CHART_LABEL_CHARS = 32  # longer labels are cut in the chart; the table beneath has them whole
 
@@ -92,6 +93,10 @@ def _styles() -> dict[str, ParagraphStyle]:
         "caption": ParagraphStyle("caption", base, spaceBefore=10),
         "cell": ParagraphStyle("cell", base, fontSize=10, leading=13, spaceAfter=0),
         "number": ParagraphStyle("number", base, fontSize=10, leading=13, spaceAfter=0, alignment=TA_RIGHT),
+        # Headings of a table with many columns: smaller, and a word is never broken inside ("answ ered").
+        "head_small": ParagraphStyle("head_small", base, fontSize=8, leading=10, spaceAfter=0, splitLongWords=0),
+        "head_small_number": ParagraphStyle("head_small_number", base, fontSize=8, leading=10, spaceAfter=0,
+                                            alignment=TA_RIGHT, splitLongWords=0),
         "comment": ParagraphStyle("comment", base, fontName=ITALIC, leftIndent=14, spaceAfter=8),
         "comment_rtl": ParagraphStyle("comment_rtl", base, rightIndent=14, spaceAfter=8, alignment=TA_RIGHT),
     }
@@ -248,8 +253,13 @@ def _section(section) -> list:
         story += [_paragraph(table.title, s["h2"]), _table(table.headings, table.rows)]
     for chart in section.charts:
         story.append(CondPageBreak(6 * cm))
-        story += [KeepTogether([_paragraph(chart.title, s["h2"]), _drawing(chart)]),
-                  Paragraph(escape(_("The numbers in this chart")), s["caption"]), _chart_table(chart)]
+        if any(v for values in chart.series.values() for v in values):
+            story += [KeepTogether([_paragraph(chart.title, s["h2"]), _drawing(chart)]),
+                      Paragraph(escape(_("The numbers in this chart")), s["caption"]), _chart_table(chart)]
+        else:  # every value hidden or none: empty axes would say nothing
+            story += [_paragraph(chart.title, s["h2"]),
+                      Paragraph(escape(_("Every number here is fewer than 5 or none, so there is no chart.")),
+                                s["body"]), _chart_table(chart)]
     if section.comments:
         story.append(Paragraph(escape(_("What people said")), s["h2"]))
         story += [_paragraph(text, s["comment_rtl"] if _right_to_left(text) else s["comment"])
@@ -257,9 +267,11 @@ def _section(section) -> list:
     return story
 
 
-def _grid(rows: list[list], widths: list[float] | None = None) -> Table:
+def _grid(rows: list[list], widths: list[float] | None = None, padding: float = 6) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
+        ("LEFTPADDING", (0, 0), (-1, -1), padding),
+        ("RIGHTPADDING", (0, 0), (-1, -1), padding),
         # Plain strings are the numbers (text cells are Paragraphs, which wrap and keep their own alignment).
         ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("FONTSIZE", (0, 0), (-1, -1), 10),
@@ -294,12 +306,14 @@ def _table(headings: list[str], body: list[list]) -> Table:
     # A heading over a column of numbers lines up with them, on the right.
     numeric = [any(isinstance(row[i], (int, float)) or row[i] is None for row in body if i < len(row))
                for i in range(len(headings))]
-    head = [_paragraph(h, s["number"] if i and numeric[i] else s["cell"]) for i, h in enumerate(headings)]
+    wide = len(headings) > WIDE_TABLE  # e.g. the checklist's: a question, two figures and five answers
+    text_style, number_style = (s["head_small"], s["head_small_number"]) if wide else (s["cell"], s["number"])
+    head = [_paragraph(h, number_style if i and numeric[i] else text_style) for i, h in enumerate(headings)]
     rows = [head] + [[_cell(v) for v in row] for row in body]
     if len(headings) == 1:
         return _grid(rows, [WIDTH])
-    first = WIDTH * 0.4
-    return _grid(rows, [first] + [(WIDTH - first) / (len(headings) - 1)] * (len(headings) - 1))
+    first = WIDTH * (0.22 if wide else 0.4)
+    return _grid(rows, [first] + [(WIDTH - first) / (len(headings) - 1)] * (len(headings) - 1), 3 if wide else 6)
 
 
 def _chart_table(chart) -> Table:

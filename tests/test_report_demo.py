@@ -49,15 +49,6 @@ def local_day(moment):
     return moment.astimezone(LONDON).date()
 
 
-def expected_parts(counts: dict) -> dict:
-    """The parts of a whole as the report should show them, worked out here: a part under 5 is hidden, and while
-    the hidden ones add up to 1 to 4, the smallest shown part is hidden too (else the total would give them away)."""
-    hidden = {key for key, n in counts.items() if n < 5}
-    while 0 < sum(counts[key] for key in hidden) < 5:
-        hidden.add(min((n, key) for key, n in counts.items() if key not in hidden)[1])
-    return {key: None if key in hidden else n for key, n in counts.items()}
-
-
 def whole(n: int) -> int | None:
     return n if n >= 5 else None
 
@@ -92,10 +83,9 @@ def truth(group_id: int | None, starts_on, ends_on) -> tuple[dict, dict]:
                 and (ours(m.group_id) or (m.meeting_id is not None and ours(meeting_group[m.meeting_id])))]
     recognised = {line.person_id for line in db.session.scalars(select(RecognitionLine))
                   if ours(line.group_id) and in_period(line.activity_on)}
-    held_shown = expected_parts(held)
     counts = {
-        ("Who took part", "Meetings held"): (held["meetings"], held_shown["meetings"]),
-        ("Who took part", "Other activities held"): (held["activities"], held_shown["activities"]),
+        ("Who took part", "Meetings held"): (held["meetings"], whole(held["meetings"])),
+        ("Who took part", "Other activities held"): (held["activities"], whole(held["activities"])),
         ("Who took part", "People who took part"): (len(people), whole(len(people))),
         ("Accessible meetings", ACCESSIBLE): (len(accessible), whole(len(accessible))),
         ("A say in what is discussed", "Suggestions made"): (len(suggestions), whole(len(suggestions))),

@@ -284,3 +284,24 @@ def test_downloads_are_attachments_and_audited(client, login_as, sample, role):
     assert [(e.user_id, e.record_type, e.after["format"], e.after["from"], e.after["to"]) for e in events] == [
         (user.id, "Group", "pdf", "2026-04-01", "2027-03-31"), (user.id, "Group", "xlsx", "2026-04-01", "2027-03-31"),
         (user.id, "User", "pdf", "2026-04-01", "2027-03-31")]
+
+
+def test_a_wide_table_s_headings_keep_their_words_whole():
+    headings = ["Question", "People who answered", "Average (1 to 5)", "Not at all", "A little", "Partly", "Mostly",
+                "Yes, completely"]
+    section = Section("how_it_felt", "How it felt", "We will listen.", "",
+                      tables=[Table("The checklist", headings, [["Did we do it?", 46, "3.7", None, 6, 10, 15, 12]])])
+    text = page_texts(pdf_bytes(CharterReport("Charter report", None, date(2026, 4, 1), date(2026, 6, 30),
+                                              [section]), ""))[1]
+    for heading in headings:
+        assert heading in text, (heading, text)
+
+
+def test_a_chart_with_every_number_hidden_is_not_drawn_but_says_why():
+    section = Section("who_took_part", "Who took part", "Everyone is welcome.", "",
+                      charts=[Chart("How people took part", ["In the room", "Online"], {"People": [None, None]})])
+    data = pdf_bytes(CharterReport("Charter report", None, date(2026, 4, 1), date(2026, 6, 30), [section]), "")
+    text = page_texts(data)[1]
+    assert "Every number here is fewer than 5 or none, so there is no chart." in text
+    assert "In the room Fewer than 5" in text
+    assert "0.0" not in text  # no empty axis

@@ -142,7 +142,6 @@ def _who_took_part(scope: Scope, by_organisation: dict[int | None, dict]) -> tup
     voices = dict(db.session.execute(select(PersonVoice.voice, func.count(func.distinct(PersonVoice.person_id)))
                                      .where(came).group_by(PersonVoice.voice)).all())
 
-    held = parts({"meetings": meetings, "activities": activities})
     newness = parts({"first": first_timers, "returning": people - first_timers})
     way_counts = ways
     way_shown = parts(way_counts)
@@ -152,8 +151,10 @@ def _who_took_part(scope: Scope, by_organisation: dict[int | None, dict]) -> tup
         key="who_took_part", title=_("Who took part"),
         promise=_("We would like as many different voices as possible to be involved."),
         easy=_("We count who came to our meetings. We want many different people to have a say."),
-        figures=[Figure(_("Meetings held"), held["meetings"]),
-                 Figure(_("Other activities held"), held["activities"]),
+        # Meetings are not people: a count of them under 5 is hidden by the report's rule, but nothing more
+        # (their total is not shown, and no person can be picked out from how many meetings there were).
+        figures=[Figure(_("Meetings held"), shown(meetings)),
+                 Figure(_("Other activities held"), shown(activities)),
                  Figure(_("People who took part"), shown(people)),
                  Figure(_("People who took part for the first time"), newness["first"])],
         tables=[Table(_("How people took part"), [_("How"), _("Times")],
