@@ -168,3 +168,9 @@ def test_the_report_page_links_to_the_choice(said, client, login_as):
     login_as(Role.ORGANISER)
     text = client.get("/reports/charter/report", query_string=ARGS).get_data(as_text=True)
     assert "Choose comments to quote" in text and "/reports/charter/comments?" in text
+
+
+def test_the_easy_read_page_says_what_people_said_only_for_chosen_comments(said, client, login_as):
+    login_as(Role.ORGANISER)
+    easy = client.get("/reports/charter/easy-read", query_string=ARGS).get_data(as_text=True)
+    assert "What people said:" not in easy  # the note of missing voices is not something people said
