@@ -151,6 +151,7 @@ def load(seed):
     _demo_agenda(meetings)
     _demo_messages(people, meetings, now)
     _demo_equality(rng, groups, now)
+    _demo_report_quotes()
     _demo_benefits(people, now)
     _demo_through_someone(people)
     db.session.commit()
@@ -467,6 +468,20 @@ SUGGESTIONS = [("Buses to Whiston Hospital", "The 62 does not run on Sundays any
                ("How the co-production budget is spent", "")]
 COMMENTS = ["The lift was broken so we moved rooms.", "I felt listened to.", "Too many long words.",
             "Good food and a friendly welcome.", "We ran out of time for the last item.", ""]
+
+
+def _demo_report_quotes():
+    """Three comments an organiser chose for the Charter report to quote: the first different ones given."""
+    from ..models import ReportQuote
+
+    db.session.flush()
+    chosen: dict[str, int] = {}
+    for response_id, text in db.session.execute(select(ChecklistResponse.id, ChecklistResponse.accessible_more)
+                                                .order_by(ChecklistResponse.id)):
+        if text and text not in chosen and len(chosen) < 3:
+            chosen[text] = response_id
+    db.session.add_all(ReportQuote(response_id=response_id, field_name="accessible_more")
+                       for response_id in chosen.values())
 
 
 def _demo_checklist_channels(rng, meetings, now):
