@@ -22,8 +22,9 @@ routes = Routes()
 @keeps_input
 def charter_report_quotes():
     choice, chosen = chosen_report()
-    if chosen is None:
-        return render_template("organise/report/choose.html", title=_("Charter report"), form=choice)
+    if chosen is None:  # no report chosen (an edited address): choose one; a POST saves nothing
+        return render_template("organise/report/choose.html", title=_("Charter report"), form=choice), \
+            400 if request.method == "POST" else 200
     args = query_args(*chosen)
     listing = report_quotes.comments(*chosen)
     form, problem = BaseForm(), None
