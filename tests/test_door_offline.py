@@ -351,3 +351,30 @@ def test_retention_removes_the_tablets_records_after_thirty_days(door, sample):
     assert report.offline_submissions == 2
     assert list(db.session.scalars(select(OfflineSubmission.token))) == [pack["tokens"][0]]
     assert count(Suggestion) == 3  # what was saved stays
+
+
+def test_two_tabs_sending_the_same_queue_at_the_same_moment_save_it_once(app, door, sample):
+    """Two requests at once (two threads, the same tablet's cookie): each item is saved by one of them, and
+    both are told "saved"."""
+    import threading
+
+    pack = get_pack(door)
+    second = app.test_client()
+    cookie = app.config["SESSION_COOKIE_NAME"]
+    second.set_cookie(cookie, door.get_cookie(cookie).value)
+    items = [item(pack, 0, "register", ANNA), item(pack, 1, "sign_in", person={"registered": pack["tokens"][0]}),
+             *(item(pack, n, "suggest", {"what": f"Idea {n}"}) for n in range(2, 30))]
+    start, answers = threading.Barrier(2), {}
+
+    def send(name, client):
+        start.wait()
+        answers[name] = results(sync(client, pack, items))
+
+    threads = [threading.Thread(target=send, args=(name, c)) for name, c in (("a", door), ("b", second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers["a"] == answers["b"] == [("saved", "")] * 30
+    assert count(Person, Person.first_name == "Anna") == 1 and count(Suggestion) == 28
+    assert count(Attendance, Attendance.status == AttendanceStatus.ATTENDED) == 1 and count(OfflineSubmission) == 30
