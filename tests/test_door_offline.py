@@ -126,7 +126,7 @@ def test_the_pack_holds_first_names_and_initials_with_stand_ins_and_nothing_else
         assert secret not in raw
     assert [s["what"] for s in pack["suggestions"]] == ["Bus passes"] and set(pack["suggestions"][0]) == {"ref", "what"}
     assert len(pack["tokens"]) == 300 and len(set(pack["tokens"])) == 300
-    assert pack["csrf"] and pack["meeting"]["title"] == "Health checks"
+    assert pack["csrf"] and pack["csrf_seconds"] == 8 * 3600 and pack["meeting"]["title"] == "Health checks"
     assert count(AuditEvent, AuditEvent.action == "door-offline-pack",
                  AuditEvent.record_id == str(sample["meeting"].id)) == 1
 

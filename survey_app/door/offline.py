@@ -4,7 +4,7 @@ Both answer JSON and are never cached. Door mode only, like every door page: any
 door's usual refusal."""
 from datetime import timedelta
 
-from flask import abort, jsonify, request
+from flask import abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf.csrf import generate_csrf
@@ -46,7 +46,10 @@ def offline_pack():
         return _json({"error": _("This tablet has asked too often. Please wait a few minutes.")}, 429,
                      {"Retry-After": str(int(PACKS_PER_TABLET.per.total_seconds()))})
     body = offline.pack(meeting)
-    body["csrf"] = generate_csrf()  # for the sync's X-CSRFToken header
+    # For the sync's X-CSRFToken header. It expires (WTF_CSRF_TIME_LIMIT, 8 hours), so a tablet that was
+    # offline longer fetches the pack again before it sends its queue.
+    body["csrf"] = generate_csrf()
+    body["csrf_seconds"] = current_app.config.get("WTF_CSRF_TIME_LIMIT") or 0
     audit.record("door-offline-pack", meeting)
     db.session.commit()
     return _json(body)

@@ -52,7 +52,7 @@ OFFLINE_TOKEN_MAX_AGE = 2 * 24 * 3600
 # As the checklist online: what was taken at the door is still accepted the day after the meeting's day.
 SYNC_DAYS_AFTER = 1
 MAX_ITEMS = 50  # per sync request, so one request stays short on a busy server
-DEFAULT_TOKENS = 300  # DOOR_OFFLINE_TOKENS
+DEFAULT_TOKENS = 300  # DOOR_OFFLINE_TOKENS (web/config.py); at most 5000 in one pack
 VISIT_RE = re.compile(r"^[A-Za-z0-9_-]{8,32}$")  # the tablet's random key for one person's turn
 
 REGISTER, SIGN_IN, THANKS, SUPPORT, SUGGEST, VOTE, CHECKLIST, EQUALITY = (
@@ -137,7 +137,7 @@ def last_day(meeting) -> str:
 
 def pack(meeting) -> dict:
     """What the tablet keeps for working offline (the caller adds the CSRF token). `meeting`: the Meeting."""
-    count = int(current_app.config.get("DOOR_OFFLINE_TOKENS", DEFAULT_TOKENS))
+    count = max(0, min(int(current_app.config.get("DOOR_OFFLINE_TOKENS", DEFAULT_TOKENS)), 5000))
     rows = db.session.execute(
         select(Person.id, Person.first_name, Person.preferred_name, Person.last_name)
         .where(Person.id.in_(taking_part.connected_to_group(meeting.group_id)), Person.erased_at.is_(None),
