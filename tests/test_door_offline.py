@@ -194,9 +194,15 @@ def test_each_kind_saves_what_the_online_page_would(door, sample, people):
         4, "Good", "A plan", 5, None, "yes", "carer", ChecklistChannel.DOOR)
     counted = {(c.question, c.answer): c.count for c in db.session.scalars(select(EqualityCount))}
     assert counted == {("forms", "answered"): 1, ("age", "25_34"): 1}
-    anonymous = db.session.scalars(select(OfflineSubmission).where(
-        OfflineSubmission.kind.in_(["checklist", "equality", "suggest", "vote"]))).all()
-    assert len(anonymous) == 5 and all(r.person_id is None and r.short_label == "" for r in anonymous)
+    unnamed = db.session.scalars(select(OfflineSubmission).where(
+        OfflineSubmission.kind.in_(["suggest", "vote"]))).all()
+    assert len(unnamed) == 3 and all(r.person_id is None and r.short_label == "" for r in unnamed)
+    # The checklist and the equality form leave no row: neither their place in the queue nor their time
+    # can be set beside a sign-in's.
+    assert count(OfflineSubmission, OfflineSubmission.kind.in_(["checklist", "equality"])) == 0
+    assert results(sync(door, pack, items[5:])) == [("saved", "")] * 2  # sent again: saved once, not twice
+    assert count(ChecklistResponse) == 1
+    assert {(c.question, c.answer): c.count for c in db.session.scalars(select(EqualityCount))} == counted
 
 
 def test_a_second_tab_sending_overlapping_items_saves_each_once(door, sample):
@@ -322,20 +328,19 @@ def test_the_pack_is_limited_per_tablet(app, door, sample):
     assert "error" in response.get_json() and "people" not in response.get_json()
 
 
-def test_two_hundred_queued_items_sync_in_well_under_ten_seconds(door, sample):
+def test_two_hundred_queued_items_in_four_requests_are_each_saved_once(door, sample):
+    """The issue's 200-item queue, for correctness (its speed under load belongs in bench/, not a timed test)."""
     pack = get_pack(door)
     dorota = ref_of(pack, "Dorota N.")
     kinds = [("suggest", {"what": "An idea"}, None), ("sign_in", None, {"ref": dorota}),
              ("equality", {"age": "16_24"}, None),
              ("support", {"need_quiet_space": True, "remember": "no"}, {"ref": dorota})]
     items = [item(pack, n, *kinds[n % 4]) for n in range(200)]
-    started = time.perf_counter()
     for start in range(0, 200, offline.MAX_ITEMS):
         assert results(sync(door, pack, items[start:start + offline.MAX_ITEMS])) == [("saved", "")] * 50
-    took = time.perf_counter() - started
-    print(f"200 offline items synced in {took:.2f} s")
-    assert took < 10
-    assert count(OfflineSubmission) == 200 and count(Suggestion) == 50
+    assert count(FormToken) == 200 and count(Suggestion) == 50
+    assert count(OfflineSubmission) == 150  # the 50 equality forms leave no row
+    assert db.session.scalar(select(EqualityCount.count).where(EqualityCount.question == "age")) == 50
 
 
 def test_retention_removes_the_tablets_records_after_thirty_days(door, sample):

@@ -60,6 +60,11 @@ REGISTER, SIGN_IN, THANKS, SUPPORT, SUGGEST, VOTE, CHECKLIST, EQUALITY = (
 # Only these name their person in OfflineSubmission (person_id, short_label): a later item of the queue
 # ("the person that registration created") is found through them.
 NAMED_KINDS = (REGISTER, SIGN_IN)
+# The checklist and the equality form are anonymous: once saved they leave no OfflineSubmission row at all, so
+# nothing (not its place in the queue next to a registration, nor when it arrived) can tie them to a person.
+# A resend is still recognised: its token was claimed (FormToken: a random string and a day), and a claimed
+# pack token with no row can only be such an item (see _earlier).
+ANONYMOUS_KINDS = (CHECKLIST, EQUALITY)
 
 KIND_LABELS = {REGISTER: _l("Registration"), SIGN_IN: _l("Sign-in"), THANKS: _l("How to thank them"),
                SUPPORT: _l("Support for today"), SUGGEST: _l("Suggestion"), VOTE: _l("Vote"),
@@ -76,7 +81,6 @@ MESSAGES = {
     "not-valid": _l("Something in this was not filled in, so it was not saved. Please add it by hand."),
     "vote-closed": suggestions.NOT_VOTABLE,
     "checklist-closed": _l("The checklist was not open yet, so these answers were not saved."),
-    "used-elsewhere": _l("This was sent in another way already, so it was not saved again."),
 }
 # What the organiser's meeting page says about a refused item, and what to do.
 FOR_ORGANISERS = {
@@ -317,10 +321,14 @@ APPLY = {REGISTER: _register, SIGN_IN: _sign_in, THANKS: _thanks_choice, SUPPORT
 
 
 def _earlier(token: str, meeting_id: int) -> Result:
-    """The first answer to a token seen before; "not-ours" if it was used, but not by this meeting's queue."""
+    """The first answer to a token seen before; "not-ours" if it was used by another meeting's queue. A claimed
+    token with no row is an anonymous item saved before (ANONYMOUS_KINDS): pack tokens are used by nothing
+    else."""
     earlier = db.session.get(OfflineSubmission, token)
-    if earlier is None or earlier.meeting_id != meeting_id:
-        return Result(token, REFUSED, "used-elsewhere" if earlier is None else "not-ours")
+    if earlier is None:
+        return Result(token, SAVED)
+    if earlier.meeting_id != meeting_id:
+        return Result(token, REFUSED, "not-ours")
     return Result(token, earlier.outcome, earlier.reason)
 
 
@@ -365,6 +373,9 @@ def apply(meeting, item) -> Result:
                 return _earlier(token, meeting.id)
     if refused is not None:
         person_id, label = None, refused.label if kind in NAMED_KINDS else ""
+    if refused is None and kind in ANONYMOUS_KINDS:
+        db.session.commit()  # the answers and the claimed token only
+        return Result(token, SAVED)
     db.session.add(OfflineSubmission(
         token=token, meeting_id=meeting.id, kind=kind[:20] or "unknown", position=_position(item),
         outcome=REFUSED if refused else SAVED, reason=refused.reason if refused else "",
