@@ -70,13 +70,14 @@ def from_other_visit(token: str | None, visit: str | None) -> bool:
     return token_visit_tag(token) != visit_tag(visit)
 
 
-def form_token_problem(token: str | None):
-    """None if this server issued the token less than FORM_TOKEN_MAX_AGE ago (used or not: claiming it is
-    the caller's job), else the sentence to show. One HMAC check."""
+def form_token_problem(token: str | None, max_age: int = FORM_TOKEN_MAX_AGE):
+    """None if this server issued the token less than `max_age` seconds ago (used or not: claiming it is
+    the caller's job), else the sentence to show. One HMAC check. Only the door tablet's offline queue
+    (participation/offline.py) gives a longer max_age."""
     if not FORM_TOKEN_RE.match(token or ""):
         return TOKEN_NOT_OURS
     try:
-        _signer().unsign(token, max_age=FORM_TOKEN_MAX_AGE)
+        _signer().unsign(token, max_age=max_age)
     except SignatureExpired:
         return TOKEN_TOO_OLD
     except BadSignature:

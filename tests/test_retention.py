@@ -169,6 +169,7 @@ def test_tokens_attempts_sessions_and_setup_links(app, make_user, runner):
                                             f"{retention.years_before(today, 2).isoformat()})."
     assert result.output.splitlines()[2:] == [
         "Removed 2 used form tokens older than 2 days.",
+        "Removed 0 door tablet offline items older than 30 days.",
         "Removed 2 sign-in attempts older than 90 days.",
         "Removed 1 rate-limit count older than 2 days.",
         "Removed 2 ended or idle staff sessions.",

@@ -1,10 +1,10 @@
 """The door tablet: what participants touch at the meeting door."""
 from flask import Blueprint
 
-from . import checklist, equality, register, signin, suggest, support, vote, welcome
+from . import checklist, equality, offline, register, signin, suggest, support, vote, welcome
 
 bp = Blueprint("door", __name__)
-for module in (welcome, signin, register, equality, support, suggest, vote, checklist):
+for module in (welcome, signin, register, equality, support, suggest, vote, checklist, offline):
     module.routes.register(bp)
 bp.before_request(welcome.only_on_its_day)
 bp.before_request(welcome.refuse_form_from_other_visit)

@@ -25,13 +25,16 @@ routes = Routes()
 # Door pages a tablet still answers once its meeting's day is over: the "ended" screen, and ways out.
 OPEN_AFTER_THE_DAY = {"door.welcome", "door.exit_door_mode", "door.start_again", "door.language", "door.display",
                       "door.thanks"}
+# Door addresses that answer JSON and check the day themselves (door/offline.py: the sync takes the queue the
+# day after too).
+OWN_DAY_CHECK = {"door.offline_pack", "door.offline_sync"}
 
 
 def only_on_its_day():
     """A tablet left in door mode after its meeting's day takes no more sign-ins or answers; except that
     checklist pages already being answered when midnight passes are still saved (they are anonymous and
     pay nobody, and a person's answers are never thrown away)."""
-    if request.endpoint in OPEN_AFTER_THE_DAY or kiosk.meeting_id() is None:
+    if request.endpoint in OPEN_AFTER_THE_DAY or request.endpoint in OWN_DAY_CHECK or kiosk.meeting_id() is None:
         return None
     meeting = kiosk.meeting()
     if meeting is None or on_its_day(meeting):

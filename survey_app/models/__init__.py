@@ -15,6 +15,7 @@ from .meetings import (
     TakingPart,
 )
 from .messages import Message, MessageChannel, MessageKind, MessageOptOut, MessageStatus
+from .offline import OfflineSubmission
 from .participation import (
     AccessNeed,
     ChecklistChannel,
@@ -52,7 +53,7 @@ __all__ = [
     "Message", "MessageChannel", "MessageKind", "MessageOptOut", "MessageStatus",
     "BenefitKind", "BenefitLimit", "LimitPeriod", "PersonBenefit", "RecognitionAgreement",
     "ImportLayout", "LedgerCode", "PaymentRoute", "EqualityCount", "PopulationFigure",
-    "AuditEvent", "ContactMethod", "Group", "InformationFormat",
+    "OfflineSubmission", "AuditEvent", "ContactMethod", "Group", "InformationFormat",
     "LoginAttempt", "RateHit", "Meeting", "MeetingMode", "Organisation", "OrganisationKind", "Person",
     "PersonRole", "Role", "SetupToken", "StaffSession", "User",
 ]

@@ -15,7 +15,7 @@ from ..insight import support_plan
 from ..models import Attendance, AttendanceStatus, Group, Meeting, MeetingMode, TakingPart
 from ..models.base import utcnow
 from ..money.recognition import attended_not_recognised
-from ..participation import attendance, kiosk
+from ..participation import attendance, kiosk, offline
 from ..participation.kiosk import on_its_day
 from ..privacy import audit, records
 from ..web.extensions import db
@@ -58,7 +58,8 @@ def meeting_page(mtg: Meeting, problem: str | None = None) -> str:
                            not_recognised=attended_not_recognised(mtg.id),
                            unarranged=support_plan.unarranged_count([mtg.id])[mtg.id],
                            ways=attendance.tally(attendances), came=[a for a in attendances if a.status is ATTENDED],
-                           how_choices=list(TakingPart), problem=problem)
+                           how_choices=list(TakingPart), problem=problem,
+                           offline_refused=offline.refused_for_meeting(mtg.id))
 
 
 def _form(obj=None) -> MeetingForm:

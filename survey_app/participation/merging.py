@@ -31,6 +31,7 @@ from ..models import (
     Invitation,
     Message,
     MessageOptOut,
+    OfflineSubmission,
     Person,
     PersonBenefit,
     PersonVoice,
@@ -44,7 +45,7 @@ from ..web.extensions import db
 MOVED_BY_MERGE = {("attendance", "person_id"), ("access_need", "person_id"), ("invitation", "person_id"),
                   ("person_voice", "person_id"), ("recognition_line", "person_id"),
                   ("suggestion_vote", "person_id"), ("message", "person_id"), ("message_opt_out", "person_id"),
-                  ("person_benefit", "person_id")}
+                  ("person_benefit", "person_id"), ("offline_submission", "person_id")}
 
 # Filled on the kept person from the other when empty there.
 FILLED_FIELDS = ("preferred_name", "email", "phone", "address", "organisation_id", "consent_at",
@@ -213,6 +214,9 @@ def merge(keep_id: int, other_id: int, by=None) -> dict[str, int]:
     # stays; their consent comes with the rest (FILLED_FIELDS).
     _combine_one_per(PersonBenefit, "benefit", keep_id, other_id, lambda mine, theirs: False)
     _move_messages(keep_id, other_id)
+    # The door tablet's offline registrations and sign-ins of the other record were this person's.
+    db.session.execute(update(OfflineSubmission).where(OfflineSubmission.person_id == other_id)
+                       .values(person_id=keep_id).execution_options(synchronize_session=False))
     _move_needs_and_open_lines(keep_id, other_id)
     _fill_in(keep, other, work.filled)
     db.session.execute(delete(Person).where(Person.id == other_id))

@@ -195,6 +195,13 @@ def _audit_sign_in_values(meeting_id: int, person_id: int, at) -> dict:
             "after": {"meeting_id": meeting_id}}
 
 
+def sign_in_with_audit(meeting_id: int, person_id: int) -> None:
+    """sign_in() and the door's audit entry ("door-sign-in", naming the meeting), in the caller's
+    transaction (the caller commits). Raises IntegrityError if the person or the meeting is gone."""
+    sign_in(meeting_id, person_id)
+    db.session.execute(_AUDIT_SIGN_IN, _audit_sign_in_values(meeting_id, person_id, utcnow()))
+
+
 def _claim_and_sign_in_statement():
     """PostgreSQL only: claim(), sign_in() and the audit entry as one statement. The first data-modifying
     CTE inserts the token; the sign-in row and the audit row are selected from it, so a used token (unique
@@ -238,8 +245,7 @@ def sign_in_once(token: str, meeting_id: int, person_id: int) -> bool:
     if db.session().in_transaction():
         if claim(token):
             try:
-                sign_in(meeting_id, person_id)
-                db.session.execute(_AUDIT_SIGN_IN, _audit_sign_in_values(meeting_id, person_id, utcnow()))
+                sign_in_with_audit(meeting_id, person_id)
             except IntegrityError:
                 db.session.rollback()
                 return False

@@ -68,6 +68,7 @@ ACTION_LABELS = {
     "view-print-link": _l("Printed their personal link"), "view-benefits": _l("Looked at their benefits"),
     "door-sign-in": _l("Signed in at the door"), "door-register": _l("Registered at the door"),
     "door-needs": _l("Asked for support at the door"),
+    "door-offline-pack": _l("The door tablet got ready to work without the internet"),
     "merge": _l("Merged another record of the same person into this one"),
     "agenda-move": _l("Moved on the agenda"), "agenda-remove": _l("Taken off the agenda"),
     "queue-message": _l("Queued a message to them"), "print-letter": _l("Printed a letter to them"),

@@ -44,6 +44,7 @@ from ..models import (
     Message,
     MessageStatus,
     NeedArrangement,
+    OfflineSubmission,
     Person,
     PersonBenefit,
     PersonVoice,
@@ -281,6 +282,9 @@ def erase_person(person: Person, by=None, today: date | None = None, reason: dic
                        .values(to="", subject="", body="", html="", ics="")
                        .execution_options(synchronize_session=False))
     db.session.execute(update(SuggestionVote).where(SuggestionVote.person_id == person.id).values(person_id=None))
+    # What the door tablet sent offline keeps its outcome for the organiser, not who it was (nor "Anna K.").
+    db.session.execute(update(OfflineSubmission).where(OfflineSubmission.person_id == person.id)
+                       .values(person_id=None, short_label="").execution_options(synchronize_session=False))
     for chunk in in_chunks(work.suggestion_ids):
         db.session.execute(update(Suggestion).where(Suggestion.id.in_(chunk)).values(name=""))
 

@@ -42,6 +42,7 @@ from ..models import (
     Message,
     MessageOptOut,
     NeedArrangement,
+    OfflineSubmission,
     Person,
     PersonVoice,
     RateHit,
@@ -57,6 +58,10 @@ from .erasure import erase_person, in_chunks
 
 FORM_TOKEN_DAYS = 2  # must stay longer than a token's lifetime (forms/door.py FORM_TOKEN_MAX_AGE, 24 hours)
 LOGIN_ATTEMPT_DAYS = 90
+# What the door tablet sent offline (models/offline.py): long enough for the organiser to see, on the
+# meeting page, what could not be saved and add it by hand; and longer than an offline token is good for
+# (participation/offline.OFFLINE_TOKEN_MAX_AGE, 2 days), so a resent item is always recognised.
+OFFLINE_SUBMISSION_DAYS = 30
 RATE_HIT_DAYS = 2  # rate limits look back hours, not days
 
 
@@ -84,6 +89,7 @@ class RetentionReport:
     other_person_records: int = 0
     return_lines: list[ReturnLineGone] = field(default_factory=list)
     form_tokens: int = 0
+    offline_submissions: int = 0
     login_attempts: int = 0
     rate_hits: int = 0
     staff_sessions: int = 0
@@ -94,7 +100,8 @@ class RetentionReport:
         return {"inactive_people_erased": len(self.inactive), "inactive_years": self.inactive_years,
                 "people": self.people, "recognition_lines": self.lines, "attendances": self.attendances,
                 "other_person_records": self.other_person_records, "lines_from_returns": len(self.return_lines),
-                "form_tokens": self.form_tokens, "login_attempts": self.login_attempts,
+                "form_tokens": self.form_tokens, "offline_submissions": self.offline_submissions,
+                "login_attempts": self.login_attempts,
                 "rate_hits": self.rate_hits,
                 "staff_sessions": self.staff_sessions, "setup_tokens": self.setup_tokens}
 
@@ -115,6 +122,8 @@ class RetentionReport:
                   f"{gone.activity_on.isoformat()}, £{gone.amount_pence / 100:,.2f}" for gone in self.return_lines]
         lines += [
             f"{did} {_n(self.form_tokens, 'used form token')} older than {FORM_TOKEN_DAYS} days.",
+            f"{did} {_n(self.offline_submissions, 'door tablet offline item')} older than "
+            f"{OFFLINE_SUBMISSION_DAYS} days.",
             f"{did} {_n(self.login_attempts, 'sign-in attempt')} older than {LOGIN_ATTEMPT_DAYS} days.",
             f"{did} {_n(self.rate_hits, 'rate-limit count')} older than {RATE_HIT_DAYS} days.",
             f"{did} {_n(self.staff_sessions, 'ended or idle staff session')}.",
@@ -236,6 +245,8 @@ def run(today: date | None = None, now: datetime | None = None, dry_run: bool = 
     _erase_inactive(report, today)
     _remove_people(report, today)
     report.form_tokens = _delete(FormToken, dry_run, FormToken.used_on < today - timedelta(days=FORM_TOKEN_DAYS))
+    report.offline_submissions = _delete(OfflineSubmission, dry_run,
+                                         OfflineSubmission.received_at < now - timedelta(days=OFFLINE_SUBMISSION_DAYS))
     report.login_attempts = _delete(LoginAttempt, dry_run, LoginAttempt.at < now - timedelta(days=LOGIN_ATTEMPT_DAYS))
     report.rate_hits = _delete(RateHit, dry_run, RateHit.at < now - timedelta(days=RATE_HIT_DAYS))
     idle = now - timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])

@@ -139,6 +139,9 @@ def from_environment(instance_path: Path, env=os.environ, secret_given: bool = F
         # Name searches one network address may make at door tablets in 10 minutes (door/signin.py; several
         # tablets may share a venue's connection). Searches are also limited per visit and per tablet.
         "DOOR_SEARCHES_PER_ADDRESS": int(env.get("DOOR_SEARCHES_PER_ADDRESS", "600")),
+        # One-time tokens in the door tablet's offline pack (door/offline.py): how many submissions it can
+        # queue without the network before it must fetch the pack again.
+        "DOOR_OFFLINE_TOKENS": int(env.get("DOOR_OFFLINE_TOKENS", "300")),
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
         # A SQLite database refuses to start with less free disk than this (survey_app/web/database.py).
         "SQLITE_MIN_FREE_MB": int(env.get("SQLITE_MIN_FREE_MB", str(SQLITE_MIN_FREE_MB))),
