@@ -37,6 +37,15 @@ def said(app, make_user):
     return group
 
 
+def more_comments(n: int) -> None:
+    """n more comments at the meeting in the period."""
+    inside = db.session.scalar(select(ChecklistResponse.meeting_id).where(ChecklistResponse.change != "")
+                               .order_by(ChecklistResponse.id))
+    db.session.add_all(ChecklistResponse(meeting_id=inside, responded_on=START, change=f"Comment {i}")
+                       for i in range(n))
+    db.session.commit()
+
+
 def refs(page: str) -> dict[str, str]:
     """Each tick box's comment text -> its reference, read from the page."""
     found = {}
@@ -112,11 +121,7 @@ def test_a_reference_from_elsewhere_or_made_up_quotes_nothing(said, client, logi
 
 def test_more_than_the_most_is_refused_with_the_ticks_kept(said, client, login_as):
     login_as(Role.ORGANISER)
-    inside = db.session.scalar(select(ChecklistResponse.meeting_id).where(ChecklistResponse.change != "")
-                               .order_by(ChecklistResponse.id))
-    db.session.add_all(ChecklistResponse(meeting_id=inside, responded_on=START, change=f"Comment {i}")
-                       for i in range(MOST_QUOTED))
-    db.session.commit()
+    more_comments(MOST_QUOTED)
     url = f"{URL}?group=all&period=dates&date_from={START}&date_to={END}"
     every = list(refs(client.get(url).get_data(as_text=True)).values())
     refused = client.submit(url, {"quote": every})
@@ -129,11 +134,7 @@ def test_more_than_the_most_is_refused_with_the_ticks_kept(said, client, login_a
 
 def test_a_long_list_says_there_are_more(said, client, login_as):
     login_as(Role.ORGANISER)
-    inside = db.session.scalar(select(ChecklistResponse.meeting_id).where(ChecklistResponse.change != "")
-                               .order_by(ChecklistResponse.id))
-    db.session.add_all(ChecklistResponse(meeting_id=inside, responded_on=START, change=f"Comment {i}")
-                       for i in range(SHOWN))
-    db.session.commit()
+    more_comments(SHOWN)
     text = client.get(URL, query_string=ARGS).get_data(as_text=True)
     assert text.count('name="quote"') == SHOWN
     assert "Choose one group or a shorter period to see the rest." in text
