@@ -175,3 +175,11 @@ def test_the_easy_read_page_says_what_people_said_only_for_chosen_comments(said,
     login_as(Role.ORGANISER)
     easy = client.get("/reports/charter/easy-read", query_string=ARGS).get_data(as_text=True)
     assert "What people said:" not in easy  # the note of missing voices is not something people said
+
+
+def test_comments_are_listed_by_their_text_not_by_who_wrote_them(said, client, login_as):
+    login_as(Role.ORGANISER)
+    more_comments(1)  # a third person: "Comment 0", given last
+    text = client.get(URL, query_string=ARGS).get_data(as_text=True)
+    # One person wrote "More breaks please" and "I felt listened to"; others "The lift was broken", "Comment 0".
+    assert list(refs(text)) == ["Comment 0", "I felt listened to", "More breaks please", "The lift was broken"]

@@ -61,7 +61,9 @@ def comments(group_id: int | None, starts_on: date, ends_on: date) -> Listing:
             if (text or "").strip():
                 found.append((response_id, meeting_id, title, starts_at, name, text.strip()))
     more = len(found) > SHOWN
-    found = found[:SHOWN]
+    # Within a meeting, by their text (as the results page): the order says nothing about which comments
+    # came from the same person.
+    found = sorted(found[:SHOWN], key=lambda c: (-c[3].timestamp(), c[1], c[5].casefold(), c[5]))
     quoted = _quoted({item[0] for item in found})
     listed, keys = [], {}
     for response_id, meeting_id, title, starts_at, name, text in found:
