@@ -16,7 +16,8 @@ from survey_app import create_app
 from survey_app.access import accounts, rate_limit
 from survey_app.models import Attendance, Meeting, Person, Role, User
 from survey_app.models.base import london_today
-from survey_app.participation import invitations, taking_part
+from survey_app.participation import invitations, offline, taking_part
+from survey_app.participation.kiosk import on_its_day
 from survey_app.web.extensions import db
 from tests.servers import app_config, fresh_database
 
@@ -36,7 +37,8 @@ def run(app, *args):
 
 def populate(app) -> None:
     """Every table gets rows through the app's own functions: the demo loader, then sign-ins, a staff
-    session, a first-admin token, a used door form token, personal links and a rate-limit count."""
+    session, a first-admin token, a used door form token, personal links, a rate-limit count and an item the
+    door tablet queued offline."""
     with app.app_context():
         upgrade()
         code, output = run(app, "demo", "load")
@@ -51,6 +53,10 @@ def populate(app) -> None:
         invitations.make_links(db.session.scalars(select(Meeting).order_by(Meeting.id)).first())
         with app.test_request_context("/", environ_base={"REMOTE_ADDR": "203.0.113.1"}):
             rate_limit.hit(rate_limit.Limit("backup-test", 1, timedelta(minutes=1)))
+            today = next(m for m in db.session.scalars(select(Meeting)) if on_its_day(m))
+            sent = offline.apply(today, {"token": new_form_token(), "kind": "suggest", "position": 0,
+                                         "data": {"what": "Sent from the door tablet"}})
+            assert sent.outcome == "saved", sent
         db.session.commit()
         db.engine.dispose()
 
@@ -235,7 +241,7 @@ def test_a_backup_taken_during_door_sign_ins_is_a_consistent_copy(tmp_path):
             conn.close()
         # A moment in the sign-ins: the first n people, each with the form token that came with it.
         assert [p for (p,) in here] == signed[:len(here)]
-        assert tokens == 1 + len(here)
+        assert tokens == 2 + len(here)  # populate()'s door token and offline item, then one per sign-in
 
 
 def test_a_sqlite_database_named_by_a_file_uri_is_backed_up(tmp_path):

@@ -8,6 +8,7 @@ from flask import abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import Forbidden
 
 from ..access import rate_limit
 from ..models import Meeting
@@ -36,9 +37,11 @@ def refusal(message: str, status: int):
     return _json({"error": message}, status)
 
 
-@routes.route("/door/offline/pack")
+@routes.route("/door/offline/pack", methods=["POST"])
 @door_only
 def offline_pack():
+    """A POST with the page's CSRF token (X-CSRFToken), not a GET: fetching the pack counts against the
+    tablet's limit and is written to the audit log, and no GET changes anything."""
     meeting = db.session.get(Meeting, kiosk.meeting_id()) or abort(404)
     if not on_its_day(meeting):
         return refusal(_("This meeting is not today, so the tablet cannot get ready for it."), 409)
@@ -72,4 +75,13 @@ def offline_sync():
     return _json({"results": [offline.apply(meeting, item).as_json() for item in items]})
 
 
-offline_sync.answers_json = True  # web/errors.py: a refused CSRF token is answered in JSON
+def _csrf_refused():
+    """For web/errors.py when CSRFProtect refuses the token of the pack or the sync: a browser that is not a door
+    tablet gets the door's usual refusal whatever its token; the tablet's script gets a sentence in JSON."""
+    if kiosk.meeting_id() is None:  # (inside an error handler: abort() would not be handled again)
+        return current_app.handle_http_exception(Forbidden())
+    return refusal(_("For your security we could not save that. Please fetch the tablet's pack again and send "
+                     "it once more."), 400)
+
+
+offline_pack.csrf_refused = offline_sync.csrf_refused = _csrf_refused

@@ -17,21 +17,13 @@ from forms.door import (
     CONTACT_CHOICES,
     FORMAT_CHOICES,
     PERSON_ROLES,
-    AddressStep,
-    ConsentStep,
-    ContactStep,
-    EmailStep,
-    FormatStep,
-    LettersAddressStep,
-    NameStep,
-    PhoneStep,
     RegisterSaveForm,
-    RoleStep,
 )
 
 from ..models import ContactMethod, InformationFormat, PersonRole
 from ..participation import kiosk, taking_part
 from ..participation.kiosk import door_only
+from ..participation.register_steps import DETAIL_FOR, FIELDS, FORMS
 from ..privacy import audit
 from ..web.extensions import db
 from ..web.pages import Routes, keeps_input
@@ -40,17 +32,7 @@ routes = Routes()
 
 STEPS = ("name", "role", "contact", "detail", "format", "consent")
 CHECK = "check"
-# The page the detail step shows, by way of being contacted (ContactMethod); a way missing here needs no
-# detail, and its page is skipped. "Through someone I know" asks for the address their letters go to.
-DETAIL_FOR = {ContactMethod.EMAIL.value: "email", ContactMethod.PHONE.value: "phone",
-              ContactMethod.TEXT.value: "phone", ContactMethod.POST.value: "address",
-              ContactMethod.THROUGH_SOMEONE.value: "letters_address"}
 DETAILS = ("email", "phone", "address")  # the answers a detail page keeps
-FORMS = {"name": NameStep, "role": RoleStep, "contact": ContactStep, "format": FormatStep, "consent": ConsentStep,
-         "email": EmailStep, "phone": PhoneStep, "address": AddressStep, "letters_address": LettersAddressStep}
-FIELDS = {"name": ("first_name", "last_name"), "role": ("role",), "contact": ("contact_method",),
-          "format": ("information_format",), "consent": ("consent",), "email": ("email",), "phone": ("phone",),
-          "address": ("address",), "letters_address": ("address",)}
 TITLES = {"name": _l("What is your name?"), "role": _l("Who are you in the group?"),
           "contact": _l("How should we contact you?"), "email": _l("What is your email address?"),
           "phone": _l("What is your phone number?"), "address": _l("What is your address?"),

@@ -38,6 +38,7 @@ from ..web.extensions import db
 from . import taking_part
 from .checklist_pages import checklist_open
 from .kiosk import on_its_day
+from .register_steps import DETAIL_FOR, FIELDS, FORMS
 from .seal import seal, unseal
 from .shared_pages import NEED_KINDS, NeedsForm
 
@@ -226,8 +227,6 @@ def _typed_name(data: dict) -> str:
 
 
 def _register(meeting, item):
-    from ..door.register import DETAIL_FOR, FIELDS, FORMS  # the online pages' own steps and their forms
-
     data = _data(item)
     label = _typed_name(data)
     answers = {}

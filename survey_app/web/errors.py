@@ -2,7 +2,7 @@
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import Forbidden, HTTPException
+from werkzeug.exceptions import HTTPException
 
 from . import unavailable
 from .extensions import db
@@ -39,14 +39,9 @@ def init_app(app: Flask) -> None:
         # Views that validate a FlaskForm re-check the token themselves and show the form again with
         # everything the person typed; run those so nothing is lost.
         view = current_app.view_functions.get(request.endpoint)
-        if view is not None and getattr(view, "answers_json", False):  # the door tablet's offline sync
-            from ..door.offline import refusal
-            from ..participation import kiosk
-
-            if kiosk.meeting_id() is None:  # not a door tablet: the door's usual refusal, whatever the token
-                return current_app.handle_http_exception(Forbidden())
-            return refusal(_("For your security we could not save that. Please fetch the tablet's pack again "
-                             "and send it once more."), 400)
+        refused = getattr(view, "csrf_refused", None)  # a view answering a script says so its own way
+        if refused is not None:
+            return refused()
         if view is not None and getattr(view, "keeps_input", False):
             db.session.rollback()
             # The view's own form check looks only at the token; CSRFProtect may have refused something
