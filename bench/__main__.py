@@ -142,6 +142,9 @@ def main() -> int:
     from bench.load import run as load_bench
 
     ok &= load_bench([])
+    from bench.offline_sync import run as offline_sync_bench
+
+    ok &= offline_sync_bench([])
     from bench.login_flood import run as login_flood_bench
 
     ok &= login_flood_bench([])

@@ -1,5 +1,6 @@
 """Serve an app with gunicorn on a loopback port and drive it with a bounded threaded client."""
 import http.client
+import json
 import os
 import re
 import socket
@@ -95,14 +96,18 @@ def throughput(port: int, path: str, requests: int = 1500, threads: int = 8, sec
 
 
 def call_bytes(port: int, method: str, path: str, data: dict | None = None, cookie: str = "",
-               timeout: float = 30):
-    """One request; returns (status, headers, body bytes): a download is not text."""
+               timeout: float = 30, json_body=None, headers: dict | None = None):
+    """One request; returns (status, headers, body bytes): a download is not text. `data` is sent as a form,
+    `json_body` as JSON."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
     body = None
     if data is not None:
         body = urlencode(data)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif json_body is not None:
+        body = json.dumps(json_body)
+        headers["Content-Type"] = "application/json"
     try:
         conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()

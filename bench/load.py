@@ -251,11 +251,12 @@ class Acks:
             (self.done if acknowledged else self.tried)[kind].append(marker)
 
 
-def tablet(b: Browser, acks: Acks, people: list, meeting_id: int, stop_at: float, name: str):
-    """One door tablet for the mixed phase: sign someone in, register someone new, answer the checklist."""
+def tablet(b: Browser, acks: Acks, people: list, meeting_id: int, stop_at: "float | threading.Event", name: str):
+    """One door tablet for the mixed phase: sign someone in, register someone new, answer the checklist.
+    Until the time `stop_at`, or until it is set if an Event (bench/offline_sync.py)."""
     n = 0
     queue = list(people)
-    while time.time() < stop_at:
+    while not (stop_at.is_set() if isinstance(stop_at, threading.Event) else time.time() >= stop_at):
         n += 1
         marker = f"{name}-{n}-{secrets.token_hex(4)}"
         try:
@@ -332,9 +333,15 @@ def register_person(b: Browser, acks: Acks, marker: str):
     if not ok:
         return
     page = b.go("thank-you choice page", "GET", "/door/thank-you-choice")  # the redirect a browser follows
-    if page is not None and b.go("thank-you choice POST", "POST", "/door/thank-you-choice",
-                                 {"csrf_token": b.csrf, "form_token": field(page, "form_token"),
-                                  "preference": "voucher"}, status=302, to="/door/support") is not None:
+    if page is None or b.go("thank-you choice POST", "POST", "/door/thank-you-choice",
+                            {"csrf_token": b.csrf, "form_token": field(page, "form_token"),
+                             "preference": "voucher"}, status=302, to="/door/about-you") is None:
+        return
+    # The optional equality form (issue 18) is offered next; this newcomer skips it, as most will.
+    page = b.go("equality offer page", "GET", "/door/about-you")
+    if page is not None and b.go("equality offer skip POST", "POST", "/door/about-you",
+                                 {"csrf_token": b.csrf, "form_token": field(page, "form_token"), "skip": "1"},
+                                 status=302, to="/door/support") is not None:
         support_needs(b, acks, marker)
 
 
