@@ -299,6 +299,25 @@ def test_without_the_csrf_header_nothing_is_saved(door, sample):
     assert count(Suggestion) == 0
 
 
+def test_over_https_the_pack_and_the_sync_need_this_sites_referer(door, sample):
+    """Over HTTPS, CSRFProtect also checks the Referer: the tablet's own fetch (same origin) is taken, a post made
+    from another site with a stolen header is not."""
+    https, own = "https://localhost", {"Referer": "https://localhost/door/"}
+    token = door.csrf_token("/door/")
+    response = door.post(PACK, base_url=https, headers={"X-CSRFToken": token, "Referer": "https://elsewhere.example/"})
+    assert response.status_code == 400 and "error" in response.get_json()
+    response = door.post(PACK, base_url=https, headers={"X-CSRFToken": token, **own})
+    assert response.status_code == 200
+    pack = response.get_json()
+    idea = {"items": [item(pack, 0, "suggest", {"what": "Idea"})]}
+    for referer in ({}, {"Referer": "https://elsewhere.example/door/"}):
+        response = door.post(SYNC, json=idea, base_url=https, headers={"X-CSRFToken": pack["csrf"], **referer})
+        assert response.status_code == 400 and "error" in response.get_json()
+    assert count(Suggestion) == 0
+    response = door.post(SYNC, json=idea, base_url=https, headers={"X-CSRFToken": pack["csrf"], **own})
+    assert results(response) == [("saved", "")] and count(Suggestion) == 1
+
+
 def test_the_day_after_the_meeting_is_the_last_day_items_are_taken(door, sample):
     pack = get_pack(door)
     meeting = db.session.get(Meeting, sample["meeting"].id)
