@@ -28,9 +28,10 @@ from survey_app.money.recognition import LineInput
 from survey_app.participation import invitations, taking_part
 from survey_app.privacy import records
 from survey_app.web.extensions import db
+from tests.conftest import PASSWORD
 
 SHEETS = ["About this file", "Details", "Meetings", "Support needs", "Support arranged", "Personal links", "Messages",
-          "Votes", "Voices", "Recognition", "Audit trail"]
+          "Votes", "Voices", "Recognition", "Door tablet offline", "Audit trail"]
 
 
 def everything(sample, make_user):
@@ -216,3 +217,20 @@ def test_only_admins_see_the_link_on_the_person_page(client, login_as, make_user
     page = client.get(url).get_data(as_text=True)
     assert "Records held about this person" in page and link in page
     assert "Download everything we hold about this person (Excel)" in page
+
+
+def test_a_sign_in_the_door_tablet_sent_after_working_offline_is_in_the_file(app, door, sample, make_user):
+    pack = door.post("/door/offline/pack", headers={"X-CSRFToken": door.csrf_token("/door/")}).get_json()
+    dorota = next(p["ref"] for p in pack["people"] if p["name"] == "Dorota N.")
+    item = {"token": pack["tokens"][0], "kind": "sign_in", "position": 0, "person": {"ref": dorota}, "data": {}}
+    response = door.post("/door/offline/sync", json={"items": [item]}, headers={"X-CSRFToken": pack["csrf"]})
+    assert response.get_json()["results"][0]["outcome"] == "saved"
+    admin = app.test_client()  # another browser: `door` is the tablet
+    assert admin.submit("/login", {"email": make_user(Role.ADMIN).email, "password": PASSWORD}).status_code == 302
+    _, wb = download(admin, sample["person"].id)
+    sheet = wb["Door tablet offline"]
+    assert column(sheet, "Meeting") == ["Health checks"] and column(sheet, "What") == ["Sign-in"]
+    assert column(sheet, "Name shown") == ["Dorota N."] and column(sheet, "Outcome") == ["Saved"]
+    assert isinstance(column(sheet, "Received")[0], datetime)
+    about = {row[0]: row[1] for row in rows(wb["About this file"]) if row[0]}
+    assert about["Door tablet offline"].endswith("Kept 30 days.")

@@ -9,6 +9,7 @@ answers stay anonymous: never linked to a person or a visit. Erasing a person cl
 erasure.py); retention deletes rows after OFFLINE_SUBMISSION_DAYS (privacy/retention.py)."""
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -16,6 +17,11 @@ from ..web.extensions import db
 from .base import UTCDateTime, utcnow
 
 SAVED, REFUSED = "saved", "refused"
+OUTCOME_LABELS = {SAVED: _l("Saved"), REFUSED: _l("Not saved")}
+# What each kind of queued submission is called on the organiser's meeting page and in subject access.
+KIND_LABELS = {"register": _l("Registration"), "sign_in": _l("Sign-in"), "thanks_choice": _l("How to thank them"),
+               "support": _l("Support for today"), "suggest": _l("Suggestion"), "vote": _l("Vote"),
+               "checklist": _l("Checklist answers"), "equality": _l("Equality form")}
 
 
 class OfflineSubmission(db.Model):

@@ -32,7 +32,7 @@ from forms.tokens import TOKEN_TOO_OLD, form_token_problem, new_form_token
 from ..insight import equality, suggestions
 from ..models import ChecklistChannel, ContactMethod, InformationFormat, OfflineSubmission, Person, PersonRole
 from ..models.base import LONDON
-from ..models.offline import REFUSED, SAVED
+from ..models.offline import KIND_LABELS, REFUSED, SAVED
 from ..privacy import audit
 from ..web.extensions import db
 from . import taking_part
@@ -66,10 +66,6 @@ NAMED_KINDS = (REGISTER, SIGN_IN)
 # A resend is still recognised: its token was claimed (FormToken: a random string and a day), and a claimed
 # pack token with no row can only be such an item (see _earlier).
 ANONYMOUS_KINDS = (CHECKLIST, EQUALITY)
-
-KIND_LABELS = {REGISTER: _l("Registration"), SIGN_IN: _l("Sign-in"), THANKS: _l("How to thank them"),
-               SUPPORT: _l("Support for today"), SUGGEST: _l("Suggestion"), VOTE: _l("Vote"),
-               CHECKLIST: _l("Checklist answers"), EQUALITY: _l("Equality form")}
 
 # What the tablet is told, item by item (the staff line shows it).
 MESSAGES = {

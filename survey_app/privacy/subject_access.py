@@ -3,7 +3,8 @@
 What is in it: their details (contact, preferences, benefits, payee reference, organisation), the
 meetings they were on the list for, their support needs and when each was arranged, their personal
 links (never the link itself), the suggestions they voted for, the voices they bring, their recognition
-lines, and the audit trail of their records (see audit_search.person_condition).
+lines, their registration or sign-in as the door tablet sent it after working offline, and the audit
+trail of their records (see audit_search.person_condition).
 
 What is not: checklist answers (anonymous by design, with nothing that links them to anyone) and
 suggestions (kept with only the name someone typed, so they cannot be told apart from another
@@ -30,6 +31,7 @@ from ..models import (
     MessageKind,
     MessageOptOut,
     NeedArrangement,
+    OfflineSubmission,
     Person,
     PersonBenefit,
     PersonVoice,
@@ -40,8 +42,10 @@ from ..models import (
     User,
     Voice,
 )
+from ..models.offline import KIND_LABELS, OUTCOME_LABELS
 from ..web.extensions import db
 from . import audit_search
+from .retention import OFFLINE_SUBMISSION_DAYS
 
 NOT_INCLUDED = (
     _l("Answers to the Co-production Checklist: they are anonymous and nothing links them to anyone."),
@@ -60,7 +64,7 @@ def subject_access_rows(person_id: int, made_by: User, made_at: datetime) -> Sub
         return None
     sections = [_details(person), _meetings(person.id), _needs(person.id), _arrangements(person.id),
                 _invitations(person.id), _messages(person.id), _votes(person.id), _voices(person.id),
-                _recognition(person.id), _audit(person.id)]
+                _recognition(person.id), _door_offline(person.id), _audit(person.id)]
     return SubjectAccess(person_id=person.id, person_name=f"{person.first_name} {person.last_name}",
                          made_at=made_at, made_by=f"{made_by.name} ({made_by.email})", sections=sections,
                          notes=[str(n) for n in NOT_INCLUDED])
@@ -206,6 +210,25 @@ def _voices(person_id: int) -> Section:
     rows = [(str(v.label),) for v in Voice if v in chosen]
     return Section(_("Voices"), _("The voices they told us they bring."),
                    [(_("Voice they bring"), "text")], rows, empty=_("No voices recorded."))
+
+
+def _door_offline(person_id: int) -> Section:
+    """Their registration or sign-in as the door tablet sent it after working offline (issue 19)."""
+    rows = db.session.execute(
+        select(Meeting.title, OfflineSubmission.kind, OfflineSubmission.short_label, OfflineSubmission.outcome,
+               OfflineSubmission.received_at)
+        .join(Meeting, Meeting.id == OfflineSubmission.meeting_id)
+        .where(OfflineSubmission.person_id == person_id)
+        .order_by(OfflineSubmission.received_at, OfflineSubmission.position)).all()
+    return Section(
+        _("Door tablet offline"),
+        _("Their registration or sign-in as the door tablet sent it after working without the internet. "
+          "Kept %(days)d days.", days=OFFLINE_SUBMISSION_DAYS),
+        [(_("Meeting"), "text"), (_("What"), "text"), (_("Name shown"), "text"), (_("Outcome"), "text"),
+         (_("Received"), "datetime")],
+        [(title, str(KIND_LABELS.get(kind, kind)), label, str(OUTCOME_LABELS.get(outcome, outcome)), at)
+         for title, kind, label, outcome, at in rows],
+        empty=_("Nothing from the door tablet."))
 
 
 def _recognition(person_id: int) -> Section:
