@@ -1,8 +1,5 @@
-// The door tablet without a network (issue 19), loaded on door pages only. Online it registers the door's
-// service worker and keeps the pack (POST, with the page's CSRF token) in IndexedDB "hub-door". On the offline
-// page it shows one screen at a time and queues what people do, each item with its own one-time token; the
-// queue is sent in order, 50 at a time, when the network is back and every 15 s. The staff line says what
-// waits. Ending door mode wipes the database, the caches and the worker. Words come from the page.
+// The door tablet without a network (issue 19; door pages only): the service worker, the pack and the queue
+// in IndexedDB "hub-door", sending in order, the staff line, the offline page's screens, wiping at the exit.
 (() => {
   "use strict";
   const script = document.currentScript;
@@ -15,7 +12,7 @@
   const lang = document.documentElement.lang || "en", urls = script.dataset;
   let wiping = false, sending = false, opened = null;
 
-  // --- IndexedDB: "pack" (the pack, the last position, the language), "queue" (by position), "refused" ---
+  // --- IndexedDB: "pack" (the pack, last position, language), "queue" (by position), "refused" ---
   function db() {
     if (wiping) { return Promise.reject(new Error("wiping")); }
     opened = opened || new Promise((resolve, reject) => {
@@ -34,7 +31,7 @@
     });
     return opened;
   }
-  // Runs work(transaction, out) and resolves with out.value once the transaction is complete.
+  // Resolves with out.value when the transaction completes.
   const tx = (stores, mode, work) => db().then((d) => new Promise((resolve, reject) => {
     const t = d.transaction(stores, mode), out = {};
     work(t, out);
@@ -46,11 +43,10 @@
   });
   const put = (key, value) => tx("pack", "readwrite", (t) => t.objectStore("pack").put(value, key));
 
-  // --- The staff line: texts per plural category (Intl.PluralRules), {num} the number ---
+  // --- The staff line: a text per plural category, {num} the number ---
   function plural(attr, n) {
     const texts = JSON.parse(line.getAttribute(attr) || "{}");
-    let rule = "other";
-    try { rule = new Intl.PluralRules(line.dataset.locale || lang).select(n); } catch (e) { /* very old */ }
+    const rule = new Intl.PluralRules(line.dataset.locale || lang).select(n);
     return (texts[rule] || texts.other || "").replace("{num}", String(n));
   }
   async function showLine() {
@@ -102,13 +98,13 @@
     return queued;
   }
 
-  // Each item whose result arrived leaves the queue; a refused one is counted (no answers kept).
+  // An item whose result came leaves the queue; a refused one is counted (no answers kept).
   const settle = (items, results) => tx(["queue", "refused"], "readwrite", (t, out) => {
     const byToken = new Map(items.map((item) => [item.token, item]));
     out.value = 0;
     results.forEach((result) => {
       const item = byToken.get(result.token);
-      if (!item || (result.outcome !== "saved" && result.outcome !== "refused")) { return; }
+      if (!item || !["saved", "refused"].includes(result.outcome)) { return; }
       t.objectStore("queue").delete(item.position);
       if (result.outcome === "refused") {
         t.objectStore("refused").put({token: item.token, kind: item.kind, reason: result.reason});
@@ -130,13 +126,13 @@
       if (!pack || !items.length) { return; }
       const response = await fetch(urls.sync, {method: "POST", credentials: "same-origin",
         headers: {"Content-Type": "application/json", "X-CSRFToken": pack.csrf}, body: JSON.stringify({items})});
-      if (response.status === 400 && csrfField) { await fetchPack(); }  // its CSRF token refused: a new pack
+      if (response.status === 400 && csrfField) { await fetchPack(); }  // CSRF token refused: a new pack
       if (!response.ok) { return; }
       const done = await settle(items, (await response.json()).results || []);
       if (done !== items.length) { return; }
     }
   }
-  // One tab sends at a time (Web Locks); a second tab then finds the queue already sent.
+  // One tab sends at a time (Web Locks); another then finds the queue sent.
   async function send() {
     if (sending || wiping || navigator.onLine === false) { return; }
     sending = true;
@@ -147,7 +143,7 @@
     await showLine();
   }
 
-  // --- Ending door mode: nothing left behind on the tablet, and nothing unsent lost ---
+  // --- Ending door mode: nothing left on the tablet, nothing unsent lost ---
   async function wipe() {
     wiping = true;
     clearInterval(timer);
@@ -168,14 +164,13 @@
       send();
       return;
     }
-    // Wiped before the server checks the password: if it refuses, the next door page fetches a new pack
-    // (the queue was empty, so nothing is lost).
+    // Wiped before the password is checked: if refused, the next door page fetches a new pack (nothing lost).
     await wipe();
     exitForm.setAttribute("data-wiped", "");
     exitForm.submit();
   });
 
-  // --- The offline page: one screen at a time; its heading and the page title follow the screen ---
+  // --- The offline page: one screen at a time, its title in the h1 ---
   let pack = null, chosen = null, back = null, step = 0, steps = [];
   function setTitle(text) {
     q("#screen-title").textContent = document.title = text;
@@ -183,7 +178,7 @@
   }
   function show(name) {
     clearTimeout(back);
-    if (name === "welcome" && navigator.onLine) { location.href = urls.scope; }  // back: the ordinary door
+    if (name === "welcome" && navigator.onLine) { location.href = urls.scope; }  // the online door
     each("[data-screen]", (s) => { s.hidden = s.dataset.screen !== name; });
     setTitle(q(`[data-screen="${name}"]`).dataset.title);
     if (name === "sign-in") { q("[data-search]").reset(); q("[data-results]").hidden = true; }
@@ -199,22 +194,19 @@
     const ready = !!(pack && pack.next < pack.tokens.length), m = ready && pack.meeting;
     q("[data-not-ready]").hidden = ready;
     q("[data-meeting]").hidden = q("[data-choices]").hidden = !ready;
-    // Open once the meeting has started, as online (the server checks again when it arrives).
+    // Open once the meeting has started (the server checks again).
     each("[data-when-checklist]", (el) => { el.hidden = !(m && (m.checklist_open || Date.now() >= Date.parse(m.starts_at))); });
     if (!ready) { return; }
-    let time = "";
-    try {
-      const f = new Intl.DateTimeFormat(lang, {hour: "numeric", minute: "2-digit", timeZone: "Europe/London"});
-      time = `${f.format(new Date(m.starts_at))} – ${f.format(new Date(m.ends_at))}`;
-    } catch (e) { /* no time zone data */ }
+    const f = new Intl.DateTimeFormat(lang, {hour: "numeric", minute: "2-digit", timeZone: "Europe/London"});
+    const time = `${f.format(new Date(m.starts_at))} – ${f.format(new Date(m.ends_at))}`;
     q("[data-meeting-title]").textContent = m.title;
     q("[data-meeting-time]").textContent = time;
     q("[data-meeting-venue]").textContent = m.venue_name || "";
     q("[data-meeting-venue-line]").hidden = !m.venue_name;
   }
 
-  const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLocaleLowerCase().trim();
-  // As the online door: the start of the first name, and with a second word only the last name's initial.
+  const fold = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase().trim();
+  // As online: the first name's start; a second word, only the last name's initial.
   function find(typed) {
     const words = fold(typed).split(/\s+/);
     return pack.people.filter((person) => {
@@ -237,17 +229,11 @@
     list.hidden = many || !found.length;
     if (many) { return; }
     found.forEach((person) => {
-      const li = document.createElement("li"), button = document.createElement("button");
-      button.type = "button";
-      button.className = "button button--choice";
-      button.textContent = person.name;
-      button.addEventListener("click", () => {
-        chosen = person;
-        q("[data-confirm-name]").textContent = person.name;
-        show("confirm");
-      });
-      li.appendChild(button);
-      list.appendChild(li);
+      const li = list.appendChild(document.createElement("li")), b = li.appendChild(document.createElement("button"));
+      b.type = "button";
+      b.className = "button button--choice";
+      b.textContent = person.name;
+      b.onclick = () => { chosen = person; q("[data-confirm-name]").textContent = person.name; show("confirm"); };
     });
   }
 
@@ -287,21 +273,21 @@
 
   async function startOfflinePage() {
     steps = Array.from(document.querySelectorAll("[data-step]"));
-    each("[data-go]", (el) => el.addEventListener("click", () => show(el.dataset.go)));
-    each("[data-display]", (el) => el.addEventListener("click", () => {
-      el.setAttribute("aria-pressed", String(document.documentElement.classList.toggle(el.dataset.display)));
-    }));
     q("[data-search]").addEventListener("submit", search);
     q("[data-suggest]").addEventListener("submit", suggest);
-    q("[data-confirm]").addEventListener("click", () => chosen && queueThen("sign_in", {ref: chosen.ref}, {}));
-    each("[data-next]", (el) => el.addEventListener("click", () => nextStep(false)));
-    each("[data-skip]", (el) => el.addEventListener("click", () => nextStep(true)));
-    each("[data-back]", (el) => el.addEventListener("click", () => showStep(step - 1)));
+    document.addEventListener("click", (event) => {
+      const el = event.target.closest("[data-go], [data-next], [data-skip], [data-back], [data-display], [data-confirm]");
+      const d = el ? el.dataset : {};
+      if (d.go) { show(d.go); } else if ("next" in d || "skip" in d) { nextStep("skip" in d); }
+      else if ("back" in d) { showStep(step - 1); }
+      else if (d.display) { el.setAttribute("aria-pressed", String(document.documentElement.classList.toggle(d.display))); }
+      else if ("confirm" in d && chosen) { queueThen("sign_in", {ref: chosen.ref}, {}); }
+    });
     pack = await read("pack", "get", "pack").catch(() => null);
     showMeeting();
   }
 
-  // An online door page (not the exit page): the worker, the language for the offline page, the pack.
+  // An online door page (not the exit): the worker, the language, the pack.
   async function getReady() {
     const worker = navigator.serviceWorker && navigator.serviceWorker.register(urls.sw, {scope: urls.scope})
       .then(() => navigator.serviceWorker.ready);
@@ -309,14 +295,14 @@
     const current = await read("pack", "get", "pack");
     const ready = stale(current) ? await fetchPack() : current;
     await worker;
-    if (ready) { document.body.setAttribute("data-offline-ready", ""); }  // (tests wait for this)
+    if (ready) { document.body.setAttribute("data-offline-ready", ""); }  // (for tests)
   }
 
   // --- Every door page ---
   addEventListener("online", send);
   const timer = setInterval(send, SEND_EVERY);
   if (offline) { startOfflinePage(); } else if (!exitForm) {
-    getReady().catch(() => { /* no worker or no storage: the door works online only */ });
+    getReady().catch(() => { /* no worker or storage: online only */ });
   }
   showLine();
   send();
