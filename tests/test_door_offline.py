@@ -459,3 +459,14 @@ def test_every_door_page_has_the_staff_line_with_its_plural_forms(door, sample):
 def test_the_exit_page_holds_the_message_for_a_queue_not_yet_sent(door, sample):
     page = door.get("/door/exit").get_data(as_text=True)
     assert "data-door-exit" in page and "Some things are still saved on this tablet" in page
+
+
+def test_personal_link_pages_load_neither_the_doors_script_nor_its_staff_line(client, login_as, sample):
+    from tests.test_invitations import invite_and_link
+
+    login_as(Role.ORGANISER)
+    invitation = invite_and_link(client, sample)
+    base = f"/invite/{invitation.token}"
+    for url in (base, f"{base}/support", f"{base}/suggest", f"{base}/thanks"):
+        page = client.get(url).get_data(as_text=True)
+        assert "door-offline.js" not in page and "data-staff-line" not in page, url
