@@ -197,3 +197,24 @@ def test_the_door_works_offline_and_sends_each_thing_once(page, axe_check, make_
     assert "hub-door" not in page.evaluate(DATABASES)
     assert page.evaluate(WORKERS) == 0 and page.evaluate(CACHES) == []
     assert count(Attendance, Attendance.status == AttendanceStatus.ATTENDED) == 2  # nothing sent twice
+
+
+def test_the_offline_page_in_arabic_reads_right_to_left_and_its_staff_line_is_arabic(page, axe_check, make_user,
+                                                                                      sample, bartek):
+    start_door_mode(page, make_user, sample["meeting"])
+    page.context.set_offline(True)
+    page.goto("/door/offline-page?lang=ar")  # from the worker's cache
+    page.wait_for_selector("[data-offline-page]")
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
+    assert heading(page) == "أهلًا وسهلًا"
+    axe_check(page)
+    page.locator("[data-go='sign-in']").first.click()
+    page.locator("[data-search] input").fill("dor")
+    page.locator("[data-search] button[type=submit]").click()
+    page.get_by_role("button", name="Dorota N.", exact=True).click()
+    page.locator("[data-confirm]").click()
+    expect(staff_line(page)).to_have_text("محفوظ على هذا الجهاز اللوحي بانتظار الإرسال: 1")
+    axe_check(page)
+    page.context.set_offline(False)
+    expect(staff_line(page)).to_have_text("")
+    assert count(Attendance, Attendance.status == AttendanceStatus.ATTENDED) == 1
