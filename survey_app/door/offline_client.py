@@ -23,20 +23,28 @@ routes = Routes()
 WORKER = Path(__file__).resolve().parents[1] / "static" / "js" / "door-sw.js"
 # What the offline page loads: the worker caches these with it.
 OFFLINE_STATIC = ("css/common.css", "css/participant.css", "js/participant.js", "js/listen.js", "js/door-offline.js")
+OFFLINE_TEMPLATES = ("door/offline.html", "door/macros.html", "participant_base.html")
 
 
 def _worker_source() -> str:
-    """door-sw.js with the addresses it caches filled in, and a version that changes whenever they or any
-    cached static file change (a changed worker script is what makes the browser install it again)."""
+    """door-sw.js with the addresses it caches filled in, and a version that changes whenever anything the cached
+    pages are made of changes (a changed worker script is what makes the browser install it again, and so fetch
+    the pages anew). Made once per app: these files change only with a deploy."""
+    made = current_app.extensions.get("door_worker")
+    if made is not None:
+        return made
     pages = [url_for("door.offline_page", lang=code) for code in current_app.config["LANGUAGES"]]
     statics = [url_for("static", filename=name) for name in OFFLINE_STATIC]
-    folder = Path(current_app.static_folder)
+    static, templates = Path(current_app.static_folder), Path(current_app.root_path) / "templates"
     digest = hashlib.sha256(WORKER.read_bytes())
-    for name in OFFLINE_STATIC:
-        digest.update((folder / name).read_bytes())
-    return (WORKER.read_text(encoding="utf-8")
+    for path in [*(static / name for name in OFFLINE_STATIC), *(templates / name for name in OFFLINE_TEMPLATES),
+                 *sorted(Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"]).glob("*/LC_MESSAGES/*.mo"))]:
+        digest.update(path.read_bytes() if path.exists() else b"")
+    made = (WORKER.read_text(encoding="utf-8")
             .replace('"__PAGES__"', json.dumps(pages)).replace('"__STATIC__"', json.dumps(statics))
             .replace("__VERSION__", digest.hexdigest()[:16]))
+    current_app.extensions["door_worker"] = made
+    return made
 
 
 @routes.route("/door/sw.js")
@@ -57,9 +65,11 @@ def offline_page():
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
     with force_locale(BABEL_LOCALES[lang]):
+        # Prefixed: both forms have a field called "name", and ids must be unique on one page.
         return render_template(
             "door/offline.html", title=_("Welcome"), search=NameSearchForm(prefix="search", meta={"csrf": False}),
-            suggest=SuggestForm(prefix="suggest", meta={"csrf": False}), steps=CHECKLIST, answers=ANSWERS, questions=QUESTIONS)
+            suggest=SuggestForm(prefix="suggest", meta={"csrf": False}), steps=CHECKLIST, answers=ANSWERS,
+            questions=QUESTIONS)
 
 
 # Plural forms for door-offline.js: Intl.PluralRules in the browser names a number's CLDR category; Babel knows
