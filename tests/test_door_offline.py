@@ -470,3 +470,16 @@ def test_personal_link_pages_load_neither_the_doors_script_nor_its_staff_line(cl
     for url in (base, f"{base}/support", f"{base}/suggest", f"{base}/thanks"):
         page = client.get(url).get_data(as_text=True)
         assert "door-offline.js" not in page and "data-staff-line" not in page, url
+
+
+@pytest.mark.parametrize(("lang", "categories"), [("en", {"one", "other"}), ("pl", {"one", "few", "many"}),
+                                                  ("ro", {"one", "few", "other"}), ("pt", {"one", "other"}),
+                                                  ("ar", {"zero", "one", "two", "few", "many", "other"})])
+def test_the_staff_lines_words_come_translated_for_each_plural_category(door, sample, lang, categories):
+    """door-offline.js picks a text by Intl.PluralRules' category, so every category of the language has one."""
+    page = door.get(f"{OFFLINE_PAGE}?lang={lang}").get_data(as_text=True)
+    for attribute in ("data-waiting", "data-refused"):
+        texts = json.loads(re.search(attribute + r'="([^"]*)"', page).group(1).replace("&#34;", '"'))
+        assert set(texts) == categories
+        assert all("{num}" in text for text in texts.values())
+        assert lang == "en" or not any(text.startswith(("Saved on", "Could not")) for text in texts.values())
