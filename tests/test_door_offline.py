@@ -409,3 +409,96 @@ def test_two_tabs_sending_the_same_queue_at_the_same_moment_save_it_once(app, do
     assert answers["a"] == answers["b"] == [("saved", "")] * 30
     assert count(Person, Person.first_name == "Anna") == 1 and count(Suggestion) == 28
     assert count(Attendance, Attendance.status == AttendanceStatus.ATTENDED) == 1 and count(OfflineSubmission) == 30
+
+
+# --- The tablet's side: the service worker and the offline page (door/offline_client.py) ---------------------
+
+SW = "/door/sw.js"
+OFFLINE_PAGE = "/door/offline-page"
+
+
+def test_the_service_worker_is_served_to_the_door_only_never_cached_and_caches_only_pages_without_names(
+        door, sample, people):
+    response = door.get(SW)
+    source = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert "__PAGES__" not in source and "__VERSION__" not in source
+    for code in ("en", "pl", "ro", "pt", "ar"):
+        assert f'"/door/offline-page?lang={code}"' in source
+    assert '"/static/js/door-offline.js"' in source and "/door/offline/" not in source  # never the JSON
+    assert door.get(SW).get_data(as_text=True) == source  # the same worker until something it caches changes
+
+
+@pytest.mark.parametrize("role", [Role.ORGANISER, None])
+def test_the_service_worker_and_the_offline_page_are_for_the_door_tablet_only(client, login_as, sample, role):
+    """Door mode only, as every door page: another browser has no use for them (decision: docs/DESIGN.md)."""
+    if role is not None:
+        login_as(role)
+    assert client.get(SW).status_code == 403
+    assert client.get(OFFLINE_PAGE + "?lang=en").status_code == 403
+
+
+@pytest.mark.parametrize("lang", ["en", "pl", "ro", "pt", "ar"])
+def test_the_offline_page_renders_in_each_language_with_nothing_about_anyone(door, sample, people, lang):
+    before = door.get("/door/").get_data(as_text=True)
+    response = door.get(f"{OFFLINE_PAGE}?lang={lang}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}"' in page
+    for secret in ("Dorota", "Nowak", "Bartek", "Zielinski", "07700", "BSL", "Health checks", "Bus passes",
+                   'name="csrf_token"', 'name="form_token"'):
+        assert secret not in page, secret
+    assert "data-offline-page" in page and page.count('data-screen="') == 6 and page.count("data-step=") == 8
+    assert 'src="/static/js/door-offline.js"' in page and "data-staff-line" in page
+    if lang != "en":
+        assert "Thank you for your time" not in page and "Send my answers" not in page
+    # Looking at it changed nothing: the door's language is still the visit's own.
+    assert door.get("/door/").get_data(as_text=True).split("<html")[1][:40] == before.split("<html")[1][:40]
+
+
+def test_an_unknown_language_is_not_found(door, sample):
+    assert door.get(OFFLINE_PAGE + "?lang=xx").status_code == 404
+
+
+def test_every_door_page_has_the_staff_line_with_its_plural_forms(door, sample):
+    from tests.door_helpers import hidden
+
+    page = door.get("/door/").get_data(as_text=True)
+    assert 'data-staff-line' in page and 'role="status"' in page
+    waiting = json.loads(re.search(r'data-waiting="([^"]*)"', page).group(1).replace("&#34;", '"'))
+    assert waiting == {"one": "Saved on this tablet: {num} to send", "other": "Saved on this tablet: {num} to send"}
+    door.post("/door/language", data={"lang": "pl", "csrf_token": hidden(page, "csrf_token")})
+    page = door.get("/door/").get_data(as_text=True)
+    waiting = json.loads(re.search(r'data-waiting="([^"]*)"', page).group(1).replace("&#34;", '"'))
+    assert set(waiting) == {"one", "few", "many"} and 'data-locale="pl-PL"' in page
+    assert all("{num}" in text for category, text in waiting.items() if category != "one")
+
+
+def test_the_exit_page_holds_the_message_for_a_queue_not_yet_sent(door, sample):
+    page = door.get("/door/exit").get_data(as_text=True)
+    assert "data-door-exit" in page and "Some things are still saved on this tablet" in page
+
+
+def test_personal_link_pages_load_neither_the_doors_script_nor_its_staff_line(client, login_as, sample):
+    from tests.test_invitations import invite_and_link
+
+    login_as(Role.ORGANISER)
+    invitation = invite_and_link(client, sample)
+    base = f"/invite/{invitation.token}"
+    for url in (base, f"{base}/support", f"{base}/suggest", f"{base}/thanks"):
+        page = client.get(url).get_data(as_text=True)
+        assert "door-offline.js" not in page and "data-staff-line" not in page, url
+
+
+@pytest.mark.parametrize(("lang", "categories"), [("en", {"one", "other"}), ("pl", {"one", "few", "many"}),
+                                                  ("ro", {"one", "few", "other"}), ("pt", {"one", "other"}),
+                                                  ("ar", {"zero", "one", "two", "few", "many", "other"})])
+def test_the_staff_lines_words_come_translated_for_each_plural_category(door, sample, lang, categories):
+    """door-offline.js picks a text by Intl.PluralRules' category, so every category of the language has one."""
+    page = door.get(f"{OFFLINE_PAGE}?lang={lang}").get_data(as_text=True)
+    for attribute in ("data-waiting", "data-refused"):
+        texts = json.loads(re.search(attribute + r'="([^"]*)"', page).group(1).replace("&#34;", '"'))
+        assert set(texts) == categories
+        assert all("{num}" in text for text in texts.values())
+        assert lang == "en" or not any(text.startswith(("Saved on", "Could not")) for text in texts.values())

@@ -24,7 +24,7 @@ routes = Routes()
 
 # Door pages a tablet still answers once its meeting's day is over: the "ended" screen, and ways out.
 OPEN_AFTER_THE_DAY = {"door.welcome", "door.exit_door_mode", "door.start_again", "door.language", "door.display",
-                      "door.thanks"}
+                      "door.thanks", "door.service_worker"}
 # Door addresses that answer JSON and check the day themselves (door/offline.py: the sync takes the queue the
 # day after too).
 OWN_DAY_CHECK = {"door.offline_pack", "door.offline_sync"}

@@ -13,6 +13,11 @@ def no_store() -> None:
     g.no_store = True
 
 
+def cache_control(value: str) -> None:
+    """A response with nothing personal that needs its own rule (the door's service worker: "no-cache")."""
+    g.cache_control = value
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
@@ -29,6 +34,8 @@ def init_app(app: Flask) -> None:
         if app.config.get("HSTS"):
             h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # Almost every page holds someone's personal data, so only static files may be cached.
-        if request.endpoint != "static" or g.get("no_store"):
+        if g.get("cache_control") and not g.get("no_store"):
+            h["Cache-Control"] = g.cache_control
+        elif request.endpoint != "static" or g.get("no_store"):
             h["Cache-Control"] = "no-store"
         return response

@@ -25,7 +25,10 @@
 
   var door = document.body.getAttribute("data-door");
   var autoReturn = document.querySelector("[data-auto-return]");
-  if (autoReturn || document.querySelector(".big-choices")) { clearDrafts(); }
+  // (Not on the door's offline page, door-offline.js: shown when the network drops, a draft is still wanted.)
+  if ((autoReturn || document.querySelector(".big-choices")) && !document.querySelector("[data-offline-page]")) {
+    clearDrafts();
+  }
   if (autoReturn) {
     var returnSeconds = seconds(autoReturn.getAttribute("data-auto-return"), DEFAULT_RETURN_SECONDS);
     setTimeout(function () { window.location.href = autoReturn.href; }, returnSeconds * 1000);

@@ -1,0 +1,220 @@
+"""The door tablet without a network (issue 19), in a real Chromium: door mode starts and the tablet keeps its
+pack; the network goes; a reload still shows the door (the offline page, from the service worker); two people
+sign in, someone suggests something and someone answers the checklist, all queued on the tablet; the staff line
+says how many wait; a second tab sends nothing twice; the network comes back and each is saved once. Ending door
+mode waits for the queue, then leaves nothing on the tablet."""
+import json
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from survey_app.models import (
+    AccessNeed,
+    Attendance,
+    AttendanceStatus,
+    ChecklistResponse,
+    ContactMethod,
+    InformationFormat,
+    NeedKind,
+    Person,
+    PersonRole,
+    Role,
+    Suggestion,
+)
+from survey_app.models.base import utcnow
+from survey_app.web.extensions import db
+from tests.conftest import PASSWORD
+from tests.door_helpers import make_it_today
+
+pytestmark = pytest.mark.browser
+
+# Everything the tablet's IndexedDB holds, store by store: keys and values.
+DUMP = """async () => {
+  const db = await new Promise((ok, no) => { const r = indexedDB.open("hub-door"); r.onsuccess = () => ok(r.result);
+                                               r.onerror = () => no(r.error); });
+  const out = {};
+  for (const name of Array.from(db.objectStoreNames)) {
+    out[name] = await new Promise(ok => {
+      const t = db.transaction(name), store = t.objectStore(name), keys = store.getAllKeys(), values = store.getAll();
+      t.oncomplete = () => ok({keys: keys.result, values: values.result});
+    });
+  }
+  db.close();
+  return out;
+}"""
+DATABASES = "async () => (await indexedDB.databases()).map(d => d.name)"
+WORKERS = "async () => (await navigator.serviceWorker.getRegistrations()).length"
+CACHES = "async () => await caches.keys()"
+# An item no pack ever held: the server refuses it ("not-ours"), so the tablet counts it as not saved.
+STRAY_ITEM = """async () => {
+  const db = await new Promise(ok => { const r = indexedDB.open("hub-door"); r.onsuccess = () => ok(r.result); });
+  await new Promise(ok => { const t = db.transaction("queue", "readwrite");
+    t.objectStore("queue").put({token: "not-a-token", kind: "suggest", position: 100000, person: null, data: {}});
+    t.oncomplete = ok; });
+  db.close();
+}"""
+
+
+def staff_line(page):
+    return page.locator("[data-staff-line]")
+
+
+def heading(page) -> str:
+    return page.locator("h1").inner_text().strip()
+
+
+def press(page, name):
+    page.get_by_role("button", name=name, exact=True).click()
+
+
+def count(model, *where):
+    db.session.rollback()  # see what the server's requests have committed since
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture
+def bartek(sample):
+    """Besides the sample person (Dorota Nowak, who needs a BSL interpreter): Bartek Zielinski, both invited."""
+    person = Person(first_name="Bartek", last_name="Zielinski", phone="07700 900555", contact_method=ContactMethod.PHONE,
+                    information_format=InformationFormat.STANDARD, role=PersonRole.CARER)
+    person.refresh_search_name()
+    db.session.add(person)
+    db.session.flush()
+    for someone in (sample["person"], person):
+        db.session.add(Attendance(meeting_id=sample["meeting"].id, person_id=someone.id,
+                                  status=AttendanceStatus.INVITED))
+    db.session.add(AccessNeed(person_id=sample["person"].id, kind=NeedKind.BSL, detail="Needs a BSL interpreter",
+                              created_at=utcnow()))
+    sample["meeting"].checklist_open = True
+    db.session.commit()
+    make_it_today(sample["meeting"].id)
+    return person
+
+
+def start_door_mode(page, make_user, meeting):
+    organiser = make_user(Role.ORGANISER)
+    page.goto("/login")
+    page.get_by_label("Email address").fill(organiser.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    press(page, "Sign in")
+    page.wait_for_url("**/dashboard")
+    page.goto(f"/meetings/{meeting.id}")
+    press(page, "Start door mode")
+    page.wait_for_url("**/door/")
+    # The worker is installed (the offline pages cached) and the pack is in IndexedDB.
+    page.wait_for_selector("body[data-offline-ready]", state="attached")
+    return organiser
+
+
+def sign_in_offline(page, typed, shown):
+    press(page, "Sign in")
+    page.get_by_label("Type the first letters of your name").fill(typed)
+    press(page, "Find me")
+    press(page, shown)
+    assert heading(page) == "Is this you?"
+    press(page, "Yes, this is me")
+    page.wait_for_function("document.querySelector('h1').textContent.trim() === 'Thank you'")
+
+
+def test_the_door_works_offline_and_sends_each_thing_once(page, axe_check, make_user, sample, bartek):
+    organiser = start_door_mode(page, make_user, sample["meeting"])
+    expect(staff_line(page)).to_have_text("")
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("[data-offline-page]")
+    assert heading(page) == "Welcome" and page.locator("[data-meeting-title]").inner_text() == "Health checks"
+    axe_check(page)
+
+    sign_in_offline(page, "dor", "Dorota N.")
+    expect(staff_line(page)).to_have_text("Saved on this tablet: 1 to send")
+    axe_check(page)  # the thank-you screen and the staff line
+    press(page, "Next person")
+    sign_in_offline(page, "bar z", "Bartek Z.")
+    press(page, "Suggest something to talk about")
+    page.get_by_label("What would you like us to talk about?").fill("Bus passes for carers")
+    press(page, "Send my idea")
+    page.wait_for_function("document.querySelector('h1').textContent.trim() === 'Thank you'")
+    press(page, "Tell us how it went")
+    assert heading(page) == "Did we get things done?"
+    page.get_by_role("radio", name="Mostly").check()
+    press(page, "Next")
+    for _ in range(6):
+        press(page, "Skip this question")
+    assert heading(page) == "I am here as..."
+    page.get_by_role("radio", name="A carer").check()
+    press(page, "Send my answers")
+    page.wait_for_function("document.querySelector('h1').textContent.trim() === 'Thank you'")
+    expect(staff_line(page)).to_have_text("Saved on this tablet: 4 to send")
+    axe_check(page)
+
+    # What the tablet keeps: first names and initials under sealed stand-ins, tokens, the queue; nothing else.
+    stored = page.evaluate(DUMP)
+    text = json.dumps(stored)
+    for secret in ("Nowak", "Zielinski", "07700", "BSL", "bsl", "interpreter", "person_id", '"id"'):
+        assert secret not in text, secret
+    queue = stored["queue"]["values"]
+    assert [item["kind"] for item in queue] == ["sign_in", "sign_in", "suggest", "checklist"]
+    assert [item["position"] for item in queue] == sorted(item["position"] for item in queue)
+    assert all(set(item["person"]) == {"ref"} and not item["person"]["ref"].isdigit() for item in queue[:2])
+    people = stored["pack"]["values"][stored["pack"]["keys"].index("pack")]["people"]
+    assert sorted(p["name"] for p in people) == ["Bartek Z.", "Dorota N."]
+    assert all(set(p) == {"ref", "name"} for p in people)
+
+    # A second tab of the same tablet shows the same queue; when the network is back both try to send it.
+    tab_b = page.context.new_page()
+    tab_b.goto("/door/")
+    tab_b.wait_for_selector("[data-offline-page]")
+    expect(staff_line(tab_b)).to_have_text("Saved on this tablet: 4 to send")
+    assert count(ChecklistResponse) == 0 and count(Suggestion) == 0
+    page.context.set_offline(False)
+    for tab in (page, tab_b):
+        tab.wait_for_function("document.querySelector('[data-staff-line]').textContent === ''")
+    attended = count(Attendance, Attendance.status == AttendanceStatus.ATTENDED)
+    assert attended == 2
+    assert count(Suggestion, Suggestion.what == "Bus passes for carers") == 1
+    assert count(ChecklistResponse) == 1
+    answers = db.session.scalars(select(ChecklistResponse)).one()
+    assert answers.achieved == 4 and answers.here_as == "carer"
+    tab_b.close()
+
+    # Ending door mode with something still waiting is held, with the message; once it is sent, it goes.
+    page.goto("/door/exit")
+    page.context.set_offline(True)
+    page.evaluate(STRAY_ITEM)
+    page.get_by_label("Email address").fill(organiser.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    press(page, "End door mode")
+    message = page.locator("[data-exit-held]")
+    expect(message).to_be_visible()
+    assert "Some things are still saved on this tablet and have not been sent" in message.inner_text()
+    assert page.url.endswith("/door/exit")
+    page.context.set_offline(False)  # the stray item is sent, and refused
+    expect(staff_line(page)).to_have_text("Could not be saved: 1. The organiser can see them on the meeting page.")
+    axe_check(page)
+    press(page, "End door mode")
+    page.wait_for_url(f"**/meetings/{sample['meeting'].id}")
+    assert "hub-door" not in page.evaluate(DATABASES)
+    assert page.evaluate(WORKERS) == 0 and page.evaluate(CACHES) == []
+    assert count(Attendance, Attendance.status == AttendanceStatus.ATTENDED) == 2  # nothing sent twice
+
+
+def test_the_offline_page_in_arabic_reads_right_to_left_and_its_staff_line_is_arabic(page, axe_check, make_user,
+                                                                                      sample, bartek):
+    start_door_mode(page, make_user, sample["meeting"])
+    page.context.set_offline(True)
+    page.goto("/door/offline-page?lang=ar")  # from the worker's cache
+    page.wait_for_selector("[data-offline-page]")
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
+    assert heading(page) == "أهلًا وسهلًا"
+    axe_check(page)
+    page.locator("[data-go='sign-in']").first.click()
+    page.locator("[data-search] input").fill("dor")
+    page.locator("[data-search] button[type=submit]").click()
+    page.get_by_role("button", name="Dorota N.", exact=True).click()
+    page.locator("[data-confirm]").click()
+    expect(staff_line(page)).to_have_text("محفوظ على هذا الجهاز اللوحي بانتظار الإرسال: 1")
+    axe_check(page)
+    page.context.set_offline(False)
+    expect(staff_line(page)).to_have_text("")
+    assert count(Attendance, Attendance.status == AttendanceStatus.ATTENDED) == 1
