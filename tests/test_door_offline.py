@@ -437,6 +437,9 @@ def test_the_service_worker_and_the_offline_page_are_for_the_door_tablet_only(cl
         login_as(role)
     assert client.get(SW).status_code == 403
     assert client.get(OFFLINE_PAGE + "?lang=en").status_code == 403
+    # The door's refusal page does not start the tablet's script (it would make a new, empty store there).
+    refused = client.get("/door/")
+    assert refused.status_code == 403 and "door-offline.js" not in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("lang", ["en", "pl", "ro", "pt", "ar"])

@@ -252,4 +252,6 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def door_display():
         v = visit() if DOOR in session else {}
-        return {"big_text": v.get("big", False), "high_contrast": v.get("hc", False)}
+        # door_on: this browser is in door mode (a door address's refusal page, shown to any other browser,
+        # must not start the offline tablet's script there).
+        return {"big_text": v.get("big", False), "high_contrast": v.get("hc", False), "door_on": DOOR in session}

@@ -218,3 +218,15 @@ def test_the_offline_page_in_arabic_reads_right_to_left_and_its_staff_line_is_ar
     page.context.set_offline(False)
     expect(staff_line(page)).to_have_text("")
     assert count(Attendance, Attendance.status == AttendanceStatus.ATTENDED) == 1
+
+
+def test_a_tablet_whose_door_mode_ran_out_forgets_everything_it_kept(page, make_user, sample, bartek):
+    """Door mode can end without staff ending it: the tablet's session runs out (12 hours) or is cleared. The
+    next door address it opens is refused (403), and the worker deletes the names, the caches and itself."""
+    start_door_mode(page, make_user, sample["meeting"])
+    assert "hub-door" in page.evaluate(DATABASES) and page.evaluate(WORKERS) == 1
+    page.context.clear_cookies()  # as when the session has run out
+    response = page.goto("/door/")
+    assert response.status == 403
+    page.wait_for_function("async () => (await navigator.serviceWorker.getRegistrations()).length === 0")
+    assert "hub-door" not in page.evaluate(DATABASES) and page.evaluate(CACHES) == []

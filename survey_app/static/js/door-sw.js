@@ -41,6 +41,20 @@ function language() {
   });
 }
 
+// Everything this worker and door-offline.js keep: the IndexedDB database, the caches, the worker itself.
+function forget() {
+  return Promise.all([
+    new Promise(function (resolve) {
+      var del = indexedDB.deleteDatabase("hub-door");
+      del.onsuccess = del.onerror = del.onblocked = resolve;
+    }),
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (key) { return key.indexOf("hub-door-") === 0; })
+        .map(function (key) { return caches.delete(key); }));
+    })
+  ]).then(function () { return self.registration.unregister(); });
+}
+
 function offlinePage(request) {
   return caches.open(CACHE).then(function (cache) {
     return cache.match(request, {ignoreVary: true}).then(function (exact) {
@@ -59,7 +73,12 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) { return; }
   if (request.mode === "navigate" && url.pathname.indexOf(SCOPE) === 0) {
     // Network first: online, the tablet is the ordinary door; only a failed fetch gets the offline page.
-    event.respondWith(fetch(request).catch(function () {
+    event.respondWith(fetch(request).then(function (response) {
+      // 403 at a door address: this browser is no longer in door mode (its session ran out, or was cleared),
+      // so staff never ended it here. Nothing the tablet kept may outlive door mode: forget it all now.
+      if (response.status === 403) { event.waitUntil(forget()); }
+      return response;
+    }, function () {
       return offlinePage(request).then(function (page) { return page || Response.error(); });
     }));
   } else if (request.method === "GET" && STATIC.indexOf(url.pathname) !== -1) {
