@@ -145,6 +145,9 @@ def main() -> int:
     from bench.offline_sync import run as offline_sync_bench
 
     ok &= offline_sync_bench([])
+    from bench.door_offline_page import run as door_offline_page_bench
+
+    ok &= door_offline_page_bench([])
     from bench.login_flood import run as login_flood_bench
 
     ok &= login_flood_bench([])
