@@ -15,6 +15,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -222,8 +223,10 @@ def _door_offline(person_id: int) -> Section:
         .order_by(OfflineSubmission.received_at, OfflineSubmission.position)).all()
     return Section(
         _("Door tablet offline"),
-        _("Their registration or sign-in as the door tablet sent it after working without the internet. "
-          "Kept %(days)d days.", days=OFFLINE_SUBMISSION_DAYS),
+        ngettext("Their registration or sign-in as the door tablet sent it after working without the internet. "
+                 "Kept %(num)d day.",
+                 "Their registration or sign-in as the door tablet sent it after working without the internet. "
+                 "Kept %(num)d days.", OFFLINE_SUBMISSION_DAYS),
         [(_("Meeting"), "text"), (_("What"), "text"), (_("Name shown"), "text"), (_("Outcome"), "text"),
          (_("Received"), "datetime")],
         [(title, str(KIND_LABELS.get(kind, kind)), label, str(OUTCOME_LABELS.get(outcome, outcome)), at)
