@@ -9,7 +9,6 @@ from pathlib import Path
 from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
-
 from werkzeug.datastructures import MultiDict
 
 from forms.checklist import ANSWERS, CHECKLIST, QUESTIONS
@@ -19,10 +18,10 @@ from forms.validators import EMAIL_RE, PHONE_RE
 from ..participation.kiosk import door_only
 from ..participation.register_steps import DETAIL_FOR, FORMS
 from ..participation.shared_pages import NEED_KINDS, NeedsForm
-from .register import SYMBOLS, TITLES
 from ..web.i18n import BABEL_LOCALES
 from ..web.pages import Routes
 from ..web.security import cache_control
+from .register import SYMBOLS, TITLES
 
 routes = Routes()
 
