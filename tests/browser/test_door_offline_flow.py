@@ -351,3 +351,28 @@ def test_a_new_person_registers_offline_is_thanked_gets_support_votes_and_signs_
         assert secret not in text, secret
     people = stored["pack"]["values"][stored["pack"]["keys"].index("pack")]["people"]
     assert "Wanda K." in [p["name"] for p in people]
+
+
+def test_an_untouched_offline_screen_goes_back_to_welcome_as_online(page, make_user, sample, bartek):
+    """3 minutes, 10 while registering (the door's idle times); the browser's clock is Playwright's, so no wait."""
+    start_door_mode(page, make_user, sample["meeting"])
+    page.context.set_offline(True)
+    page.clock.install()
+    page.reload()
+    page.wait_for_selector("[data-offline-page]")
+    press(page, "I'm new here")
+    wait_heading(page, "What is your name?")
+    page.get_by_label("Your first name").fill("Wanda")
+    page.clock.fast_forward("09:00")
+    assert heading(page) == "What is your name?"
+    page.clock.fast_forward("01:01")
+    wait_heading(page, "Welcome")
+    press(page, "I'm new here")
+    assert page.get_by_label("Your first name").input_value() == ""  # nothing of the last person's answers
+    press(page, "Start again")
+    press(page, "Vote for what we talk about")
+    wait_heading(page, "Vote for what we talk about")
+    page.clock.fast_forward("02:00")
+    assert heading(page) == "Vote for what we talk about"
+    page.clock.fast_forward("01:01")
+    wait_heading(page, "Welcome")
