@@ -329,7 +329,9 @@ def test_a_new_person_registers_offline_is_thanked_gets_support_votes_and_signs_
     register_token = queue[0]["token"]
     assert all(item["person"] == {"registered": register_token} for item in queue[1:])
     assert queue[0]["data"]["last_name"] == "Kowalczyk"  # what was typed, kept until it is sent
-    assert count(Person) == people_before  # nothing in the database before the network returns
+    # Nothing in the database before the network returns.
+    assert count(Person) == people_before and count(SuggestionVote) == 0
+    assert count(AccessNeed, AccessNeed.kind == NeedKind.HEARING_LOOP) == 0
 
     page.context.set_offline(False)
     page.wait_for_function("document.querySelector('[data-staff-line]').textContent === ''")
