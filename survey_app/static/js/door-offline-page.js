@@ -196,9 +196,14 @@
     });
   }
 
-  // Queued, then the next screen (welcome if the tablet has no pack or no token left).
-  const queueThen = (kind, person, data, next) => enqueue(kind, person, data)
-    .then((queued) => show(queued ? next : "welcome"), () => show("welcome"));
+  // Queued, then the next screen (welcome if the tablet has no pack or no token left); a double tap queues once.
+  let busy = false;
+  function queueThen(kind, person, data, next) {
+    if (busy) { return; }
+    busy = true;
+    enqueue(kind, person, data).then((queued) => show(queued ? next : "welcome"), () => show("welcome"))
+      .finally(() => { busy = false; });
+  }
 
   function suggest(event) {
     event.preventDefault();
@@ -301,7 +306,7 @@
         showPage(["email", "phone", "address", "letters_address"].includes(d.change) ? order()[3] : d.change);
         changing = true;
       }
-      else if ("save" in d) { el.disabled = true; save().finally(() => { el.disabled = false; }); }
+      else if ("save" in d && !busy) { busy = true; save().finally(() => { busy = false; }); }
     });
     ["pointerdown", "keydown", "input"].forEach((type) => addEventListener(type, touch, {passive: true}));
     pack = await read("pack", "get", "pack").catch(() => null);

@@ -71,7 +71,17 @@
       if (!pack || !pack.tokens) { return null; }
       pack.next = 0;
       pack.csrfUntil = pack.csrf_seconds ? Date.now() + pack.csrf_seconds * 1000 : 0;
-      await put("pack", pack);
+      // Someone registered on this tablet whose registration is not sent yet stays on the name list.
+      await tx(["pack", "queue"], "readwrite", (t) => {
+        t.objectStore("queue").getAll().onsuccess = (e) => {
+          const waiting = new Set(e.target.result.filter((i) => i.kind === "register").map((i) => i.token));
+          t.objectStore("pack").get("pack").onsuccess = (e2) => {
+            const kept = ((e2.target.result || {}).people || []).filter((p) => waiting.has(p.registered));
+            pack.people = pack.people.concat(kept);
+            t.objectStore("pack").put(pack, "pack");
+          };
+        };
+      });
       return pack;
     } catch (e) { return null; }
   }
