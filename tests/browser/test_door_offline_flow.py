@@ -277,7 +277,7 @@ def test_a_new_person_registers_offline_is_thanked_gets_support_votes_and_signs_
     page.get_by_label("Your last name").fill("Kowalczyk")
     next_step(page, "Who are you in the group?")
     assert page.locator("[data-problem]:visible").count() == 0
-    page.get_by_role("radio", name="I am a carer").check()
+    page.get_by_role("radio", name="I am a volunteer").check()
     next_step(page, "How should we contact you?")
     page.get_by_role("radio", name="Email").check()
     next_step(page, "What is your email address?")
@@ -295,9 +295,16 @@ def test_a_new_person_registers_offline_is_thanked_gets_support_votes_and_signs_
     rows = page.locator("[data-row]:visible")
     assert rows.count() == 6
     summary = page.locator('[data-screen="check"]').inner_text()
-    for answer in ("Wanda Kowalczyk", "I am a carer", "wanda@example.org", "Easy read"):
+    for answer in ("Wanda Kowalczyk", "wanda@example.org", "Easy read"):
         assert answer in summary, answer
     axe_check(page)  # "Check your answers"
+    assert "I am a volunteer" in summary
+    press(page, "Change who you are in the group")  # back to that question, then straight back here
+    wait_heading(page, "Who are you in the group?")
+    page.get_by_role("radio", name="I am a carer").check()
+    next_step(page, "Check your answers")
+    summary = page.locator('[data-screen="check"]').inner_text()
+    assert "I am a carer" in summary and "I am a volunteer" not in summary
     press(page, "Save")
     wait_heading(page, "How should we thank you?")
     axe_check(page)
