@@ -426,7 +426,8 @@ def test_the_service_worker_is_served_to_the_door_only_never_cached_and_caches_o
     assert "__PAGES__" not in source and "__VERSION__" not in source
     for code in ("en", "pl", "ro", "pt", "ar"):
         assert f'"/door/offline-page?lang={code}"' in source
-    assert '"/static/js/door-offline.js"' in source and "/door/offline/" not in source  # never the JSON
+    assert '"/static/js/door-offline.js"' in source and '"/static/js/door-offline-page.js"' in source
+    assert "/door/offline/" not in source  # never the JSON
     assert door.get(SW).get_data(as_text=True) == source  # the same worker until something it caches changes
 
 
@@ -449,13 +450,27 @@ def test_the_offline_page_renders_in_each_language_with_nothing_about_anyone(doo
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}"' in page
-    for secret in ("Dorota", "Nowak", "Bartek", "Zielinski", "07700", "BSL", "Health checks", "Bus passes",
+    # (The phone page's error text has the online form's example number, the sample person's own: not counted.
+    # The support screen lists every kind of need, the same for everyone: a person's own need is its detail.)
+    without_examples = re.sub(r'data-bad="[^"]*"', "", page)
+    for secret in ("Dorota", "Nowak", "Bartek", "Zielinski", "07700", "Needs a BSL interpreter", "Health checks",
+                   "Bus passes",
                    'name="csrf_token"', 'name="form_token"'):
-        assert secret not in page, secret
-    assert "data-offline-page" in page and page.count('data-screen="') == 6 and page.count("data-step=") == 8
-    assert 'src="/static/js/door-offline.js"' in page and "data-staff-line" in page
+        assert secret not in without_examples, secret
+    screens = ["welcome", "sign-in", "confirm", "register", "check", "thanks-choice", "support", "vote", "suggest",
+               "checklist", "thanks"]
+    assert "data-offline-page" in page and re.findall(r'data-screen="([^"]+)"', page) == screens
+    assert page.count("data-step=") == 8
+    pages = ["name", "role", "contact", "email", "phone", "address", "letters_address", "format", "consent"]
+    assert re.findall(r'data-page="([^"]+)"', page) == pages
+    assert 'src="/static/js/door-offline.js"' in page and 'src="/static/js/door-offline-page.js"' in page
+    assert "data-staff-line" in page
     if lang != "en":
-        assert "Thank you for your time" not in page and "Send my answers" not in page
+        for english in ("Thank you for your time", "Send my answers", "I'm new here", "Type your first name.",
+                        "Check your answers", "Do you need any support today?", "Choose if we should remember this.",
+                        "I want to talk about this", "How should we thank you?", "Step 98 of 99", "Error:"):
+            assert english not in page, english
+        assert re.search(r'data-progress="[^"]*98[^"]*99', page) or re.search(r'data-progress="[^"]*99[^"]*98', page)
     # Looking at it changed nothing: the door's language is still the visit's own.
     assert door.get("/door/").get_data(as_text=True).split("<html")[1][:40] == before.split("<html")[1][:40]
 
@@ -505,3 +520,27 @@ def test_the_staff_lines_words_come_translated_for_each_plural_category(door, sa
         assert set(texts) == categories
         assert all("{num}" in text for text in texts.values())
         assert lang == "en" or not any(text.startswith(("Saved on", "Could not")) for text in texts.values())
+
+
+def test_the_offline_pages_script_has_its_own_budget_and_online_door_pages_do_not_load_it(door, sample):
+    from tests.door_helpers import OFFLINE_PAGE_ASSETS, OFFLINE_PAGE_BUDGET, assert_small
+
+    size = sum(len(door.get(f"/static/{name}").data) for name in OFFLINE_PAGE_ASSETS)
+    assert size < OFFLINE_PAGE_BUDGET, f"the offline page's script: {size} bytes"
+    for url in ("/door/", "/door/sign-in", "/door/suggest"):
+        assert "door-offline-page.js" not in assert_small(door, url).get_data(as_text=True)
+    # The offline page (every screen, fetched once and kept by the worker) is not an online page: its scripts are
+    # the door's and its own, each within its budget.
+    page = door.get(OFFLINE_PAGE + "?lang=en").get_data(as_text=True)
+    assert set(re.findall(r'src="/static/([^"?]+)', page)) == {
+        "js/participant.js", "js/listen.js", "js/door-offline.js", "js/door-offline-page.js"}
+
+
+def test_the_offline_page_tells_the_tablet_the_online_forms_error_texts(door, sample):
+    page = door.get(OFFLINE_PAGE + "?lang=en").get_data(as_text=True)
+    for text in ("Type your first name.", "Type your last name.", "Choose who you are in the group.",
+                 "Choose how we should contact you.", "Type your email address like this: name@example.org",
+                 "Type your phone number using numbers, like 07700 900123.", "Choose how you like to get information.",
+                 "Choose how you would like us to thank you.", "Choose if we should remember this.",
+                 "Tell us what else you need, or untick Something else."):
+        assert f'data-need="{text}"' in page or f'data-bad="{text}"' in page, text

@@ -9,20 +9,26 @@ from pathlib import Path
 from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from forms.checklist import ANSWERS, CHECKLIST, QUESTIONS
-from forms.door import NameSearchForm, SuggestForm
+from forms.door import NameSearchForm, SuggestForm, ThanksChoiceForm
+from forms.validators import EMAIL_RE, PHONE_RE
 
 from ..participation.kiosk import door_only
+from ..participation.register_steps import DETAIL_FOR, FORMS
+from ..participation.shared_pages import NEED_KINDS, NeedsForm
 from ..web.i18n import BABEL_LOCALES
 from ..web.pages import Routes
 from ..web.security import cache_control
+from .register import SYMBOLS, TITLES
 
 routes = Routes()
 
 WORKER = Path(__file__).resolve().parents[1] / "static" / "js" / "door-sw.js"
 # What the offline page loads: the worker caches these with it.
-OFFLINE_STATIC = ("css/common.css", "css/participant.css", "js/participant.js", "js/listen.js", "js/door-offline.js")
+OFFLINE_STATIC = ("css/common.css", "css/participant.css", "js/participant.js", "js/listen.js", "js/door-offline.js",
+                  "js/door-offline-page.js")
 OFFLINE_TEMPLATES = ("door/offline.html", "door/macros.html", "participant_base.html")
 
 
@@ -56,6 +62,38 @@ def service_worker():
     return Response(_worker_source(), mimetype="text/javascript")
 
 
+# "I'm new here" offline: every page a registration may show (door/register.py), in its order.
+REGISTER_PAGES = ("name", "role", "contact", "email", "phone", "address", "letters_address", "format", "consent")
+# Answers that are there but not right: what each detail page's form says of them (the regular expressions are
+# the forms' own, checked again by the tablet).
+_BAD = {"email": ("x", EMAIL_RE.pattern), "phone": ("x", PHONE_RE.pattern)}
+
+
+def _errors(form_class, data: dict) -> dict:
+    """A form's first error per field for these answers (the online page's exact words)."""
+    form = form_class(formdata=MultiDict(data), meta={"csrf": False})
+    form.validate()
+    return {name: str(messages[0]) for name, messages in form.errors.items() if name != "form_token"}
+
+
+def _register_pages() -> list[dict]:
+    """Each registration page's form (prefixed, ids unique on the page), title, picture, and error texts: `need`
+    when a field is left empty, `bad` (with `pattern`) when it is there but not right."""
+    pages = []
+    for page in REGISTER_PAGES:
+        form = FORMS[page](prefix=f"reg-{page}", meta={"csrf": False})
+        bad = {}
+        if page in _BAD:
+            value, pattern = _BAD[page]
+            bad = {"text": _errors(FORMS[page], {page: value}).get(page, ""), "pattern": pattern}
+        prefix = {"role": "role_", "contact": "contact_", "format": "format_"}.get(page)
+        field = next(f for f in form if f.short_name != "form_token")
+        icons = {c.value: prefix + c.value for c in field.choices} if prefix else {}
+        pages.append({"page": page, "form": form, "title": str(TITLES[page]), "symbol": SYMBOLS[page],
+                      "need": _errors(FORMS[page], {}), "bad": bad, "icons": icons})
+    return pages
+
+
 @routes.route("/door/offline-page")
 @door_only
 def offline_page():
@@ -69,7 +107,10 @@ def offline_page():
         return render_template(
             "door/offline.html", title=_("Welcome"), search=NameSearchForm(prefix="search", meta={"csrf": False}),
             suggest=SuggestForm(prefix="suggest", meta={"csrf": False}), steps=CHECKLIST, answers=ANSWERS,
-            questions=QUESTIONS)
+            questions=QUESTIONS, register=_register_pages(), detail_for=json.dumps(DETAIL_FOR),
+            thanks=ThanksChoiceForm(prefix="tc", meta={"csrf": False}), thanks_need=_errors(ThanksChoiceForm, {}),
+            needs=NeedsForm(prefix="sup", meta={"csrf": False}), needs_need=_errors(NeedsForm, {"need_other": "y"}),
+            kinds=NEED_KINDS)
 
 
 # Plural forms for door-offline.js: Intl.PluralRules in the browser names a number's CLDR category; Babel knows

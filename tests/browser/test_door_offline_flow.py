@@ -21,6 +21,7 @@ from survey_app.models import (
     PersonRole,
     Role,
     Suggestion,
+    SuggestionVote,
 )
 from survey_app.models.base import utcnow
 from survey_app.web.extensions import db
@@ -107,14 +108,22 @@ def start_door_mode(page, make_user, meeting):
     return organiser
 
 
-def sign_in_offline(page, typed, shown):
+def wait_heading(page, text):
+    page.wait_for_function("t => document.querySelector('h1').textContent.trim() === t", arg=text)
+
+
+def sign_in_offline(page, typed, shown, support=True):
+    """Signs in from the tablet's name list; then, as online, "Do you need any support today?" (none)."""
     press(page, "Sign in")
     page.get_by_label("Type the first letters of your name").fill(typed)
     press(page, "Find me")
     press(page, shown)
     assert heading(page) == "Is this you?"
     press(page, "Yes, this is me")
-    page.wait_for_function("document.querySelector('h1').textContent.trim() === 'Thank you'")
+    wait_heading(page, "Do you need any support today?")
+    if support:
+        press(page, "I don't need any support")
+        wait_heading(page, "Thank you")
 
 
 def test_the_door_works_offline_and_sends_each_thing_once(page, axe_check, make_user, sample, bartek):
@@ -214,6 +223,7 @@ def test_the_offline_page_in_arabic_reads_right_to_left_and_its_staff_line_is_ar
     page.get_by_role("button", name="Dorota N.", exact=True).click()
     page.locator("[data-confirm]").click()
     expect(staff_line(page)).to_have_text("محفوظ على هذا الجهاز اللوحي بانتظار الإرسال: 1")
+    expect(page.locator('[data-screen="support"]')).to_be_visible()  # as online: support after signing in
     axe_check(page)
     page.context.set_offline(False)
     expect(staff_line(page)).to_have_text("")
@@ -230,3 +240,148 @@ def test_a_tablet_whose_door_mode_ran_out_forgets_everything_it_kept(page, make_
     assert response.status == 403
     page.wait_for_function("async () => (await navigator.serviceWorker.getRegistrations()).length === 0")
     assert "hub-door" not in page.evaluate(DATABASES) and page.evaluate(CACHES) == []
+
+
+@pytest.fixture
+def idea(sample):
+    """An idea the door's vote offers (in the pack)."""
+    suggestion = Suggestion(group_id=sample["group"].id, what="More evening meetings", source="door")
+    db.session.add(suggestion)
+    db.session.commit()
+    return suggestion
+
+
+def next_step(page, title):
+    press(page, "Next")
+    wait_heading(page, title)
+
+
+def test_a_new_person_registers_offline_is_thanked_gets_support_votes_and_signs_in_again_as_one_person(
+        page, axe_check, make_user, sample, bartek, idea):
+    start_door_mode(page, make_user, sample["meeting"])
+    people_before = count(Person)
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("[data-offline-page]")
+
+    press(page, "I'm new here")
+    wait_heading(page, "What is your name?")
+    assert page.locator("[data-progress]").inner_text() == "Step 1 of 6"
+    press(page, "Next")  # nothing typed: the online form's words
+    problem = page.locator('[data-screen="register"] [data-problem]')
+    expect(problem).to_be_visible()
+    assert "Type your first name." in problem.inner_text() and "Type your last name." in problem.inner_text()
+    assert page.get_by_label("Your first name").get_attribute("aria-invalid") == "true"
+    axe_check(page)  # a registration step, with its errors
+    page.get_by_label("Your first name").fill("Wanda")
+    page.get_by_label("Your last name").fill("Kowalczyk")
+    next_step(page, "Who are you in the group?")
+    assert page.locator("[data-problem]:visible").count() == 0
+    page.get_by_role("radio", name="I am a volunteer").check()
+    next_step(page, "How should we contact you?")
+    page.get_by_role("radio", name="Email").check()
+    next_step(page, "What is your email address?")
+    page.get_by_label("Your email address").fill("wanda")
+    press(page, "Next")
+    expect(problem).to_contain_text("Type your email address like this: name@example.org")
+    page.get_by_label("Your email address").fill("wanda@example.org")
+    next_step(page, "How do you like to get information?")
+    page.get_by_role("radio", name="Easy read").check()
+    next_step(page, "Can we keep your details?")
+    assert page.locator("[data-progress]").inner_text() == "Step 6 of 6"
+    axe_check(page)
+    page.get_by_role("checkbox", name="Yes, you can keep my details").check()
+    next_step(page, "Check your answers")
+    rows = page.locator("[data-row]:visible")
+    assert rows.count() == 6
+    summary = page.locator('[data-screen="check"]').inner_text()
+    for answer in ("Wanda Kowalczyk", "wanda@example.org", "Easy read"):
+        assert answer in summary, answer
+    axe_check(page)  # "Check your answers"
+    assert "I am a volunteer" in summary
+    press(page, "Change who you are in the group")  # back to that question, then straight back here
+    wait_heading(page, "Who are you in the group?")
+    page.get_by_role("radio", name="I am a carer").check()
+    next_step(page, "Check your answers")
+    summary = page.locator('[data-screen="check"]').inner_text()
+    assert "I am a carer" in summary and "I am a volunteer" not in summary
+    press(page, "Save")
+    wait_heading(page, "How should we thank you?")
+    axe_check(page)
+    page.get_by_role("radio", name="A voucher, please").check()
+    next_step(page, "Do you need any support today?")
+    page.get_by_role("checkbox", name="Hearing loop").check()
+    press(page, "Send")  # "Should we remember this?" not answered yet
+    expect(page.locator('[data-screen="support"] [data-problem]')).to_contain_text("Choose if we should remember this.")
+    axe_check(page)  # the support screen, with its error
+    page.get_by_role("radio", name="Yes, remember it").check()
+    press(page, "Send")
+    wait_heading(page, "Thank you")
+    press(page, "Vote for what we talk about")
+    wait_heading(page, "Vote for what we talk about")
+    assert "More evening meetings" in page.locator('[data-screen="vote"]').inner_text()
+    press(page, "I want to talk about this")
+    expect(page.get_by_text("You have voted for this.")).to_be_visible()
+    axe_check(page)  # the vote screen
+    press(page, "I have finished")
+    wait_heading(page, "Thank you")
+    press(page, "Next person")
+
+    # Before the network is back the same person signs in again, from the tablet's name list.
+    sign_in_offline(page, "wan", "Wanda K.")
+    expect(staff_line(page)).to_have_text("Saved on this tablet: 5 to send")
+    stored = page.evaluate(DUMP)
+    queue = stored["queue"]["values"]
+    assert [item["kind"] for item in queue] == ["register", "thanks_choice", "support", "vote", "sign_in"]
+    register_token = queue[0]["token"]
+    assert all(item["person"] == {"registered": register_token} for item in queue[1:])
+    assert queue[0]["data"]["last_name"] == "Kowalczyk"  # what was typed, kept until it is sent
+    # Nothing in the database before the network returns.
+    assert count(Person) == people_before and count(SuggestionVote) == 0
+    assert count(AccessNeed, AccessNeed.kind == NeedKind.HEARING_LOOP) == 0
+
+    page.context.set_offline(False)
+    page.wait_for_function("document.querySelector('[data-staff-line]').textContent === ''")
+    assert count(Person) == people_before + 1
+    wanda = db.session.scalars(select(Person).where(Person.first_name == "Wanda")).one()
+    assert (wanda.last_name, wanda.email, wanda.role, wanda.information_format) == (
+        "Kowalczyk", "wanda@example.org", PersonRole.CARER, InformationFormat.EASY_READ)
+    assert wanda.recognition_preference == "voucher"
+    assert count(Attendance, Attendance.person_id == wanda.id, Attendance.status == AttendanceStatus.ATTENDED) == 1
+    assert [need.kind for need in db.session.scalars(select(AccessNeed).where(AccessNeed.person_id == wanda.id))] \
+        == [NeedKind.HEARING_LOOP]
+    assert count(SuggestionVote, SuggestionVote.suggestion_id == idea.id) == 1
+
+    # After the sync: the queue is empty, and the name list holds only "Wanda K." (no surname, no email).
+    stored = page.evaluate(DUMP)
+    assert stored["queue"]["values"] == []
+    text = json.dumps(stored)
+    for secret in ("Kowalczyk", "wanda@example.org", "hearing"):
+        assert secret not in text, secret
+    people = stored["pack"]["values"][stored["pack"]["keys"].index("pack")]["people"]
+    assert "Wanda K." in [p["name"] for p in people]
+
+
+def test_an_untouched_offline_screen_goes_back_to_welcome_as_online(page, make_user, sample, bartek):
+    """3 minutes, 10 while registering (the door's idle times); the browser's clock is Playwright's, so no wait."""
+    start_door_mode(page, make_user, sample["meeting"])
+    page.context.set_offline(True)
+    page.clock.install()
+    page.reload()
+    page.wait_for_selector("[data-offline-page]")
+    press(page, "I'm new here")
+    wait_heading(page, "What is your name?")
+    page.get_by_label("Your first name").fill("Wanda")
+    page.clock.fast_forward("09:00")
+    assert heading(page) == "What is your name?"
+    page.clock.fast_forward("01:01")
+    wait_heading(page, "Welcome")
+    press(page, "I'm new here")
+    assert page.get_by_label("Your first name").input_value() == ""  # nothing of the last person's answers
+    press(page, "Start again")
+    press(page, "Vote for what we talk about")
+    wait_heading(page, "Vote for what we talk about")
+    page.clock.fast_forward("02:00")
+    assert heading(page) == "Vote for what we talk about"
+    page.clock.fast_forward("01:01")
+    wait_heading(page, "Welcome")

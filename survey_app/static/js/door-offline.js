@@ -1,10 +1,11 @@
 // The door tablet without a network (issue 19; door pages only): the service worker, the pack and the queue
-// in IndexedDB "hub-door", sending in order, the staff line, the offline page's screens, wiping at the exit.
+// in IndexedDB "hub-door", sending in order, the staff line, wiping at the exit. The offline page's screens are
+// door-offline-page.js (that page only), which uses window.hubDoor.
 (() => {
   "use strict";
   const script = document.currentScript;
   if (!script || !window.indexedDB || !window.fetch) { return; }
-  const DB = "hub-door", SEND_EVERY = 15000, BATCH = 50, CSRF_MARGIN = 3600e3, MAX_MATCHES = 6;
+  const DB = "hub-door", SEND_EVERY = 15000, BATCH = 50, CSRF_MARGIN = 3600e3;
   const q = (selector, root) => (root || document).querySelector(selector);
   const each = (selector, fn, root) => (root || document).querySelectorAll(selector).forEach(fn);
   const offline = q("[data-offline-page]"), exitForm = q("form[data-door-exit]");
@@ -70,13 +71,23 @@
       if (!pack || !pack.tokens) { return null; }
       pack.next = 0;
       pack.csrfUntil = pack.csrf_seconds ? Date.now() + pack.csrf_seconds * 1000 : 0;
-      await put("pack", pack);
+      // Someone registered on this tablet whose registration is not sent yet stays on the name list.
+      await tx(["pack", "queue"], "readwrite", (t) => {
+        t.objectStore("queue").getAll().onsuccess = (e) => {
+          const waiting = new Set(e.target.result.filter((i) => i.kind === "register").map((i) => i.token));
+          t.objectStore("pack").get("pack").onsuccess = (e2) => {
+            const kept = ((e2.target.result || {}).people || []).filter((p) => waiting.has(p.registered));
+            pack.people = pack.people.concat(kept);
+            t.objectStore("pack").put(pack, "pack");
+          };
+        };
+      });
       return pack;
     } catch (e) { return null; }
   }
 
   // --- The queue ---
-  // One transaction: two tabs never take the same token or the same position.
+  // One transaction: two tabs never take the same token or the same position. Resolves with the item's token.
   async function enqueue(kind, person, data) {
     const queued = await tx(["pack", "queue"], "readwrite", (t, out) => {
       const packs = t.objectStore("pack");
@@ -89,7 +100,7 @@
           packs.put(pack, "pack");
           packs.put(position, "position");
           t.objectStore("queue").add({token, kind, position, person, data});
-          out.value = true;
+          out.value = token;
         };
       };
     });
@@ -170,123 +181,6 @@
     exitForm.submit();
   });
 
-  // --- The offline page: one screen at a time, its title in the h1 ---
-  let pack = null, chosen = null, back = null, step = 0, steps = [];
-  function setTitle(text) {
-    q("#screen-title").textContent = document.title = text;
-    q("#screen-title").focus();
-  }
-  function show(name) {
-    clearTimeout(back);
-    if (name === "welcome" && navigator.onLine) { location.href = urls.scope; }  // the online door
-    each("[data-screen]", (s) => { s.hidden = s.dataset.screen !== name; });
-    setTitle(q(`[data-screen="${name}"]`).dataset.title);
-    if (name === "sign-in") { q("[data-search]").reset(); q("[data-results]").hidden = true; }
-    if (name === "suggest") { q("[data-suggest]").reset(); q("[data-suggest-error]").hidden = true; }
-    if (name === "checklist") { q("[data-checklist]").reset(); showStep(0); }
-    if (name === "thanks") {
-      back = setTimeout(() => show("welcome"), q("[data-return-seconds]").dataset.returnSeconds * 1000);
-    }
-    scrollTo(0, 0);
-  }
-
-  function showMeeting() {
-    const ready = !!(pack && pack.next < pack.tokens.length), m = ready && pack.meeting;
-    q("[data-not-ready]").hidden = ready;
-    q("[data-meeting]").hidden = q("[data-choices]").hidden = !ready;
-    // Open once the meeting has started (the server checks again).
-    each("[data-when-checklist]", (el) => { el.hidden = !(m && (m.checklist_open || Date.now() >= Date.parse(m.starts_at))); });
-    if (!ready) { return; }
-    const f = new Intl.DateTimeFormat(lang, {hour: "numeric", minute: "2-digit", timeZone: "Europe/London"});
-    const time = `${f.format(new Date(m.starts_at))} – ${f.format(new Date(m.ends_at))}`;
-    q("[data-meeting-title]").textContent = m.title;
-    q("[data-meeting-time]").textContent = time;
-    q("[data-meeting-venue]").textContent = m.venue_name || "";
-    q("[data-meeting-venue-line]").hidden = !m.venue_name;
-  }
-
-  const fold = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase().trim();
-  // As online: the first name's start; a second word, only the last name's initial.
-  function find(typed) {
-    const words = fold(typed).split(/\s+/);
-    return pack.people.filter((person) => {
-      const parts = fold(person.name).split(/\s+/);
-      return parts[0].startsWith(words[0]) &&
-        (!words[1] || (parts.length > 1 && parts[parts.length - 1][0] === words[1][0]));
-    });
-  }
-  function search(event) {
-    event.preventDefault();
-    const input = q("[data-search] input"), ok = input.value.replace(/\s/g, "").length >= 2;
-    q("[data-search-error]").hidden = ok;
-    input.setAttribute("aria-invalid", String(!ok));
-    q("[data-results]").hidden = !ok;
-    if (!ok) { input.focus(); return; }
-    const found = pack ? find(input.value) : [], list = q("[data-matches]"), many = found.length > MAX_MATCHES;
-    list.textContent = "";
-    q("[data-too-many]").hidden = !many;
-    q("[data-no-match]").hidden = found.length > 0;
-    list.hidden = many || !found.length;
-    if (many) { return; }
-    found.forEach((person) => {
-      const li = list.appendChild(document.createElement("li")), b = li.appendChild(document.createElement("button"));
-      b.type = "button";
-      b.className = "button button--choice";
-      b.textContent = person.name;
-      b.onclick = () => { chosen = person; q("[data-confirm-name]").textContent = person.name; show("confirm"); };
-    });
-  }
-
-  const queueThen = (kind, person, data) => enqueue(kind, person, data)
-    .then((queued) => show(queued ? "thanks" : "welcome"), () => show("welcome"));
-
-  function suggest(event) {
-    event.preventDefault();
-    const form = event.target, what = form.elements[0];
-    if (!what.value.trim()) {
-      q("[data-suggest-error]").hidden = false;
-      what.setAttribute("aria-invalid", "true");
-      q("[data-suggest-error]").focus();
-      return;
-    }
-    const data = {};
-    each("input, textarea", (el) => { data[el.name.replace(/^suggest-/, "")] = el.value.trim(); }, form);
-    queueThen("suggest", null, data);
-  }
-
-  function showStep(n) {
-    step = n;
-    steps.forEach((s, i) => { s.hidden = i !== n; });
-    setTitle(steps[n].dataset.title);
-  }
-  function nextStep(skip) {
-    if (skip) {
-      each("input", (el) => { el.checked = false; }, steps[step]);
-      each("textarea", (el) => { el.value = ""; }, steps[step]);
-    }
-    if (step + 1 < steps.length) { showStep(step + 1); return; }
-    const data = {};
-    each("input:checked, textarea", (el) => { if (el.value.trim()) { data[el.name] = el.value.trim(); } },
-      q("[data-checklist]"));
-    queueThen("checklist", null, data);
-  }
-
-  async function startOfflinePage() {
-    steps = Array.from(document.querySelectorAll("[data-step]"));
-    q("[data-search]").addEventListener("submit", search);
-    q("[data-suggest]").addEventListener("submit", suggest);
-    document.addEventListener("click", (event) => {
-      const el = event.target.closest("[data-go], [data-next], [data-skip], [data-back], [data-display], [data-confirm]");
-      const d = el ? el.dataset : {};
-      if (d.go) { show(d.go); } else if ("next" in d || "skip" in d) { nextStep("skip" in d); }
-      else if ("back" in d) { showStep(step - 1); }
-      else if (d.display) { el.setAttribute("aria-pressed", String(document.documentElement.classList.toggle(d.display))); }
-      else if ("confirm" in d && chosen) { queueThen("sign_in", {ref: chosen.ref}, {}); }
-    });
-    pack = await read("pack", "get", "pack").catch(() => null);
-    showMeeting();
-  }
-
   // An online door page (not the exit): the worker, the language, the pack.
   async function getReady() {
     const worker = navigator.serviceWorker && navigator.serviceWorker.register(urls.sw, {scope: urls.scope})
@@ -301,7 +195,9 @@
   // --- Every door page ---
   addEventListener("online", send);
   const timer = setInterval(send, SEND_EVERY);
-  if (offline) { startOfflinePage(); } else if (!exitForm) {
+  // For door-offline-page.js (loaded after this script, on the offline page only).
+  window.hubDoor = {read, put, tx, enqueue, urls, lang, q, each};
+  if (offline) { /* door-offline-page.js shows its screens */ } else if (!exitForm) {
     getReady().catch(() => { /* no worker or storage: online only */ });
   }
   showLine();
