@@ -1,5 +1,7 @@
 """Door mode: the tablet's browser is locked to one meeting, and each person's visit is wiped when
 they finish or walk away. All of it lives in the signed session cookie of that browser."""
+import hashlib
+import hmac
 import secrets
 import threading
 import time
@@ -94,6 +96,13 @@ def stop() -> None:
 def meeting_id() -> int | None:
     door = session.get(DOOR)
     return door.get("m") if door else None
+
+
+def offline_key(mid: int) -> str:
+    """An opaque name for a meeting, for the offline tablet to tell its kept pack and queue belong to the meeting
+    its door mode is for now (door-offline.js). Not its id: nothing kept on the tablet is an id."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"door-offline-meeting:{mid}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def meeting(fresh: bool = False) -> MeetingInfo | None:
@@ -254,4 +263,6 @@ def init_app(app: Flask) -> None:
         v = visit() if DOOR in session else {}
         # door_on: this browser is in door mode (a door address's refusal page, shown to any other browser,
         # must not start the offline tablet's script there).
-        return {"big_text": v.get("big", False), "high_contrast": v.get("hc", False), "door_on": DOOR in session}
+        mid = meeting_id()
+        return {"big_text": v.get("big", False), "high_contrast": v.get("hc", False), "door_on": DOOR in session,
+                "door_offline_key": offline_key(mid) if mid is not None else ""}

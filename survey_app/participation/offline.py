@@ -35,7 +35,7 @@ from ..models.base import LONDON
 from ..models.offline import KIND_LABELS, REFUSED, SAVED
 from ..privacy import audit
 from ..web.extensions import db
-from . import taking_part
+from . import kiosk, taking_part
 from .checklist_pages import checklist_open
 from .kiosk import on_its_day
 from .register_steps import DETAIL_FOR, FIELDS, FORMS
@@ -149,7 +149,8 @@ def pack(meeting) -> dict:
              for row in suggestions.votable_list(meeting.group_id)]
     return {"meeting": {"title": meeting.title, "starts_at": meeting.starts_at.isoformat(),
                         "ends_at": meeting.ends_at.isoformat(), "venue_name": meeting.venue_name,
-                        "checklist_open": checklist_open(meeting), "send_by": last_day(meeting)},
+                        "checklist_open": checklist_open(meeting), "send_by": last_day(meeting),
+                        "key": kiosk.offline_key(meeting.id)},
             "tokens": [new_form_token(None) for _ in range(count)],
             "people": people, "suggestions": ideas}
 

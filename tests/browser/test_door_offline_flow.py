@@ -16,6 +16,8 @@ from survey_app.models import (
     ChecklistResponse,
     ContactMethod,
     InformationFormat,
+    Meeting,
+    MeetingMode,
     NeedKind,
     Person,
     PersonRole,
@@ -385,3 +387,42 @@ def test_an_untouched_offline_screen_goes_back_to_welcome_as_online(page, make_u
     assert heading(page) == "Vote for what we talk about"
     page.clock.fast_forward("01:01")
     wait_heading(page, "Welcome")
+
+
+QUEUE_AN_IDEA = """async () => {
+  const db = await new Promise(ok => { const r = indexedDB.open("hub-door"); r.onsuccess = () => ok(r.result); });
+  const pack = await new Promise(ok => { db.transaction("pack").objectStore("pack").get("pack").onsuccess =
+    (e) => ok(e.target.result); });
+  await new Promise(ok => { const t = db.transaction("queue", "readwrite");
+    t.objectStore("queue").put({token: pack.tokens[0], kind: "suggest", position: 1, person: null,
+                                data: {what: "Queued for the first meeting"}});
+    t.oncomplete = ok; });
+  db.close();
+}"""
+KEPT_MEETING = """async () => {
+  const db = await new Promise(ok => { const r = indexedDB.open("hub-door"); r.onsuccess = () => ok(r.result); });
+  const out = await new Promise(ok => { const t = db.transaction(["pack", "queue"]);
+    const pack = t.objectStore("pack").get("pack"), queued = t.objectStore("queue").count();
+    t.oncomplete = () => ok([pack.result && pack.result.meeting.title, queued.result]); });
+  db.close();
+  return out;
+}"""
+
+
+def test_a_tablet_started_for_another_meeting_drops_what_it_kept_for_the_last_one(page, make_user, sample, bartek):
+    """Door mode ran out on a tablet (not ended by staff) and staff start it again for another meeting, without
+    the tablet opening a door address in between: the first door page finds the pack and queue of the other
+    meeting, drops them (they cannot be sent from this one) and keeps this meeting's pack instead."""
+    start_door_mode(page, make_user, sample["meeting"])
+    page.evaluate(QUEUE_AN_IDEA)
+    page.context.set_offline(True)  # so the queued idea stays queued until door mode has run out
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    other = Meeting(group=sample["group"], title="Bus passes", starts_at=sample["meeting"].starts_at,
+                    ends_at=sample["meeting"].ends_at, mode=MeetingMode.IN_PERSON, venue_name="Halton Lea Library")
+    db.session.add(other)
+    db.session.commit()
+    start_door_mode(page, make_user, other)
+    assert page.evaluate(KEPT_MEETING) == ["Bus passes", 0]
+    page.wait_for_timeout(500)  # (a send, had one started, would have come back by now)
+    assert count(Suggestion, Suggestion.what == "Queued for the first meeting") == 0

@@ -134,7 +134,7 @@
           if (cursor && out.value.length < BATCH) { out.value.push(cursor.value); cursor.continue(); }
         };
       });
-      if (!pack || !items.length) { return; }
+      if (!pack || !items.length || (urls.meeting && (pack.meeting || {}).key !== urls.meeting)) { return; }
       const response = await fetch(urls.sync, {method: "POST", credentials: "same-origin",
         headers: {"Content-Type": "application/json", "X-CSRFToken": pack.csrf}, body: JSON.stringify({items})});
       if (response.status === 400 && csrfField) { await fetchPack(); }  // CSRF token refused: a new pack
@@ -185,8 +185,15 @@
   async function getReady() {
     const worker = navigator.serviceWorker && navigator.serviceWorker.register(urls.sw, {scope: urls.scope})
       .then(() => navigator.serviceWorker.ready);
+    let current = await read("pack", "get", "pack");
+    if (current && (current.meeting || {}).key !== urls.meeting) {
+      // Kept for another meeting (its door mode ran out, not ended by staff): it cannot be sent from this one.
+      await tx(["pack", "queue", "refused"], "readwrite", (t) => {
+        ["pack", "queue", "refused"].forEach((name) => t.objectStore(name).clear());
+      });
+      current = null;
+    }
     await put("lang", lang);
-    const current = await read("pack", "get", "pack");
     const ready = stale(current) ? await fetchPack() : current;
     await worker;
     if (ready) { document.body.setAttribute("data-offline-ready", ""); }  // (for tests)
