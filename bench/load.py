@@ -598,6 +598,19 @@ def run_database(kind: str, args) -> bool:
     return ok
 
 
+def on_each_database(args, run_database) -> bool:
+    """run_database(kind, args) for SQLite and PostgreSQL, as --db asks (PostgreSQL skipped if not running)."""
+    ok = True
+    if args.db in ("sqlite", "both"):
+        ok &= run_database("sqlite", args)
+    if args.db in ("postgresql", "both"):
+        if pg_reachable():
+            ok &= run_database("postgresql", args)
+        else:
+            print("\n== postgresql: skipped, no server at 127.0.0.1:5432")
+    return ok
+
+
 def run(argv: list[str] | None = None) -> bool:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20, help="length of the mixed phase, per database")
@@ -608,15 +621,7 @@ def run(argv: list[str] | None = None) -> bool:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads a worker")
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args(argv)
-    ok = True
-    if args.db in ("sqlite", "both"):
-        ok &= run_database("sqlite", args)
-    if args.db in ("postgresql", "both"):
-        if pg_reachable():
-            ok &= run_database("postgresql", args)
-        else:
-            print("\n== postgresql: skipped, no server at 127.0.0.1:5432")
-    return ok
+    return on_each_database(args, run_database)
 
 
 if __name__ == "__main__":

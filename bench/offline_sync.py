@@ -29,7 +29,7 @@ from bench.load import (
     fresh_database,
     in_threads,
     migrate,
-    pg_reachable,
+    on_each_database,
     seed,
     tablet,
 )
@@ -223,15 +223,7 @@ def run(argv: list[str] | None = None) -> bool:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, for the app and the baseline")
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args(argv)
-    ok = True
-    if args.db in ("sqlite", "both"):
-        ok &= run_database("sqlite", args)
-    if args.db in ("postgresql", "both"):
-        if pg_reachable():
-            ok &= run_database("postgresql", args)
-        else:
-            print("\n== postgresql: skipped, no server at 127.0.0.1:5432")
-    return ok
+    return on_each_database(args, run_database)
 
 
 if __name__ == "__main__":
